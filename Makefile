@@ -1,0 +1,38 @@
+# Thin wrapper around CMake: the two commands of the README, and a few more.
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+PORT ?= 8640
+
+.PHONY: all deps configure build demo check test bench install package fuzz clean
+
+all: build
+
+deps:
+	@scripts/deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(if $(CI),-DTONEWIRE_WERROR=ON) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo $(BUILD) $(PORT)
+
+check: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test: check
+
+bench: build
+	@scripts/bench $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) $(if $(DESTDIR),,)
+
+package: build
+	@cd $(BUILD) && cpack -G DEB
+
+clean:
+	@rm -rf $(BUILD)

@@ -1,0 +1,96 @@
+/* classify: from a measured transfer matrix to a verdict, named faults, a wiring map and a channel view. */
+#ifndef TONEWIRE_CLASSIFY_H
+#define TONEWIRE_CLASSIFY_H
+
+#include "analyzer.h"
+#include "fixture.h"
+
+#define CLASSIFY_MAX_FAULTS 8
+#define CLASSIFY_MAX_CHANNELS 8
+#define CLASSIFY_MAX_REACH 8
+
+enum verdict { VERDICT_PASS = 0, VERDICT_FAIL, VERDICT_ERROR };
+
+enum fault_code {
+	FAULT_LR_SWAP = 0, FAULT_POLARITY_INVERTED, FAULT_CTIA_OMTP_MISMATCH, FAULT_TRRS_IN_TRS,
+	FAULT_OPEN, FAULT_SHORT, FAULT_MISWIRE, FAULT_HIGH_RESISTANCE, FAULT_CROSSTALK,
+	FAULT_INTERMITTENT, FAULT_UNRECOGNIZED_WIRING, FAULT_NO_SIGNAL, FAULT_CLIPPING,
+	FAULT_LOW_SNR, FAULT_COUNT
+};
+
+/* "lr_swap", … (DESIGN §5); "pass"/"fail"/"error". */
+const char *fault_code_name(enum fault_code c);
+const char *verdict_name(enum verdict v);
+
+/* Pass/fail limits beyond wiring (cable profile [limits]). */
+struct classify_limits {
+	double max_level_dev_db;   /* |channel level| above this: high_resistance/level fault */
+	double max_crosstalk_db;   /* crosstalk above this (e.g. -40): crosstalk fault */
+	double max_series_ohms;    /* fitted series resistance above this: high_resistance */
+	double min_snr_db;         /* a needed tone below this: error, low_snr */
+	double max_phase_deg;      /* |channel phase| above this (non-inverted): fail */
+};
+
+/* Documented defaults (classify.c says where each value comes from). */
+void classify_limits_default(struct classify_limits *lim);
+
+struct fault {
+	enum fault_code code;
+	unsigned n_contacts;
+	int contacts[4];           /* fixture contact indexes */
+	char channel[8];           /* "L", "R", "L+", … when the fault belongs to a channel */
+	double value;              /* ohms (high_resistance, short), dB (crosstalk), count (intermittent) */
+	double confidence;         /* 0..1 */
+};
+
+struct reach {                 /* which far-end contacts one near-end contact reaches */
+	int from;
+	unsigned n_to;
+	int to[CLASSIFY_MAX_REACH];
+	double gain[CLASSIFY_MAX_REACH];
+};
+
+struct channel_view {
+	char name[8];              /* "L", "R", "L+", "SIG", … */
+	double level_db;           /* re the expected level of a good cable */
+	double phase_deg;
+	int inverted;
+	double crosstalk_db;       /* the other channel's leak into this one, re this one's level */
+	double snr_db;
+	double mono_ratio_db;      /* (L+R) re expected; very negative = karaoke cancellation */
+};
+
+struct classification {
+	enum verdict verdict;
+	unsigned n_faults;
+	struct fault fault[CLASSIFY_MAX_FAULTS];
+	unsigned n_reach;
+	struct reach reach[FIXTURE_MAX_CONTACTS];
+	unsigned n_channels;
+	struct channel_view channel[CLASSIFY_MAX_CHANNELS];
+	struct wiring best;        /* the hypothesis that fits */
+	double residual;           /* of the best fit, normalised */
+	double runner_up;          /* of the next-best distinct hypothesis */
+	unsigned hypotheses;       /* how many were tried */
+};
+
+typedef struct classifier classifier;
+
+/* Create a classifier for cable `expected` in fixture f (both copied) with
+ * limits lim (NULL = defaults). Hypotheses are enumerated here, once.
+ * NULL on failure. */
+classifier *classifier_create(const struct fixture *f, const struct wiring *expected,
+                              const struct classify_limits *lim);
+void classifier_destroy(classifier *c);   /* accepts NULL */
+
+/* Classify one measurement (analysis tone k = output k). Never fails on a
+ * bad cable: that is a verdict in *out. Returns 0 or -EINVAL. */
+int classifier_run(classifier *c, const struct analysis *an, struct classification *out);
+
+/* Expected gain matrix of the good cable, [n_inputs * n_outputs]. */
+const double *classifier_expected(const classifier *c);
+
+/* One sentence for people, e.g. "Left and right are swapped (A.T, A.R1)". */
+int classify_describe(const struct fixture *f, const struct fault *ft, char *buf, unsigned len);
+
+#endif

@@ -1,0 +1,90 @@
+/* profiles: loads connector, cable and jig definitions (INI) and turns them into a fixture. */
+#ifndef TONEWIRE_PROFILES_H
+#define TONEWIRE_PROFILES_H
+
+#include "classify.h"
+#include "fixture.h"
+
+#define PROFILE_NAME_MAX 64
+#define PROFILE_DESC_MAX 200
+#define PROFILE_MAX_CONTACTS 16   /* per connector */
+#define PROFILE_MAX_PLUGS 4       /* per cable end */
+#define PROFILE_MAX_DIRS 8
+#define PROFILE_ERR_MAX 256
+
+struct tw_connector {
+	char name[PROFILE_NAME_MAX];
+	char description[PROFILE_DESC_MAX];
+	char path[256];
+	unsigned n_contacts;
+	char contact[PROFILE_MAX_CONTACTS][12];
+	enum role role[PROFILE_MAX_CONTACTS];
+};
+
+/* One end of a cable or one socket side of a jig: one or more plugs. */
+struct tw_end {
+	unsigned n_plugs;
+	char label[PROFILE_MAX_PLUGS][16];        /* "" for a single unlabelled plug */
+	struct tw_connector plug[PROFILE_MAX_PLUGS];
+	unsigned n_contacts;                      /* flattened: "T", or "left.+" */
+	char contact[FIXTURE_MAX_CONTACTS][FIXTURE_NAME_MAX];
+	enum role role[FIXTURE_MAX_CONTACTS];
+	char plug_of[FIXTURE_MAX_CONTACTS][16];
+};
+
+struct tw_cable {
+	char name[PROFILE_NAME_MAX];
+	char description[PROFILE_DESC_MAX];
+	char path[256];
+	struct tw_end a, b;
+	unsigned n_wires;                         /* explicit wiring (wire = X Y), 0 = by role */
+	int wire_a[WIRING_MAX], wire_b[WIRING_MAX];  /* contact indexes into a / b */
+	struct classify_limits limits;            /* [limits], defaults where absent */
+};
+
+struct tw_jig {
+	char name[PROFILE_NAME_MAX];
+	char description[PROFILE_DESC_MAX];
+	char path[256];
+	struct fixture fixture;                   /* sockets only; roles are the sockets' */
+	struct tw_end socket_a, socket_b;
+};
+
+/* Where profiles are looked up by name, in order. */
+struct profiles {
+	unsigned n_dirs;
+	char dir[PROFILE_MAX_DIRS][256];
+};
+
+/* Search path: extra (may be NULL, e.g. from --profiles or the config), then
+ * $TONEWIRE_PROFILES, the source tree's profiles/ (when run from the build
+ * tree), $datadir/tonewire/profiles, /etc/tonewire/profiles,
+ * ~/.config/tonewire/profiles. */
+void profiles_init(struct profiles *p, const char *extra);
+
+/* Load by name (looked up as <dir>/<kind>/<name>.conf) or by path (contains
+ * '/' or ends in .conf). Errors name the file, line and field and say what
+ * was expected. Return 0, -ENOENT (not found: err lists the closest names),
+ * or -EINVAL (malformed). */
+int profiles_load_connector(const struct profiles *p, const char *name, struct tw_connector *out,
+                            char err[PROFILE_ERR_MAX]);
+int profiles_load_cable(const struct profiles *p, const char *name, struct tw_cable *out,
+                        char err[PROFILE_ERR_MAX]);
+int profiles_load_jig(const struct profiles *p, const char *name, struct tw_jig *out,
+                      char err[PROFILE_ERR_MAX]);
+
+enum profile_kind { PROFILE_CONNECTOR = 0, PROFILE_CABLE, PROFILE_JIG };
+
+/* Names of every profile of a kind across the search path (first wins),
+ * sorted. Returns how many were stored (at most max). */
+unsigned profiles_list(const struct profiles *p, enum profile_kind kind,
+                       char (*names)[PROFILE_NAME_MAX], unsigned max);
+
+/* The fixture of cable in jig: the jig's fixture with the cable's roles on
+ * the contacts, and the wiring a good cable has (explicit wire lines, else
+ * equal roles connect). -EINVAL with a message when an end does not fit
+ * its socket (different contact names). */
+int profiles_fixture(const struct tw_jig *jig, const struct tw_cable *cable,
+                     struct fixture *f, struct wiring *expected, char err[PROFILE_ERR_MAX]);
+
+#endif

@@ -1,0 +1,36 @@
+/* scenario: the world behind the simulated interface (jig, cable as built, interface flaws). */
+#ifndef TONEWIRE_SCENARIO_H
+#define TONEWIRE_SCENARIO_H
+
+#include "fixture.h"
+#include "profiles.h"
+
+#define SCENARIO_MAX_DROPOUTS 64
+
+struct dropout {
+	int conductor;          /* index into scenario.cable.c */
+	double start_ms, dur_ms;
+};
+
+struct scenario {
+	char path[256];
+	struct tw_jig jig;
+	unsigned rate;                   /* default 48000 */
+	int latency_frames;              /* -1: random 64..512 on every open */
+	double noise_dbfs;               /* default -120 */
+	double hum_hz, hum_dbfs;         /* default 50, -200 (off) */
+	double gain_db, thd_db, drift_ppm, clip_dbfs;  /* defaults 0, -200 (off), 0, 0 */
+	int pace_fast;                   /* [interface] pace = fast */
+	int unplugged;                   /* [interface] unplugged = true */
+	int unplug_after_ms;             /* -1: never */
+	struct wiring cable;             /* [cable] wire and short lines */
+	unsigned n_dropouts;
+	struct dropout dropout[SCENARIO_MAX_DROPOUTS];
+};
+
+/* Parse a scenario file (DESIGN §4). Jig names are looked up through p.
+ * Errors name the file, line and field. Returns 0, -ENOENT or -EINVAL. */
+int scenario_load(const char *path, const struct profiles *p, struct scenario *sc,
+                  char err[PROFILE_ERR_MAX]);
+
+#endif

@@ -1,0 +1,34 @@
+/* cli: the tonewire command — subcommands share these helpers. */
+#ifndef TONEWIRE_CLI_H
+#define TONEWIRE_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "profiles.h"
+
+/* Exit status (DESIGN §5, contract). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,    /* usage or bad input */
+	EXIT_STATION = 3,  /* no device, daemon unreachable, "error" verdict */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_remote(const char *cmd, int argc, char **argv);
+
+/* Print "tonewire: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Output a result as the user asked: JSON on stdout or the readable report,
+ * and JUnit XML when junit is set. Returns the exit status of the result, or
+ * EXIT_USAGE when the JUnit file cannot be written. */
+int cli_emit_result(json_t *result, int as_json, const char *junit);
+
+/* The jig a tonewire_sim:SCENARIO device names in its [scenario] section,
+ * copied into jig (size len). 0 or -ENOENT. */
+int cli_scenario_jig(const char *device, char *jig, size_t len);
+
+#endif

@@ -1,0 +1,295 @@
+/* tonewire test/status/history: the same verdicts through a running tonewired, over HTTP. */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "result.h"
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *user)
+{
+	struct buf *b = user;
+	size_t add = size * n;
+	/* A result is a few kB; refuse to buffer a runaway response. */
+	if (b->len + add > (64u << 20))
+		return 0;
+	char *p = realloc(b->data, b->len + add + 1);
+	if (!p)
+		return 0;
+	memcpy(p + b->len, ptr, add);
+	b->data = p;
+	b->len += add;
+	p[b->len] = '\0';
+	return add;
+}
+
+/* One request; *status gets the HTTP status, the body is returned (caller frees). */
+static char *request(const char *method, const char *url, const char *body, const char *token,
+                     long timeout_s, long *status, char err[CURL_ERROR_SIZE])
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hdr = NULL;
+	struct buf b = { NULL, 0 };
+	char auth[512];
+
+	err[0] = '\0';
+	if (!h) {
+		snprintf(err, CURL_ERROR_SIZE, "cannot start the HTTP client");
+		return NULL;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (body) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	}
+	if (token && *token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		hdr = curl_slist_append(hdr, auth);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	CURLcode rc = curl_easy_perform(h);
+	if (rc != CURLE_OK) {
+		if (!err[0])
+			snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
+		free(b.data);
+		b.data = NULL;
+	} else {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		if (!b.data)
+			b.data = strdup("");
+	}
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	return b.data;
+}
+
+static void append_query(char *url, size_t len, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	CURL *h = curl_easy_init();
+	char *esc = h ? curl_easy_escape(h, value, 0) : NULL;
+	size_t n = strlen(url);
+	snprintf(url + n, len - n, "%s%s=%s", strchr(url, '?') ? "&" : "?", key, esc ? esc : "");
+	curl_free(esc);
+	curl_easy_cleanup(h);
+}
+
+/* The daemon's {"error": "..."} or the raw body. */
+static void report_http_error(long status, const char *body)
+{
+	json_t *j = json_loads(body, 0, NULL);
+	const char *msg = json_string_value(json_object_get(j, "error"));
+	cli_error("the daemon answered %ld: %s", status, msg ? msg : body);
+	json_decref(j);
+}
+
+static void usage(const char *cmd, FILE *out)
+{
+	fprintf(out, "usage: tonewire %s [--server URL] [--token T] ", cmd);
+	if (!strcmp(cmd, "test"))
+		fprintf(out, "--cable CABLE [--serial S] [--json] [--junit FILE]\n");
+	else if (!strcmp(cmd, "status"))
+		fprintf(out, "[--json]\n");
+	else
+		fprintf(out, "[--serial S] [--verdict V] [--cable C] [--since TIME] [--limit N] [--csv | --json]\n");
+	fprintf(out, "\n  --server URL   the daemon (default $TONEWIRE_SERVER or http://127.0.0.1:8640)\n"
+	             "  --token T      bearer token (default $TONEWIRE_TOKEN)\n");
+}
+
+static void print_status(const json_t *s)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)s, key, v) {
+		char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		printf("%-14s %s\n", key, txt ? txt : json_string_value(v));
+		free(txt);
+	}
+}
+
+static void csv_field(const char *s)
+{
+	if (!s)
+		s = "";
+	if (strpbrk(s, ",\"\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+}
+
+static void print_history(const json_t *list, int csv)
+{
+	size_t i, k;
+	json_t *r, *f;
+	if (csv)
+		printf("id,started_at,serial,cable,jig,verdict,faults\n");
+	json_array_foreach(list, i, r) {
+		char faults[512] = "";
+		json_array_foreach(json_object_get(r, "faults"), k, f) {
+			size_t n = strlen(faults);
+			snprintf(faults + n, sizeof(faults) - n, "%s%s", n ? " " : "",
+			         json_string_value(json_object_get(f, "code")));
+		}
+		const char *serial = json_string_value(json_object_get(r, "serial"));
+		if (csv) {
+			printf("%lld,", (long long)json_integer_value(json_object_get(r, "id")));
+			csv_field(json_string_value(json_object_get(r, "started_at")));
+			putchar(',');
+			csv_field(serial);
+			putchar(',');
+			csv_field(json_string_value(json_object_get(r, "cable")));
+			putchar(',');
+			csv_field(json_string_value(json_object_get(r, "jig")));
+			putchar(',');
+			csv_field(json_string_value(json_object_get(r, "verdict")));
+			putchar(',');
+			csv_field(faults);
+			putchar('\n');
+		} else {
+			printf("%6lld  %s  %-5s  %-16s %-26s %s\n",
+			       (long long)json_integer_value(json_object_get(r, "id")),
+			       json_string_value(json_object_get(r, "started_at")),
+			       json_string_value(json_object_get(r, "verdict")), serial ? serial : "-",
+			       json_string_value(json_object_get(r, "cable")), faults);
+		}
+	}
+}
+
+int cmd_remote(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 'S' }, { "token", required_argument, NULL, 'T' },
+		{ "cable", required_argument, NULL, 'c' }, { "serial", required_argument, NULL, 's' },
+		{ "verdict", required_argument, NULL, 'v' }, { "since", required_argument, NULL, 'i' },
+		{ "limit", required_argument, NULL, 'l' }, { "json", no_argument, NULL, 'J' },
+		{ "junit", required_argument, NULL, 'U' }, { "csv", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *server = getenv("TONEWIRE_SERVER"), *token = getenv("TONEWIRE_TOKEN");
+	const char *cable = NULL, *serial = NULL, *verdict = NULL, *since = NULL, *limit = NULL;
+	const char *junit = NULL;
+	int as_json = 0, csv = 0, c, rc = EXIT_STATION;
+	char url[2048], err[CURL_ERROR_SIZE];
+	long status = 0;
+	char *body = NULL, *reply = NULL;
+
+	if (!server || !*server)
+		server = "http://127.0.0.1:8640";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'c': cable = optarg; break;
+		case 's': serial = optarg; break;
+		case 'v': verdict = optarg; break;
+		case 'i': since = optarg; break;
+		case 'l': limit = optarg; break;
+		case 'J': as_json = 1; break;
+		case 'U': junit = optarg; break;
+		case 'C': csv = 1; break;
+		case 'h': usage(cmd, stdout); return 0;
+		default: usage(cmd, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+		return EXIT_USAGE;
+	}
+	size_t sl = strlen(server);
+	while (sl && server[sl - 1] == '/')
+		sl--;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (!strcmp(cmd, "test")) {
+		if (!cable) {
+			cli_error("test: --cable is required");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		json_t *req = json_object();
+		json_object_set_new(req, "cable", json_string(cable));
+		if (serial)
+			json_object_set_new(req, "serial", json_string(serial));
+		body = json_dumps(req, JSON_COMPACT);
+		json_decref(req);
+		snprintf(url, sizeof(url), "%.*s/api/v1/tests?wait=1", (int)sl, server);
+		reply = request("POST", url, body, token, 120, &status, err);
+	} else if (!strcmp(cmd, "status")) {
+		snprintf(url, sizeof(url), "%.*s/api/v1/status", (int)sl, server);
+		reply = request("GET", url, NULL, token, 10, &status, err);
+	} else {
+		snprintf(url, sizeof(url), "%.*s/api/v1/tests", (int)sl, server);
+		append_query(url, sizeof(url), "serial", serial);
+		append_query(url, sizeof(url), "verdict", verdict);
+		append_query(url, sizeof(url), "cable", cable);
+		append_query(url, sizeof(url), "since", since);
+		append_query(url, sizeof(url), "limit", limit);
+		reply = request("GET", url, NULL, token, 30, &status, err);
+	}
+	if (!reply) {
+		cli_error("daemon unreachable at %.*s: %s", (int)sl, server, err);
+		rc = EXIT_STATION;
+		goto out;
+	}
+	if (status == 409) {
+		report_http_error(status, reply);
+		rc = EXIT_STATION;
+		goto out;
+	}
+	if (status >= 400) {
+		report_http_error(status, reply);
+		rc = status < 500 ? EXIT_USAGE : EXIT_STATION;
+		goto out;
+	}
+	json_error_t jerr;
+	json_t *j = json_loads(reply, 0, &jerr);
+	if (!j) {
+		cli_error("the daemon sent something that is not JSON (%s)", jerr.text);
+		rc = EXIT_STATION;
+		goto out;
+	}
+	if (!strcmp(cmd, "test")) {
+		rc = cli_emit_result(j, as_json, junit);
+	} else if (as_json) {
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s ? s : "null");
+		free(s);
+		rc = 0;
+	} else if (!strcmp(cmd, "status")) {
+		print_status(j);
+		rc = 0;
+	} else {
+		print_history(json_is_array(j) ? j : json_object_get(j, "tests"), csv);
+		rc = 0;
+	}
+	json_decref(j);
+out:
+	free(body);
+	free(reply);
+	curl_global_cleanup();
+	return rc;
+}

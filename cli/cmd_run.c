@@ -1,0 +1,241 @@
+/* tonewire run: measure a cable on a local ALSA device and give the verdict. */
+#include <errno.h>
+#include <getopt.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "duplex.h"
+#include "measure.h"
+#include "result.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	"usage: tonewire run --device PCM --cable CABLE [--jig JIG] [OPTIONS]\n"
+	"\n"
+	"  -d, --device PCM     ALSA device: a real interface (hw:CARD) or the simulated\n"
+	"                       jig, tonewire_sim:/path/to/scenario.conf\n"
+	"  -c, --cable CABLE    cable profile (name or path)\n"
+	"  -j, --jig JIG        jig profile (name or path); for tonewire_sim the\n"
+	"                       scenario's jig is the default\n"
+	"  -s, --serial S       serial number recorded in the result\n"
+	"  -r, --rate HZ        sample rate (default 48000)\n"
+	"      --windows N      analysis windows to average (default 1)\n"
+	"      --json           print the result object (DESIGN §5) instead of the report\n"
+	"      --junit FILE     also write JUnit XML\n"
+	"  -p, --profiles DIR   look for profiles in DIR first\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"Exit status: 0 pass, 1 fail, 2 usage or bad input, 3 station error.\n");
+}
+
+struct jig_find {
+	char *jig;
+	size_t len;
+	int found;
+};
+
+static int scenario_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct jig_find *j = user;
+	if (!strcmp(section, "scenario") && !strcmp(name, "jig")) {
+		snprintf(j->jig, j->len, "%s", value);
+		j->found = 1;
+	}
+	return 1;
+}
+
+int cli_scenario_jig(const char *device, char *jig, size_t len)
+{
+	struct jig_find j = { jig, len, 0 };
+	const char *colon = strchr(device, ':');
+	if (!colon || strncmp(device, "tonewire_sim", 12) != 0)
+		return -ENOENT;
+	const char *path = colon + 1;
+	/* The device string may quote the path: tonewire_sim:"/a b/c.conf" */
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", path);
+	size_t n = strlen(buf);
+	if (n >= 2 && (buf[0] == '"' || buf[0] == '\'') && buf[n - 1] == buf[0]) {
+		memmove(buf, buf + 1, n - 2);
+		buf[n - 2] = '\0';
+	}
+	if (ini_parse(buf, scenario_handler, &j) < 0 || !j.found)
+		return -ENOENT;
+	/* A jig named relative to the scenario file: resolve against its folder. */
+	if (strchr(jig, '/') && jig[0] != '/') {
+		char dir[512];
+		snprintf(dir, sizeof(dir), "%s", buf);
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			char full[1024];
+			snprintf(full, sizeof(full), "%s/%s", dir, jig);
+			snprintf(jig, len, "%s", full);
+		}
+	}
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "cable", required_argument, NULL, 'c' },
+		{ "jig", required_argument, NULL, 'j' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "windows", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "junit", required_argument, NULL, 'U' },
+		{ "profiles", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *device = NULL, *cable_name = NULL, *jig_name = NULL, *serial = NULL;
+	const char *junit = NULL, *extra = NULL;
+	unsigned rate = 48000, windows = 1;
+	int as_json = 0, c, status = EXIT_STATION;
+	char jigbuf[512], err[PROFILE_ERR_MAX];
+	struct profiles prof;
+	struct tw_jig *jig = NULL;
+	struct tw_cable *cable = NULL;
+	struct fixture *fx = NULL;
+	struct wiring expected;
+	classifier *cls = NULL;
+	measure *ms = NULL;
+	duplex *dx = NULL;
+	json_t *result = NULL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:c:j:s:r:p:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'd': device = optarg; break;
+		case 'c': cable_name = optarg; break;
+		case 'j': jig_name = optarg; break;
+		case 's': serial = optarg; break;
+		case 'r':
+			rate = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || rate < TONEPLAN_MIN_RATE || rate > TONEPLAN_MAX_RATE) {
+				cli_error("--rate: '%s' is not a sample rate in Hz (8000..384000)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			windows = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || windows < 1 || windows > 64) {
+				cli_error("--windows: '%s' is not a number from 1 to 64", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'J': as_json = 1; break;
+		case 'U': junit = optarg; break;
+		case 'p': extra = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("run: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!device || !cable_name) {
+		cli_error("run: --device and --cable are required (try 'tonewire run --help')");
+		return EXIT_USAGE;
+	}
+	if (!jig_name) {
+		if (cli_scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
+			cli_error("run: --jig is required (only a tonewire_sim scenario names its own jig)");
+			return EXIT_USAGE;
+		}
+		jig_name = jigbuf;
+	}
+
+	jig = calloc(1, sizeof(*jig));
+	cable = calloc(1, sizeof(*cable));
+	fx = calloc(1, sizeof(*fx));
+	if (!jig || !cable || !fx) {
+		cli_error("out of memory");
+		goto out;
+	}
+	profiles_init(&prof, extra);
+	status = EXIT_USAGE;
+	if (profiles_load_jig(&prof, jig_name, jig, err) < 0 ||
+	    profiles_load_cable(&prof, cable_name, cable, err) < 0 ||
+	    profiles_fixture(jig, cable, fx, &expected, err) < 0) {
+		cli_error("%s", err);
+		goto out;
+	}
+	cls = classifier_create(fx, &expected, &cable->limits);
+	if (!cls) {
+		cli_error("cannot set up the classifier for cable '%s' on jig '%s'", cable->name, jig->name);
+		goto out;
+	}
+	struct measure_cfg mc = { .rate = rate, .n_outputs = fx->n_outputs, .n_inputs = fx->n_inputs,
+	                          .windows = windows };
+	ms = measure_create(&mc, err);
+	if (!ms) {
+		cli_error("%s", err);
+		goto out;
+	}
+
+	struct result_meta meta = { .serial = serial, .cable = cable->name, .jig = jig->name,
+	                            .device = device, .started_at = (long long)time(NULL), .rate = rate };
+	status = EXIT_STATION;
+	duplex_use_build_tree_sim(device);
+	struct duplex_cfg dc = { .device = device, .rate = rate, .out_channels = fx->n_outputs,
+	                         .in_channels = fx->n_inputs };
+	int e = 0;
+	dx = duplex_open(&dc, err, &e);
+	if (!dx) {
+		cli_error("%s", err);
+		meta.error = err;
+		result = result_json(&meta, fx, NULL, NULL);
+		if (as_json || junit)
+			status = cli_emit_result(result, as_json, junit) == EXIT_USAGE ? EXIT_USAGE : EXIT_STATION;
+		goto out;
+	}
+
+	struct measurement m;
+	struct classification cl;
+	double t0 = now_ms();
+	e = measure_run(ms, dx, &m);
+	if (e < 0) {
+		snprintf(err, sizeof(err), "measurement on '%s' failed: %s", device,
+		         e == -ENODEV ? "the device went away" : strerror(-e));
+		cli_error("%s", err);
+		meta.error = err;
+		meta.total_ms = now_ms() - t0;
+		result = result_json(&meta, fx, NULL, NULL);
+		if (as_json || junit)
+			cli_emit_result(result, as_json, junit);
+		goto out;
+	}
+	double t1 = now_ms();
+	classifier_run(cls, &m.an, &cl);
+	meta.classify_ms = now_ms() - t1;
+	meta.total_ms = now_ms() - t0;
+	result = result_json(&meta, fx, &cl, &m);
+	status = cli_emit_result(result, as_json, junit);
+out:
+	json_decref(result);
+	duplex_close(dx);
+	measure_destroy(ms);
+	classifier_destroy(cls);
+	free(fx);
+	free(cable);
+	free(jig);
+	return status;
+}

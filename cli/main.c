@@ -1,0 +1,87 @@
+/* tonewire: the command line — runs tests on a local jig or through the daemon. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "result.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tonewire: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_emit_result(json_t *result, int as_json, const char *junit)
+{
+	if (as_json) {
+		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (s) {
+			puts(s);
+			free(s);
+		}
+	} else {
+		result_print(stdout, result, isatty(STDOUT_FILENO));
+	}
+	fflush(stdout);
+	if (junit) {
+		int e = result_write_junit(junit, result);
+		if (e < 0) {
+			cli_error("cannot write JUnit file '%s': %s", junit, strerror(-e));
+			return EXIT_USAGE;
+		}
+	}
+	return result_exit_status(result);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	"usage: tonewire COMMAND [OPTIONS]\n"
+	"\n"
+	"Test audio cables with test tones.\n"
+	"\n"
+	"Commands on a local jig:\n"
+	"  run       measure a cable on an ALSA device and give a verdict\n"
+	"  profiles  list connectors, cables and jigs, or show one (with its pinout)\n"
+	"\n"
+	"Commands through a running tonewired (--server URL, default http://127.0.0.1:8640):\n"
+	"  test      run a test on the daemon's jig and wait for the verdict\n"
+	"  status    the station's state, device, latency, xruns\n"
+	"  history   stored results (--serial, --verdict, --cable, --since, --limit, --csv)\n"
+	"\n"
+	"Run 'tonewire COMMAND --help' for the options of a command.\n"
+	"\n"
+	"Exit status: 0 pass, 1 fail, 2 usage or bad input, 3 station error\n"
+	"(no device, daemon unreachable, verdict \"error\").\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("tonewire %s\n", TONEWIRE_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "profiles"))
+		return cmd_profiles(argc - 1, argv + 1);
+	if (!strcmp(cmd, "test") || !strcmp(cmd, "status") || !strcmp(cmd, "history"))
+		return cmd_remote(cmd, argc - 1, argv + 1);
+	cli_error("unknown command '%s' (try 'tonewire --help')", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,70 @@
+/* measure: one measurement on a jig — noise probe, tones, latency, transfer matrix. */
+#ifndef TONEWIRE_MEASURE_H
+#define TONEWIRE_MEASURE_H
+
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "duplex.h"
+#include "latency.h"
+#include "toneplan.h"
+
+#define MEASURE_ERR_MAX 256
+
+typedef struct measure measure;
+
+struct measure_cfg {
+	unsigned rate;
+	unsigned n_outputs, n_inputs;
+	unsigned window;          /* 0 = toneplan_default_window(rate) */
+	unsigned windows;         /* windows averaged, 0 = 1 */
+	unsigned max_latency;     /* largest round trip searched, frames; 0 = window / 4 */
+	uint32_t seed;            /* probe noise seed */
+	/* Called from the capture loop with the RMS level (dBFS) of each input over
+	 * the last period, for live meters. May be NULL. */
+	void (*levels)(void *ctx, const double *dbfs, unsigned n_inputs);
+	void *levels_ctx;
+};
+
+/* Timeline of one measurement, in stimulus frames. */
+struct measure_timeline {
+	unsigned probe;           /* noise probe, frames [0, probe) */
+	unsigned fade;            /* tones fade in over [probe, probe + fade) */
+	unsigned settle;          /* then settle before the first analysed frame */
+	unsigned window, windows;
+	unsigned max_latency;
+	unsigned capture_max;     /* frames captured at most */
+};
+
+struct measurement {
+	struct analysis an;       /* H of every tone on every input, latency removed */
+	struct latency_estimate coarse;
+	double latency_frames;    /* coarse + refined; valid when coarse.found */
+	int refined;              /* the tone phases refined it */
+	unsigned xruns;           /* xruns met (and retried) */
+	double acquire_ms, analyze_ms;
+	const float *capture;     /* the raw capture (owned by the measure object) */
+	unsigned capture_frames;
+};
+
+/* Plan the tones, build the stimulus, analyzer and latency estimator and the
+ * capture buffer, once. NULL on failure with a message in err. */
+measure *measure_create(const struct measure_cfg *cfg, char err[MEASURE_ERR_MAX]);
+void measure_destroy(measure *m);   /* accepts NULL */
+
+const struct toneplan *measure_plan(const measure *m);
+const struct measure_timeline *measure_timeline(const measure *m);
+uint32_t measure_seed(const measure *m);
+
+/* Play and capture one measurement on d, then analyse it. Retries up to
+ * twice after an xrun. Returns 0 (the outcome, good or bad, is in *out),
+ * -ENODEV when the device went away, or another negative errno. */
+int measure_run(measure *m, duplex *d, struct measurement *out);
+
+/* Analyse a capture made with this object's plan and seed (a live one, or
+ * one read back from a WAV): frames interleaved n_inputs wide, frame 0 the
+ * frame captured when stimulus frame 0 was played. Returns 0, or -EINVAL
+ * when it is too short for the plan. */
+int measure_analyze(measure *m, const float *capture, unsigned frames, struct measurement *out);
+
+#endif

@@ -1,0 +1,41 @@
+/* result: the result object of DESIGN §5 as JSON, a report for people, and JUnit XML. */
+#ifndef TONEWIRE_RESULT_H
+#define TONEWIRE_RESULT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "classify.h"
+#include "fixture.h"
+#include "measure.h"
+
+struct result_meta {
+	long long id;             /* 0 = not stored (a local run): "id": null */
+	const char *serial;       /* may be NULL */
+	const char *cable, *jig, *device;
+	long long started_at;     /* Unix time, seconds */
+	unsigned rate;
+	double total_ms, classify_ms;
+	const char *error;        /* station error message (no device …) when there is no measurement */
+	long long calibration;    /* calibration id used, 0 = none */
+};
+
+/* The §5 object. c and m may be NULL for a station error (verdict "error"
+ * with meta->error). Returns a new reference, NULL on allocation failure. */
+json_t *result_json(const struct result_meta *meta, const struct fixture *f,
+                    const struct classification *c, const struct measurement *m);
+
+/* A readable report of a §5 object (as built above or read back). */
+void result_print(FILE *out, const json_t *result, int color);
+
+/* JUnit XML of one or more §5 objects (a JSON array or one object). Returns
+ * 0 or -errno (the file could not be written). */
+int result_write_junit(const char *path, const json_t *results);
+
+/* CLI exit status of a §5 object (DESIGN §5): 0 pass, 1 fail, 3 error. */
+int result_exit_status(const json_t *result);
+
+/* "2026-11-22T10:00:00Z" */
+void result_format_time(long long unix_s, char buf[32]);
+
+#endif

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""End to end: the tonewire CLI against the simulated jig, through ALSA.
+
+Each case writes a scenario (DESIGN §4) with the cable as built, runs
+`tonewire run`, and checks the exit status (DESIGN §5 contract), the result
+object and the named faults. Latency is left random, so every open has its own.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+BUILD = os.environ.get("TONEWIRE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+TONEWIRE = os.path.join(BUILD, "cli", "tonewire")
+NOISE = "noise_dbfs = -70\n"   # tones sit ~40 dB above it at the far end of a jig
+
+RESULT_KEYS = {
+    "id": (int, type(None)), "serial": (str, type(None)), "cable": str, "jig": str,
+    "started_at": str, "verdict": str, "faults": list, "wiring": list, "channels": list,
+    "matrix": dict, "timing_ms": dict,
+}
+FAULT_CODES = {"lr_swap", "polarity_inverted", "ctia_omtp_mismatch", "trrs_in_trs", "open", "short",
+               "miswire", "high_resistance", "crosstalk", "intermittent", "unrecognized_wiring",
+               "no_signal", "clipping", "low_snr"}
+
+
+def scenario(tmp, name, jig, cable_lines, interface=""):
+    path = os.path.join(tmp, name + ".conf")
+    with open(path, "w") as f:
+        f.write(f"[scenario]\njig = {jig}\n\n[interface]\npace = fast\n{NOISE}{interface}\n[cable]\n")
+        for line in cable_lines:
+            f.write(line + "\n")
+    return path
+
+
+def run(*args, check_json=True):
+    p = subprocess.run([TONEWIRE, *args], capture_output=True, text=True, timeout=60)
+    result = None
+    if check_json and "--json" in args and p.stdout.strip():
+        result = json.loads(p.stdout)
+    return p, result
+
+
+class ResultShape:
+    def check_shape(self, r):
+        for key, types in RESULT_KEYS.items():
+            self.assertIn(key, r)
+            self.assertIsInstance(r[key], types, key)
+        self.assertIn(r["verdict"], ("pass", "fail", "error"))
+        for f in r["faults"]:
+            self.assertIn(f["code"], FAULT_CODES)
+            self.assertIsInstance(f["contacts"], list)
+            self.assertIsInstance(f["summary"], str)
+            self.assertTrue(0.0 <= f["confidence"] <= 1.0)
+        for w in r["wiring"]:
+            self.assertIsInstance(w["from"], str)
+            self.assertIsInstance(w["to"], list)
+            self.assertIsInstance(w["gain"], (int, float))
+        for c in r["channels"]:
+            for k in ("name", "level_db", "phase_deg", "polarity", "crosstalk_db", "snr_db"):
+                self.assertIn(k, c)
+            self.assertIn(c["polarity"], ("normal", "inverted"))
+        m = r["matrix"]
+        self.assertEqual(len(m["gain_db"]), len(m["inputs"]))
+        for row in m["gain_db"]:
+            self.assertEqual(len(row), len(m["outputs"]))
+        for k in ("total", "acquire", "analyze"):
+            self.assertIn(k, r["timing_ms"])
+
+    def codes(self, r):
+        return sorted(f["code"] for f in r["faults"])
+
+
+class TestHeadlineCases(unittest.TestCase, ResultShape):
+    """The three faults a user meets first, on a 2-in/2-out interface."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+
+    def test_trs_straight_passes(self):
+        sc = scenario(self.tmp, "trs-ok", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        self.check_shape(r)
+        self.assertEqual(r["verdict"], "pass")
+        self.assertEqual(r["faults"], [])
+        levels = {c["name"]: c for c in r["channels"]}
+        self.assertLess(abs(levels["L"]["level_db"]), 0.5)
+        self.assertEqual(levels["L"]["polarity"], "normal")
+
+    def test_trs_lr_swap(self):
+        sc = scenario(self.tmp, "trs-swap", "stereo-trs", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension", "--json")
+        self.assertEqual(p.returncode, 1, p.stderr + p.stdout)
+        self.check_shape(r)
+        self.assertEqual(self.codes(r), ["lr_swap"])
+        self.assertEqual(sorted(r["faults"][0]["contacts"])[:1], ["A.R"])
+
+    def test_iem_earpiece_reversed_is_polarity(self):
+        sc = scenario(self.tmp, "iem-rev", "stereo-iem-2pin",
+                      ["wire = A.T B.left.-", "wire = A.S B.left.+", "wire = A.R B.right.+", "wire = A.S B.right.-"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-to-2pin-iem", "--json")
+        self.assertEqual(p.returncode, 1, p.stderr + p.stdout)
+        self.check_shape(r)
+        self.assertEqual(self.codes(r), ["polarity_inverted"])
+        chans = {c["name"]: c for c in r["channels"]}
+        self.assertEqual(chans["L"]["polarity"], "inverted")
+        self.assertEqual(chans["R"]["polarity"], "normal")
+
+    def test_ctia_on_omtp_is_karaoke(self):
+        sc = scenario(self.tmp, "karaoke", "stereo-trrs-ctia",
+                      ["wire = A.T B.T", "wire = A.R1 B.R1", "wire = A.R2 B.S", "wire = A.S B.R2"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trrs-ctia-extension", "--json")
+        self.assertEqual(p.returncode, 1, p.stderr + p.stdout)
+        self.check_shape(r)
+        self.assertEqual(self.codes(r), ["ctia_omtp_mismatch"])
+        self.assertIn("karaoke", r["faults"][0]["summary"].lower())
+
+    def test_readable_report(self):
+        sc = scenario(self.tmp, "trs-swap2", "stereo-trs", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])
+        p, _ = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("FAIL", p.stdout)
+        self.assertIn("swapped", p.stdout.lower())
+
+
+class TestPerContactJig(unittest.TestCase, ResultShape):
+    """A representative subset of every fault class, end to end on the 4x4 TRRS jig."""
+
+    STRAIGHT = ["wire = A.T B.T", "wire = A.R1 B.R1", "wire = A.R2 B.R2", "wire = A.S B.S"]
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+
+    def verdict_of(self, name, lines, cable="trrs-ctia-extension"):
+        sc = scenario(self.tmp, name, "trrs-4ch", lines)
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", cable, "--json", "--serial", name)
+        self.check_shape(r)
+        self.assertEqual(r["serial"], name)
+        return p, r
+
+    def test_straight(self):
+        p, r = self.verdict_of("straight", self.STRAIGHT)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        wiring = {w["from"]: w["to"] for w in r["wiring"]}
+        self.assertEqual(wiring["A.T"], ["B.T"])
+
+    def test_open(self):
+        p, r = self.verdict_of("open", self.STRAIGHT[:3])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertEqual(self.codes(r), ["open"])
+        self.assertIn("A.S", r["faults"][0]["contacts"])
+
+    def test_short(self):
+        p, r = self.verdict_of("short", self.STRAIGHT + ["short = B.T B.R1 0.5"])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("short", self.codes(r))
+
+    def test_lr_swap(self):
+        p, r = self.verdict_of("swap", ["wire = A.T B.R1", "wire = A.R1 B.T"] + self.STRAIGHT[2:])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertEqual(self.codes(r), ["lr_swap"])
+
+    def test_ctia_omtp(self):
+        p, r = self.verdict_of("gmic", self.STRAIGHT[:2] + ["wire = A.R2 B.S", "wire = A.S B.R2"])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertEqual(self.codes(r), ["ctia_omtp_mismatch"])
+
+    def test_ctia_omtp_adapter_passes(self):
+        # The same crossing is what an adapter is for: its profile expects it.
+        p, r = self.verdict_of("adapter", self.STRAIGHT[:2] + ["wire = A.R2 B.S", "wire = A.S B.R2"],
+                               cable="ctia-to-omtp-adapter")
+        self.assertEqual(p.returncode, 0, p.stdout)
+
+    def test_nothing_connected_is_error(self):
+        p, r = self.verdict_of("empty", [])
+        self.assertEqual(p.returncode, 3, p.stdout)
+        self.assertEqual(r["verdict"], "error")
+        self.assertIn("no_signal", self.codes(r))
+
+
+class TestCliContract(unittest.TestCase, ResultShape):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.ok = scenario(self.tmp, "ok", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
+
+    def test_junit_pass_and_fail(self):
+        junit = os.path.join(self.tmp, "pass.xml")
+        p, _ = run("run", "--device", "tonewire_sim:" + self.ok, "--cable", "trs-3.5-extension",
+                   "--junit", junit, "--serial", "SN-1")
+        self.assertEqual(p.returncode, 0)
+        suite = ET.parse(junit).getroot()
+        self.assertEqual(suite.get("failures"), "0")
+        self.assertEqual(suite.find(".//testcase").get("name"), "SN-1")
+
+        bad = scenario(self.tmp, "bad", "stereo-trs", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])
+        junit2 = os.path.join(self.tmp, "fail.xml")
+        p, _ = run("run", "--device", "tonewire_sim:" + bad, "--cable", "trs-3.5-extension", "--junit", junit2)
+        self.assertEqual(p.returncode, 1)
+        root = ET.parse(junit2).getroot()
+        self.assertEqual(root.get("failures"), "1")
+        self.assertEqual(root.find(".//failure").get("type"), "lr_swap")
+
+    def test_unplugged_device_is_station_error(self):
+        sc = scenario(self.tmp, "gone", "stereo-trs", ["wire = A.T B.T"], interface="unplugged = true\n")
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension", "--json")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(r["verdict"], "error")
+        self.assertIn("cannot open", p.stderr)
+
+    def test_missing_device_is_station_error(self):
+        p, _ = run("run", "--device", "hw:NoSuchCard", "--jig", "stereo-trs", "--cable", "trs-3.5-extension")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("NoSuchCard", p.stderr)
+
+    def test_unknown_cable_suggests(self):
+        p, _ = run("run", "--device", "tonewire_sim:" + self.ok, "--cable", "trs-3.5-extensoin")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("trs-3.5-extension", p.stderr)
+
+    def test_cable_that_does_not_fit(self):
+        p, _ = run("run", "--device", "tonewire_sim:" + self.ok, "--cable", "xlr3-interconnect")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("fit", p.stderr)
+
+    def test_usage_errors(self):
+        for args in (["run"], ["run", "--rate", "12x"], ["frobnicate"], ["run", "--bogus"]):
+            p, _ = run(*args, check_json=False)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertTrue(p.stderr.strip(), args)
+
+    def test_malformed_scenario(self):
+        sc = os.path.join(self.tmp, "broken.conf")
+        with open(sc, "w") as f:
+            f.write("[scenario]\njig = stereo-trs\n[cable]\nwire = A.T\n")
+        p, _ = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("cannot open", p.stderr)
+
+    def test_profiles(self):
+        p, _ = run("profiles", "list", check_json=False)
+        self.assertEqual(p.returncode, 0)
+        for name in ("trrs-3.5-ctia", "trrs-ctia-extension", "trrs-4ch"):
+            self.assertIn(name, p.stdout)
+        p, _ = run("profiles", "show", "trrs-3.5-omtp", check_json=False)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("MIC", p.stdout)
+        p, _ = run("profiles", "show", "no-such-thing", check_json=False)
+        self.assertEqual(p.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,1 @@
+tw_unit_test(flex tonewire_dsp)

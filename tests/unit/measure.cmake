@@ -1,0 +1,2 @@
+# Unit tests of the measurement core: tone plan, stimulus, analyzer, latency.
+tw_unit_test(toneplan tonewire_dsp)

@@ -1,0 +1,480 @@
+// app: the station dashboard — status bar, production view, and the glue between
+// the HTTP API, the SSE stream and the views (wiring, detail, history).
+
+import { ApiError, getJSON, sendJSON } from './api.js';
+import { ContactBook, Profiles } from './model.js';
+import { explainFault } from './faults.js';
+import { renderLegend, renderWiring } from './wiring.js';
+import { Meters, renderChannels, renderMatrix } from './detail.js';
+import { History, localTime } from './history.js';
+
+const $ = (id) => document.getElementById(id);
+
+const store = {
+  get(key, fallback) {
+    try {
+      const v = localStorage.getItem(`tonewire.${key}`);
+      return v == null ? fallback : JSON.parse(v);
+    } catch {
+      return fallback;
+    }
+  },
+  set(key, value) {
+    try { localStorage.setItem(`tonewire.${key}`, JSON.stringify(value)); } catch { /* private mode: forget */ }
+  },
+};
+
+const ICONS = {
+  pass: '<svg viewBox="0 0 48 48"><circle cx="24" cy="24" r="22" fill="currentColor" opacity=".18"/><path d="M13 25l7 7 15-16" fill="none" stroke="currentColor" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  fail: '<svg viewBox="0 0 48 48"><circle cx="24" cy="24" r="22" fill="currentColor" opacity=".18"/><path d="M15 15l18 18M33 15L15 33" fill="none" stroke="currentColor" stroke-width="5" stroke-linecap="round"/></svg>',
+  error: '<svg viewBox="0 0 48 48"><path d="M24 4L45 42H3z" fill="currentColor" opacity=".18" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/><path d="M24 17v13" stroke="currentColor" stroke-width="5" stroke-linecap="round"/><circle cx="24" cy="36.5" r="3" fill="currentColor"/></svg>',
+  busy: '<svg viewBox="0 0 48 48" class="spin"><circle cx="24" cy="24" r="19" fill="none" stroke="currentColor" stroke-width="5" opacity=".25"/><path d="M24 5a19 19 0 0 1 19 19" fill="none" stroke="currentColor" stroke-width="5" stroke-linecap="round"/></svg>',
+  idle: '<svg viewBox="0 0 48 48"><path d="M6 10v28M11 10v28M15 10v28M21 10v28M24 10v28M29 10v28M35 10v28M38 10v28M42 10v28" stroke="currentColor" stroke-width="2.5"/></svg>',
+  off: '<svg viewBox="0 0 48 48"><path d="M17 6v10M31 6v10M12 16h24v8a12 12 0 0 1-24 0zM24 36v8" fill="none" stroke="currentColor" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/><path d="M6 42L42 6" stroke="currentColor" stroke-width="4" stroke-linecap="round"/></svg>',
+};
+
+const WORDS = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
+
+const app = {
+  status: null,
+  profiles: new Profiles(null),
+  shown: null,          // the result on screen
+  viewingHistory: false,
+  busy: false,
+  waiters: new Map(),   // test id → resolve, for results arriving over SSE
+  connected: null,
+  demoCount: 0,
+};
+
+/* ---------- station bar and banners ---------- */
+
+let bannerTimer = 0;
+function banner(kind, text) {
+  const b = $('banner');
+  clearTimeout(bannerTimer);
+  if (!kind) {
+    b.hidden = true;
+    b.className = 'banner';
+    return;
+  }
+  b.className = `banner banner-${kind}`;
+  b.textContent = text;
+  b.hidden = false;
+  if (kind === 'ok') bannerTimer = setTimeout(() => banner(null), 8000);
+}
+
+function setConnected(connected, message) {
+  const was = app.connected;
+  app.connected = connected;
+  const conn = $('st-conn');
+  conn.className = connected ? 'ok' : 'bad';
+  conn.lastChild.textContent = connected ? 'connected' : 'UNPLUGGED';
+  if (!connected) {
+    banner('bad', `⚠ The audio interface is unplugged — plug it back in. Tests are paused.${message ? ` (${message})` : ''}`);
+    if (!app.busy && !app.viewingHistory) showIdle();
+  } else if (was === false) {
+    banner('ok', '✔ The audio interface is back. Ready to test.');
+    if (!app.busy && !app.viewingHistory && !app.shown) showIdle();
+  }
+  $('start').disabled = !connected || app.busy;
+}
+
+function renderStatus(s) {
+  app.status = s;
+  $('st-device').textContent = s.device || '—';
+  $('st-device').title = s.device || '';
+  $('st-jig').textContent = s.jig || '—';
+  $('st-rate').textContent = s.rate ? `${(s.rate / 1000).toFixed(s.rate % 1000 ? 1 : 0)} kHz` : '—';
+  const lat = s.latency_frames;
+  $('st-latency').textContent = typeof lat === 'number' && lat > 0
+    ? `${Math.round(lat)} frames${s.rate ? ` (${((lat / s.rate) * 1000).toFixed(1)} ms)` : ''}` : '—';
+  $('st-xruns').textContent = s.xruns ?? '—';
+  $('st-xruns').className = s.xruns > 0 ? 'warn' : '';
+  setState(s.state);
+  $('version').textContent = `tonewire ${s.version || ''}${s.uptime_s != null ? ` · up ${fmtUptime(s.uptime_s)}` : ''}`;
+  const connected = s.connected !== false && s.state !== 'disconnected';
+  setConnected(connected, s.error || s.message);
+  if (s.demo && $('demo').hidden) loadDemo();
+  $('demo').hidden = !s.demo;
+}
+
+function setState(state) {
+  const words = { idle: 'idle', measuring: 'measuring…', analysing: 'analysing…', analyzing: 'analysing…', done: 'done', disconnected: 'no interface' };
+  $('st-state').textContent = words[state] || state || '—';
+}
+
+function fmtUptime(s) {
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/* ---------- production view ---------- */
+
+function verdictPanel(kind, word, sub) {
+  const v = $('verdict');
+  v.className = `verdict v-${kind}`;
+  v.querySelector('.v-icon').innerHTML = ICONS[kind] || '';
+  v.querySelector('.v-word').textContent = word;
+  v.querySelector('.v-sub').textContent = sub;
+}
+
+function selectedCable() {
+  return $('cable').value || app.status?.cable || '';
+}
+
+function showIdle() {
+  app.shown = null;
+  if (app.connected === false) verdictPanel('off', 'NO INTERFACE', 'The audio interface is unplugged. Plug it in to test.');
+  else verdictPanel('idle', 'READY', 'Plug the cable into the jig, then scan its serial number.');
+  $('faults').textContent = '';
+  drawResult(null);
+}
+
+function showMeasuring(serial, id) {
+  verdictPanel('busy', 'TESTING…', `${serial ? `Serial ${serial}` : 'No serial'}${id ? ` · test #${id}` : ''} — keep the cable still.`);
+  $('faults').textContent = '';
+}
+
+function drawResult(r) {
+  const cable = r?.cable || selectedCable();
+  const ends = app.profiles.ends(cable, r?.jig || app.status?.jig);
+  renderWiring($('wiring-diagram'), ends, r);
+  $('wiring-note').textContent = r
+    ? `${cable}${ends.cable?.description ? ' — ' + ends.cable.description : ''}`
+    : `Expected wiring of ${cable || 'the selected cable'}`;
+  renderChannels($('channels'), r);
+  renderMatrix($('matrix'), r);
+  const t = r?.timing_ms;
+  $('detail-note').textContent = t ? `measured in ${(t.total / 1000).toFixed(2)} s (acquire ${Math.round(t.acquire)} ms, analyse ${t.analyze.toFixed(1)} ms)` : '';
+}
+
+function showResult(r, fromHistory = false) {
+  app.shown = r;
+  app.viewingHistory = fromHistory;
+  const v = WORDS[r.verdict] ? r.verdict : 'error';
+  const bits = [r.serial ? `Serial ${r.serial}` : 'No serial', r.cable, localTime(r.started_at)];
+  if (r.id != null) bits.push(`test #${r.id}`);
+  verdictPanel(v, WORDS[v], bits.filter(Boolean).join(' · '));
+  const book = new ContactBook(app.profiles.ends(r.cable, r.jig));
+  const ul = $('faults');
+  ul.textContent = '';
+  const faults = r.faults || [];
+  if (!faults.length) {
+    const li = document.createElement('li');
+    li.className = v === 'pass' ? 'ok' : '';
+    li.textContent = v === 'pass' ? 'Every conductor arrives where it should. The cable is good.' : (r.error || 'The station could not decide.');
+    ul.append(li);
+  }
+  for (const f of faults) {
+    const e = explainFault(f, book);
+    const li = document.createElement('li');
+    li.dataset.code = f.code;
+    const strong = document.createElement('strong');
+    strong.textContent = e.title;
+    li.append(strong);
+    if (e.effect) {
+      const p = document.createElement('span');
+      p.className = 'effect';
+      p.textContent = e.effect;
+      li.append(p);
+    }
+    if (e.detail) {
+      const small = document.createElement('span');
+      small.className = 'detail';
+      small.textContent = e.detail;
+      li.append(small);
+    }
+    ul.append(li);
+  }
+  if (r.error && faults.length) {
+    const li = document.createElement('li');
+    li.textContent = r.error;
+    ul.append(li);
+  }
+  $('viewing').hidden = !fromHistory;
+  if (fromHistory) $('viewing-text').textContent = `Showing result #${r.id} from history (${localTime(r.started_at)}).`;
+  drawResult(r);
+}
+
+function message(text, kind = '') {
+  const m = $('run-msg');
+  m.textContent = text;
+  m.className = `hint ${kind}`;
+}
+
+function setBusy(busy) {
+  app.busy = busy;
+  $('start').disabled = busy || app.connected === false;
+  $('serial').readOnly = busy;
+  for (const b of document.querySelectorAll('#demo-choices button')) b.disabled = busy;
+}
+
+function focusSerial() {
+  const s = $('serial');
+  s.focus();
+  s.select();
+}
+
+function waitForResult(id) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (r, err) => {
+      if (done) return;
+      done = true;
+      app.waiters.delete(String(id));
+      clearInterval(poll);
+      clearTimeout(limit);
+      if (err) reject(err); else resolve(r);
+    };
+    app.waiters.set(String(id), (r) => finish(r));
+    // SSE brings the result; polling covers a stream that is down or late.
+    const poll = setInterval(async () => {
+      try {
+        const r = await getJSON(`/api/v1/tests/${encodeURIComponent(id)}`);
+        if (r && r.verdict) finish(r);
+      } catch { /* not stored yet */ }
+    }, 1500);
+    const limit = setTimeout(() => finish(null, new Error('no result after 120 s')), 120000);
+  });
+}
+
+async function startTest(serial) {
+  if (app.busy) return;
+  const cable = selectedCable();
+  if (!cable) {
+    message('Choose the cable type first.', 'bad');
+    $('cable').focus();
+    return;
+  }
+  message('');
+  setBusy(true);
+  app.viewingHistory = false;
+  $('viewing').hidden = true;
+  showMeasuring(serial);
+  drawResult(null);
+  try {
+    const { body, location } = await sendJSON('POST', '/api/v1/tests', { cable, serial: serial || null });
+    let result;
+    if (body && body.verdict) {
+      result = body;
+    } else {
+      const id = body?.id ?? (location ? location.split('/').pop() : null);
+      if (id == null) throw new Error('the station did not say which test it started');
+      showMeasuring(serial, id);
+      result = app.results?.get(String(id)) || await waitForResult(id);
+    }
+    countResult(result);
+    showResult(result);
+    $('serial').value = '';
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      message(`The station is busy${err.body?.running_test ? ` with test #${err.body.running_test}` : ''}. Wait for it to finish, then scan again.`, 'bad');
+      verdictPanel('busy', 'BUSY', 'Another test is running on this station.');
+    } else {
+      message(`The test could not run: ${err.message}`, 'bad');
+      verdictPanel('error', 'ERROR', `The test could not run: ${err.message}`);
+    }
+  } finally {
+    setBusy(false);
+    focusSerial();
+  }
+}
+
+/* ---------- shift count ---------- */
+
+function loadShift() {
+  const s = store.get('shift', null);
+  return s && typeof s === 'object' ? s : { pass: 0, fail: 0, error: 0, since: new Date().toISOString(), lastId: null };
+}
+
+function renderShift() {
+  const s = loadShift();
+  $('n-pass').textContent = s.pass;
+  $('n-fail').textContent = s.fail;
+  $('n-error').textContent = s.error;
+  $('shift-since').textContent = `since ${localTime(s.since).slice(11, 16)}`;
+  $('shift-since').title = `Counting since ${localTime(s.since)}`;
+}
+
+// Each result counts once, even with several dashboards open on the same station.
+function countResult(r) {
+  const s = loadShift();
+  const seen = new Set(s.seen || []);
+  const key = r.id != null ? String(r.id) : null;
+  if (key && seen.has(key)) return;
+  const v = WORDS[r.verdict] ? r.verdict : 'error';
+  s[v] = (s[v] || 0) + 1;
+  if (key) s.seen = [...seen, key].slice(-50);
+  store.set('shift', s);
+  renderShift();
+}
+
+/* ---------- demo mode ---------- */
+
+async function loadDemo() {
+  try {
+    const d = await getJSON('/api/v1/demo');
+    const box = $('demo-choices');
+    box.textContent = '';
+    for (const sc of d.scenarios || []) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn demo-btn';
+      b.dataset.scenario = sc.name;
+      b.textContent = sc.title || sc.name;
+      b.setAttribute('aria-pressed', sc.current ? 'true' : 'false');
+      b.addEventListener('click', () => pickDemo(sc.name));
+      box.append(b);
+    }
+  } catch (err) {
+    $('demo-choices').textContent = `Simulated cables unavailable: ${err.message}`;
+  }
+}
+
+async function pickDemo(name) {
+  if (app.busy) return;
+  try {
+    await sendJSON('PUT', '/api/v1/demo', { scenario: name });
+  } catch (err) {
+    message(`Could not switch the simulated cable: ${err.message}`, 'bad');
+    return;
+  }
+  for (const b of document.querySelectorAll('#demo-choices button')) {
+    b.setAttribute('aria-pressed', b.dataset.scenario === name ? 'true' : 'false');
+  }
+  const typed = $('serial').value.trim();
+  app.demoCount += 1;
+  startTest(typed || `DEMO-${String(Date.now()).slice(-5)}`);
+}
+
+/* ---------- events ---------- */
+
+function connectEvents() {
+  const es = new EventSource('/api/v1/events');
+  let lostTimer = 0;
+  const on = (type, fn) => es.addEventListener(type, (e) => {
+    let data;
+    try { data = JSON.parse(e.data); } catch { return; }
+    fn(data);
+  });
+  es.onopen = () => {
+    clearTimeout(lostTimer);
+    if ($('banner').dataset.lost) {
+      delete $('banner').dataset.lost;
+      banner(null);
+    }
+    refreshStatus();
+  };
+  es.onerror = () => {
+    clearTimeout(lostTimer);
+    lostTimer = setTimeout(() => {
+      if (es.readyState !== EventSource.OPEN) {
+        banner('warn', '⚠ No connection to the station service (tonewired). Retrying…');
+        $('banner').dataset.lost = '1';
+        $('st-conn').className = 'bad';
+        $('st-conn').lastChild.textContent = 'service down';
+      }
+    }, 1500);
+  };
+  on('status', renderStatus);
+  on('device', (d) => setConnected(d.connected !== false, d.message));
+  on('state', (d) => {
+    setState(d.state);
+    if ((d.state === 'measuring' || d.state === 'analysing') && !app.busy) showMeasuring(null, d.test_id);
+  });
+  on('levels', (lv) => app.meters.update(lv));
+  on('result', (r) => {
+    const key = String(r.id);
+    app.results.set(key, r);
+    if (app.results.size > 20) app.results.delete(app.results.keys().next().value);
+    const waiter = app.waiters.get(key);
+    if (waiter) {
+      waiter(r);
+    } else if (!app.busy) {
+      // A test started elsewhere (CLI, another screen): show and count it too.
+      countResult(r);
+      showResult(r);
+    }
+    app.history.load();
+  });
+}
+
+async function refreshStatus() {
+  try {
+    renderStatus(await getJSON('/api/v1/status'));
+  } catch (err) {
+    banner('warn', `⚠ No connection to the station service (tonewired): ${err.message}`);
+  }
+}
+
+async function loadProfiles() {
+  try {
+    app.profiles = new Profiles(await getJSON('/api/v1/profiles'));
+  } catch (err) {
+    message(`Cable profiles could not be loaded: ${err.message}`, 'bad');
+  }
+  const sel = $('cable');
+  const filter = $('history-cable');
+  sel.textContent = '';
+  for (const c of app.profiles.cables.values()) {
+    sel.append(new Option(c.name, c.name));
+    filter.append(new Option(c.name, c.name));
+  }
+  const remembered = store.get('cable', null);
+  const pick = [remembered, app.status?.cable].find((n) => n && app.profiles.cables.has(n));
+  if (pick) sel.value = pick;
+  describeCable();
+}
+
+function describeCable() {
+  const c = app.profiles.cables.get($('cable').value);
+  $('cable-desc').textContent = c ? `${c.description || ''} (${c.end_a} → ${c.end_b})`.trim() : '';
+}
+
+async function init() {
+  app.results = new Map();
+  app.meters = new Meters($('meters'), $('meter-status'));
+  renderLegend($('legend'));
+  renderShift();
+  app.history = new History($('history'), {
+    onOpen: (r) => {
+      showResult(r, true);
+      $('verdict').scrollIntoView({ behavior: 'smooth', block: 'center' });
+      $('back-live').focus();
+    },
+    onError: (m) => message(m, 'bad'),
+  });
+
+  $('run-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    startTest($('serial').value.trim());
+  });
+  $('cable').addEventListener('change', () => {
+    store.set('cable', $('cable').value);
+    describeCable();
+    if (!app.shown) drawResult(null);
+    focusSerial();
+  });
+  $('shift-reset').addEventListener('click', () => {
+    if (!window.confirm('Reset the pass/fail count for this shift?')) return;
+    store.set('shift', { pass: 0, fail: 0, error: 0, since: new Date().toISOString(), seen: loadShift().seen || [] });
+    renderShift();
+  });
+  $('back-live').addEventListener('click', () => {
+    app.viewingHistory = false;
+    $('viewing').hidden = true;
+    showIdle();
+    focusSerial();
+  });
+
+  await refreshStatus();
+  await loadProfiles();
+  if (!app.shown && !app.busy) showIdle();
+  connectEvents();
+  app.history.load();
+  focusSerial();
+  document.body.dataset.ready = '1';
+}
+
+init();

@@ -1,0 +1,108 @@
+// faults: every fault code of DESIGN §5 in plain words for the person at the bench:
+// what is wrong (title) and what it does to the sound or what to check (effect).
+
+const list = (book, contacts, end) => {
+  const names = (contacts || []).filter((c) => !end || c.startsWith(end + '.'));
+  const use = names.length ? names : contacts || [];
+  const words = [...new Set(use.map((c) => book.words(c)))];
+  if (words.length <= 1) return words[0] || 'a conductor';
+  return words.slice(0, -1).join(', ') + ' and ' + words[words.length - 1];
+};
+
+const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const channelWord = (f) => {
+  const m = { L: 'Left channel', R: 'Right channel', 'L+': 'Left channel', 'R+': 'Right channel', SIG: 'Signal', '+': 'Signal' };
+  return m[f.channel] || (f.channel ? `Channel ${f.channel}` : 'A channel');
+};
+
+const fmtOhms = (x) => (typeof x === 'number' ? (x >= 1000 ? `${(x / 1000).toFixed(1)} kΩ` : `${x < 10 ? x.toFixed(1) : Math.round(x)} Ω`) : '');
+
+// code → {short: a few words for tables, title(fault, book), effect}
+export const FAULTS = {
+  lr_swap: {
+    short: 'L/R swapped',
+    title: () => 'Left and right are swapped',
+    effect: 'The left earpiece plays the right channel and vice versa: the stereo image is mirrored.',
+  },
+  polarity_inverted: {
+    short: 'Polarity inverted',
+    title: (f) => `${channelWord(f)} polarity inverted: out of phase`,
+    effect: 'Its two conductors are swapped. It still plays, but cancels against the other side: thin bass, hollow sound.',
+  },
+  ctia_omtp_mismatch: {
+    short: 'CTIA/OMTP mismatch',
+    title: () => 'Ground and microphone are swapped: CTIA plug on an OMTP device — voices will vanish (karaoke effect)',
+    effect: 'The two rings next to the sleeve are crossed. Music plays without its centre (vocals) and the microphone does not work.',
+  },
+  trrs_in_trs: {
+    short: 'TRRS in TRS',
+    title: () => 'Microphone ring is shorted to ground: a TRRS plug fitted where a TRS one belongs',
+    effect: 'The microphone is dead; use the right plug type for this cable.',
+  },
+  open: {
+    short: 'Open',
+    title: (f, book) => `${cap(list(book, f.contacts, 'A'))} is open (broken conductor)`,
+    effect: 'No signal gets through this wire: look for a cut conductor or a missing solder joint.',
+  },
+  short: {
+    short: 'Short',
+    title: (f, book) => `${cap(list(book, f.contacts))} are shorted together${f.ohms != null ? ` (${fmtOhms(f.ohms)})` : ''}`,
+    effect: 'Two conductors touch: look for a solder bridge or stray strands at the plug.',
+  },
+  miswire: {
+    short: 'Miswired',
+    title: (f, book) => `${cap(list(book, f.contacts, 'A'))} wired to the wrong contact`,
+    effect: 'A conductor lands on the wrong pin at the far end: compare with the wiring diagram.',
+  },
+  high_resistance: {
+    short: 'High resistance',
+    title: (f, book) => `${cap(list(book, f.contacts, 'A'))} has high resistance${f.ohms != null ? ` (${fmtOhms(f.ohms)})` : ''}`,
+    effect: 'A poor (cold) solder joint or a partly broken conductor: the sound is quieter and may crackle.',
+  },
+  crosstalk: {
+    short: 'Crosstalk',
+    title: (f) => `Signal leaks between channels${f.crosstalk_db != null ? ` (crosstalk ${f.crosstalk_db.toFixed(0)} dB)` : ''}`,
+    effect: 'Usually a shared ground with too much resistance, or a partial short.',
+  },
+  intermittent: {
+    short: 'Intermittent',
+    title: (f, book) => `${cap(list(book, f.contacts, 'A'))} drops out when the cable moves${f.count ? ` (${f.count}×)` : ''}`,
+    effect: 'A conductor breaks contact for a moment: typical of a cracked joint or strain-relief damage.',
+  },
+  unrecognized_wiring: {
+    short: 'Unknown wiring',
+    title: () => 'The wiring matches no known fault pattern',
+    effect: 'See the wiring diagram for where each conductor actually goes.',
+  },
+  no_signal: {
+    short: 'No signal',
+    title: () => 'No test signal arrived at all',
+    effect: 'Check that both plugs are pushed fully into the jig and the interface is connected, then test again.',
+  },
+  clipping: {
+    short: 'Clipping',
+    title: () => 'The input is overloaded (clipping)',
+    effect: 'The station cannot measure reliably: the jig or its levels need attention (call the line engineer).',
+  },
+  low_snr: {
+    short: 'Too noisy',
+    title: () => 'Too much noise to decide',
+    effect: 'Reseat both plugs and keep the cable still during the test; if it persists, check the jig ground.',
+  },
+};
+
+export function faultShort(code) {
+  return FAULTS[code]?.short || code;
+}
+
+// {title, effect, detail}: detail is the station's own sentence and the evidence.
+export function explainFault(f, book) {
+  const entry = FAULTS[f.code];
+  const title = entry ? entry.title(f, book) : (f.summary || f.code);
+  const detail = [];
+  if (f.summary && entry) detail.push(`Station: ${f.summary}`);
+  if (f.contacts?.length) detail.push(`contacts ${f.contacts.join(', ')}`);
+  if (typeof f.confidence === 'number') detail.push(`confidence ${Math.round(f.confidence * 100)} %`);
+  return { title, effect: entry?.effect || '', detail: detail.join(' · ') };
+}

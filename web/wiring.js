@@ -1,0 +1,276 @@
+// wiring: the SVG diagram of a cable — both ends' connectors drawn from their
+// profile, and a line from each near-end contact to every far-end contact it
+// reaches, styled by what the line means (correct, crossed, open, short, high R).
+
+import { expectedPairs, partWord, roleWord } from './model.js';
+
+const NS = 'http://www.w3.org/2000/svg';
+const W = 760;
+const ROW = 46;
+const TOP = 58;
+const PLUG_GAP = 34;
+const PAD_A = 214;
+const PAD_B = W - PAD_A;
+
+export const LINE_KINDS = {
+  ok: { label: 'correct', legend: 'Correct' },
+  swapped: { label: 'crossed', legend: 'Crossed (swapped)' },
+  miswire: { label: 'wrong pin', legend: 'Wrong pin' },
+  open: { label: 'open', legend: 'Open (no connection)' },
+  short: { label: 'short', legend: 'Short (touches another conductor)' },
+  highres: { label: 'high R', legend: 'High resistance' },
+  expected: { label: '', legend: 'Expected (not measured yet)' },
+};
+
+function el(name, attrs = {}, parent = null) {
+  const e = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function text(parent, x, y, s, attrs = {}) {
+  const t = el('text', { x, y, ...attrs }, parent);
+  t.textContent = s;
+  return t;
+}
+
+// Lays out one end: rows (y per contact id) and plug blocks.
+function layoutEnd(plugs, extra) {
+  const blocks = [];
+  let y = TOP;
+  const all = extra.length ? [...plugs, { label: 'jig', connector: { name: '' }, kind: 'pins', contacts: extra }] : plugs;
+  all.forEach((plug, i) => {
+    if (plug.label || all.length > 1) y += 20; // room for the plug's caption
+    const rows = plug.contacts.map((c, k) => ({ ...c, y: y + ROW / 2 + k * ROW }));
+    blocks.push({ plug, rows, top: y, bottom: y + ROW * plug.contacts.length });
+    y += ROW * plug.contacts.length + (i < all.length - 1 ? PLUG_GAP : 0);
+  });
+  return { blocks, height: y };
+}
+
+// A jack plug (tip, rings, sleeve), axis vertical, tip at the top.
+function drawJack(g, block, cx) {
+  const { rows, top, bottom } = block;
+  const w = 28;
+  rows.forEach((r, k) => {
+    const y0 = top + k * ROW + (k === 0 ? 6 : 3);
+    const y1 = top + (k + 1) * ROW - 3;
+    if (k === 0) {
+      const d = `M${cx - w / 2},${y1} L${cx - w / 2},${y0 + 12} Q${cx - w / 2},${y0} ${cx},${y0 - 2} Q${cx + w / 2},${y0} ${cx + w / 2},${y0 + 12} L${cx + w / 2},${y1} Z`;
+      el('path', { d, class: 'metal' }, g);
+    } else {
+      el('rect', { x: cx - w / 2, y: y0, width: w, height: y1 - y0, class: 'metal' }, g);
+    }
+    if (k > 0) el('rect', { x: cx - w / 2, y: y0 - 3, width: w, height: 3, class: 'insulator' }, g);
+  });
+  el('rect', { x: cx - 24, y: bottom, width: 48, height: 36, rx: 8, class: 'body' }, g);
+  el('rect', { x: cx - 7, y: bottom + 36, width: 14, height: 14, class: 'cable' }, g);
+}
+
+// An RCA plug: the centre pin on the first row, the shell on the second.
+function drawRca(g, block, cx) {
+  const { rows, top, bottom } = block;
+  rows.forEach((r, k) => {
+    const y0 = top + k * ROW + 4;
+    const y1 = top + (k + 1) * ROW - 2;
+    if (k === 0) el('rect', { x: cx - 5, y: y0, width: 10, height: y1 - y0, rx: 4, class: 'metal' }, g);
+    else el('rect', { x: cx - 20, y: y0, width: 40, height: y1 - y0, rx: 3, class: 'metal' }, g);
+  });
+  el('rect', { x: cx - 24, y: bottom, width: 48, height: 36, rx: 8, class: 'body' }, g);
+  el('rect', { x: cx - 7, y: bottom + 36, width: 14, height: 14, class: 'cable' }, g);
+}
+
+// XLR, 2-pin, MMCX and anything else: a housing with a numbered pin per contact.
+function drawPins(g, block, cx, kind) {
+  const { rows, top, bottom } = block;
+  el('rect', { x: cx - 24, y: top + 2, width: 48, height: bottom - top - 4, rx: kind === 'xlr' ? 22 : 8, class: 'body' }, g);
+  rows.forEach((r) => {
+    el('circle', { cx, cy: r.y, r: 13, class: 'pin' }, g);
+    text(g, cx, r.y + 4, r.contact.length <= 3 ? r.contact.replace('-', '−') : r.contact.slice(0, 2), { class: 'pin-label', 'text-anchor': 'middle' });
+  });
+}
+
+function drawEnd(svg, layout, side, caption) {
+  const g = el('g', { class: `end end-${side}` }, svg);
+  const cx = side === 'A' ? 52 : W - 52;
+  const labelX = side === 'A' ? cx + 34 : cx - 34;
+  const anchor = side === 'A' ? 'start' : 'end';
+  const pad = side === 'A' ? PAD_A : PAD_B;
+  text(g, side === 'A' ? 16 : W - 16, 22, caption.title, { class: 'end-title', 'text-anchor': anchor });
+  text(g, side === 'A' ? 16 : W - 16, 40, caption.sub, { class: 'end-sub', 'text-anchor': anchor });
+  const pads = new Map();
+  for (const block of layout.blocks) {
+    const kind = block.plug.kind;
+    if (block.plug.label || layout.blocks.length > 1) {
+      text(g, cx, block.top - 6, `${block.plug.label || 'plug'} plug`, { class: 'plug-caption', 'text-anchor': 'middle' });
+    }
+    if (kind === 'jack') drawJack(g, block, cx);
+    else if (kind === 'rca' && block.rows.length === 2) drawRca(g, block, cx);
+    else drawPins(g, block, cx, kind);
+    for (const r of block.rows) {
+      const name = `${side}.${r.id}`;
+      el('line', { x1: side === 'A' ? cx + 16 : cx - 16, y1: r.y, x2: pad, y2: r.y, class: 'leader' }, g);
+      const part = partWord(r.contact, kind);
+      const t = text(g, labelX, r.y - 5, part, { class: 'contact-part', 'text-anchor': anchor });
+      t.setAttribute('data-contact', name);
+      text(g, labelX, r.y + 11, roleWord(r.role), { class: 'contact-role', 'text-anchor': anchor });
+      el('circle', { cx: pad, cy: r.y, r: 6, class: 'pad', 'data-contact': name }, g);
+      pads.set(name, { x: pad, y: r.y });
+    }
+  }
+  return pads;
+}
+
+// Decides the kind of every line from the measured reach, the expected pairs and the faults.
+export function classifyLines(result, ends) {
+  const expected = expectedPairs(ends);
+  const exp = new Set(expected.map(([a, b]) => `${a}|${b}`));
+  const expFrom = new Map();
+  const expTo = new Map();
+  for (const [a, b] of expected) {
+    (expFrom.get(a) || expFrom.set(a, []).get(a)).push(b);
+    (expTo.get(b) || expTo.set(b, []).get(b)).push(a);
+  }
+  const faults = result?.faults || [];
+  const touched = (code) => new Set(faults.filter((f) => f.code === code).flatMap((f) => f.contacts || []));
+  const highres = touched('high_resistance');
+  const shorted = touched('short');
+  const wiring = result?.wiring || [];
+  if (!wiring.length) {
+    return expected.map(([a, b]) => ({ from: a, to: b, kind: 'expected', gain: null }));
+  }
+  const reach = new Map(wiring.map((w) => [w.from, w.to || []]));
+  const hrOhms = new Map();
+  for (const f of faults) if (f.code === 'high_resistance') for (const c of f.contacts || []) hrOhms.set(c, f.ohms);
+  const lines = [];
+  for (const w of wiring) {
+    const a = w.from;
+    const to = w.to || [];
+    if (!to.length) {
+      for (const b of expFrom.get(a) || []) lines.push({ from: a, to: b, kind: 'open', gain: 0 });
+      continue;
+    }
+    to.forEach((b, k) => {
+      const gain = Array.isArray(w.gains) ? w.gains[k] : w.gain;
+      let kind;
+      if (exp.has(`${a}|${b}`)) {
+        kind = highres.has(a) || highres.has(b) ? 'highres' : 'ok';
+      } else {
+        const mine = expFrom.get(a) || [];
+        const alsoRight = mine.some((x) => to.includes(x));
+        const inShort = shorted.has(b) || shorted.has(a) || mine.some((x) => shorted.has(x));
+        if (alsoRight || (inShort && shorted.size)) {
+          kind = 'short';
+        } else {
+          const owners = expTo.get(b) || [];
+          const crossed = owners.some((a2) => (reach.get(a2) || []).some((b2) => mine.includes(b2)));
+          kind = crossed ? 'swapped' : 'miswire';
+        }
+      }
+      const line = { from: a, to: b, kind, gain };
+      if (kind === 'highres') line.ohms = hrOhms.get(a) ?? hrOhms.get(b);
+      lines.push(line);
+    });
+  }
+  return lines;
+}
+
+function lineLabel(line) {
+  const base = LINE_KINDS[line.kind].label;
+  if (line.kind === 'highres' && typeof line.ohms === 'number') return `${base} ${line.ohms.toFixed(1)} Ω`;
+  return base;
+}
+
+// Renders into container; returns the lines drawn (for tests and the text summary).
+export function renderWiring(container, ends, result) {
+  container.textContent = '';
+  const known = (side, plugs) => new Set(plugs.flatMap((p) => p.contacts.map((c) => `${side}.${c.id}`)));
+  const lines = classifyLines(result, ends);
+  const extras = { A: [], B: [] };
+  for (const side of ['A', 'B']) {
+    const have = known(side, side === 'A' ? ends.a : ends.b);
+    const names = new Set(lines.flatMap((l) => [l.from, l.to]).filter((n) => n.startsWith(side + '.') && !have.has(n)));
+    for (const n of names) {
+      const id = n.slice(2);
+      extras[side].push({ contact: id, id, role: '', plug: '', kind: 'pins' });
+    }
+  }
+  const la = layoutEnd(ends.a, extras.A);
+  const lb = layoutEnd(ends.b, extras.B);
+  const height = Math.max(la.height, lb.height) + 62;
+  const svg = el('svg', { viewBox: `0 0 ${W} ${height}`, class: 'wiring-svg', role: 'img' });
+  const title = el('title', {}, svg);
+  const caption = (plugs, which) => ({
+    title: which,
+    sub: plugs.map((p) => p.connector.name).filter((v, i, s) => s.indexOf(v) === i).join(' + ') || 'unknown connector',
+  });
+  const padsA = drawEnd(svg, la, 'A', caption(ends.a, 'Near end (A) · driven'));
+  const padsB = drawEnd(svg, lb, 'B', caption(ends.b, 'Far end (B) · measured'));
+
+  const gl = el('g', { class: 'lines' }, svg);
+  const labels = el('g', { class: 'line-labels' }, svg);
+  const order = { expected: 0, ok: 1, highres: 2, short: 3, miswire: 4, swapped: 5, open: 6 };
+  const sorted = [...lines].sort((x, y) => order[x.kind] - order[y.kind]);
+  const labelSpots = [];
+  for (const line of sorted) {
+    const p = padsA.get(line.from);
+    const q = padsB.get(line.to);
+    if (!p || !q) continue;
+    const dx = (q.x - p.x) * 0.45;
+    const d = `M${p.x + 6},${p.y} C${p.x + dx},${p.y} ${q.x - dx},${q.y} ${q.x - 6},${q.y}`;
+    const path = el('path', { d, class: `wire w-${line.kind}`, 'data-from': line.from, 'data-to': line.to, 'data-kind': line.kind }, gl);
+    const gainText = typeof line.gain === 'number' ? `, gain ${line.gain.toFixed(3)}` : '';
+    el('title', {}, path).textContent = `${line.from} → ${line.to}: ${LINE_KINDS[line.kind].legend}${gainText}`;
+    const label = lineLabel(line);
+    if (!label || line.kind === 'ok') continue;
+    // Labels sit a third of the way along so crossing lines do not stack theirs.
+    let t = 0.2;
+    let pt;
+    const at = (s) => {
+      const u = 1 - s;
+      return {
+        x: u * u * u * (p.x + 6) + 3 * u * u * s * (p.x + dx) + 3 * u * s * s * (q.x - dx) + s * s * s * (q.x - 6),
+        y: u * u * u * p.y + 3 * u * u * s * p.y + 3 * u * s * s * q.y + s * s * s * q.y,
+      };
+    };
+    for (;;) {
+      pt = at(t);
+      if (!labelSpots.some((s) => Math.abs(s.x - pt.x) < 60 && Math.abs(s.y - pt.y) < 16) || t > 0.7) break;
+      t += 0.15;
+    }
+    labelSpots.push(pt);
+    if (line.kind === 'open') {
+      const mid = at(0.5);
+      const gx = el('g', { class: 'open-mark' }, labels);
+      el('circle', { cx: mid.x, cy: mid.y, r: 9 }, gx);
+      el('path', { d: `M${mid.x - 4},${mid.y - 4} L${mid.x + 4},${mid.y + 4} M${mid.x + 4},${mid.y - 4} L${mid.x - 4},${mid.y + 4}` }, gx);
+    }
+    if (line.kind === 'highres') {
+      const mid = at(0.62);
+      const zig = [];
+      for (let i = 0; i <= 6; i++) zig.push(`${mid.x - 15 + i * 5},${mid.y + (i === 0 || i === 6 ? 0 : i % 2 ? -6 : 6)}`);
+      el('polyline', { points: zig.join(' '), class: 'resistor' }, labels);
+    }
+    text(labels, pt.x, pt.y - 7, label, { class: `line-label l-${line.kind}`, 'text-anchor': 'middle' });
+  }
+  const summary = lines.filter((l) => l.kind !== 'ok').map((l) => `${l.from} to ${l.to} ${LINE_KINDS[l.kind].legend.toLowerCase()}`);
+  const okCount = lines.filter((l) => l.kind === 'ok').length;
+  title.textContent = `Wiring diagram. ${okCount} correct connection${okCount === 1 ? '' : 's'}${summary.length ? '; ' + summary.join('; ') : ''}.`;
+  svg.setAttribute('aria-label', title.textContent);
+  container.appendChild(svg);
+  return lines;
+}
+
+// The legend: one sample of each line style with its meaning.
+export function renderLegend(container) {
+  container.textContent = '';
+  for (const kind of ['ok', 'swapped', 'miswire', 'open', 'short', 'highres']) {
+    const li = document.createElement('li');
+    const svg = el('svg', { viewBox: '0 0 44 12', width: 44, height: 12, 'aria-hidden': 'true' });
+    el('line', { x1: 2, y1: 6, x2: 42, y2: 6, class: `wire w-${kind}` }, svg);
+    li.appendChild(svg);
+    li.appendChild(document.createTextNode(LINE_KINDS[kind].legend));
+    container.appendChild(li);
+  }
+}

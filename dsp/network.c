@@ -25,6 +25,8 @@ struct network {
 	double lu[N][N];          /* factorised copy; g survives a solve */
 	unsigned perm[N];
 	double x[N];              /* scratch solution vector */
+	int solved;               /* lu and v match the elements added */
+	double v[NETWORK_MAX_SOURCES][N];   /* node voltages per source, kept for callers */
 	unsigned src_node[NETWORK_MAX_SOURCES];
 	double src_g[NETWORK_MAX_SOURCES];
 	unsigned sense_pos[NETWORK_MAX_SENSES], sense_neg[NETWORK_MAX_SENSES];
@@ -53,6 +55,7 @@ int network_reset(network *n, unsigned n_nodes)
 		memset(n->g[r], 0, n_nodes * sizeof(double));
 	n->n_nodes = n_nodes;
 	n->n_resistors = n->n_sources = n->n_senses = 0;
+	n->solved = 0;
 	return 0;
 }
 
@@ -77,6 +80,7 @@ int network_add_resistor(network *n, unsigned a, unsigned b, double ohms)
 		n->g[b - 1][a - 1] -= y;
 	}
 	n->n_resistors++;
+	n->solved = 0;
 	return 0;
 }
 
@@ -93,6 +97,7 @@ int network_add_source(network *n, unsigned node, double ohms)
 	n->g[node - 1][node - 1] += y;
 	n->src_node[n->n_sources] = node;
 	n->src_g[n->n_sources] = y;
+	n->solved = 0;
 	return (int)n->n_sources++;
 }
 
@@ -171,13 +176,15 @@ static int factorise(network *n)
 	return 0;
 }
 
-/* Solve LU x = P e_node * y (a single current injection) into n->x. */
-static void solve_injection(network *n, unsigned node, double y)
+/* Solve G x = y (e_a - e_b) into n->x from the factorisation; node 0
+ * (ground) contributes nothing. */
+static void solve_injection(network *n, unsigned a, unsigned b, double y)
 {
 	unsigned m = n->n_nodes;
 
 	for (unsigned r = 0; r < m; r++) {
-		double s = n->perm[r] == node - 1 ? y : 0.0;
+		unsigned node = n->perm[r] + 1;
+		double s = node == a ? y : node == b ? -y : 0.0;
 		for (unsigned c = 0; c < r; c++)
 			s -= n->lu[r][c] * n->x[c];
 		n->x[r] = s;
@@ -194,18 +201,45 @@ int network_solve(network *n, double *gain)
 {
 	if (!n || !gain)
 		return -EINVAL;
-	if (n->n_sources == 0 || n->n_senses == 0)
+	n->solved = 0;
+	if (n->n_nodes == 0) {
+		/* Nothing but ground: every sense reads 0 V. */
+		for (unsigned k = 0; k < n->n_senses * n->n_sources; k++)
+			gain[k] = 0.0;
+		n->solved = 1;
 		return 0;
+	}
 	int rc = factorise(n);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < n->n_sources; i++) {
-		solve_injection(n, n->src_node[i], n->src_g[i]);
+		solve_injection(n, n->src_node[i], 0, n->src_g[i]);
+		memcpy(n->v[i], n->x, n->n_nodes * sizeof(double));
 		for (unsigned s = 0; s < n->n_senses; s++) {
 			double vp = n->sense_pos[s] ? n->x[n->sense_pos[s] - 1] : 0.0;
 			double vn = n->sense_neg[s] ? n->x[n->sense_neg[s] - 1] : 0.0;
 			gain[s * n->n_sources + i] = vp - vn;
 		}
 	}
+	n->solved = 1;
+	return 0;
+}
+
+int network_node_voltages(const network *n, unsigned source, double *v)
+{
+	if (!n || !v || !n->solved || source >= n->n_sources)
+		return -EINVAL;
+	memcpy(v, n->v[source], n->n_nodes * sizeof(double));
+	return 0;
+}
+
+int network_transfer(network *n, unsigned a, unsigned b, double *v)
+{
+	if (!n || !v || !n->solved || a > n->n_nodes || b > n->n_nodes)
+		return -EINVAL;
+	if (n->n_nodes == 0)
+		return 0;
+	solve_injection(n, a, b, 1.0);
+	memcpy(v, n->x, n->n_nodes * sizeof(double));
 	return 0;
 }

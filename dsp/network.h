@@ -36,4 +36,17 @@ unsigned network_senses(const network *n);
  * Never allocates. Returns 0 or -EDOM when the matrix is singular. */
 int network_solve(network *n, double *gain);
 
+/* After a successful network_solve, and before the network is changed:
+ * the voltage of every node 1..n_nodes per volt of source `source`,
+ * v[node - 1]. Lets a caller update the solution for an added element
+ * (Sherman–Morrison) without solving again. Returns 0 or -EINVAL. */
+int network_node_voltages(const network *n, unsigned source, double *v);
+
+/* After a successful network_solve, and before the network is changed:
+ * the voltage of every node 1..n_nodes, v[node - 1], when 1 A flows into
+ * node a and out of node b (either may be 0 = ground), every source at
+ * 0 V: one column of the network's impedance matrix. Never allocates.
+ * Returns 0 or -EINVAL. */
+int network_transfer(network *n, unsigned a, unsigned b, double *v);
+
 #endif

@@ -215,6 +215,42 @@ static void test_ladder(void **state)
 	assert_near(g[1] / g[0], 1.0 / (phi * phi), 1e-9);
 }
 
+/* The impedance column and node voltages a caller needs to add an element
+ * without solving again: check them on the divider, then use them to
+ * predict a 50 Ω shunt by Sherman–Morrison and compare with a new solve. */
+static void test_transfer_rank_one(void **state)
+{
+	network *n = *state;
+	double g[2], v[2], z[2], g2[2];
+
+	assert_int_equal(network_reset(n, 2), 0);
+	assert_int_equal(network_add_source(n, 1, 100.0), 0);
+	assert_int_equal(network_add_resistor(n, 1, 2, 200.0), 0);
+	assert_int_equal(network_add_resistor(n, 2, 0, 100.0), 0);
+	assert_int_equal(network_add_sense(n, 2, 0), 0);
+	assert_int_equal(network_node_voltages(n, 0, v), -EINVAL);   /* not solved yet */
+	assert_int_equal(network_solve(n, g), 0);
+	assert_int_equal(network_node_voltages(n, 0, v), 0);
+	assert_near(v[0], 300.0 / 400.0, TOL);
+	assert_near(v[1], 100.0 / 400.0, TOL);
+	assert_int_equal(network_node_voltages(n, 1, v), -EINVAL);
+	/* 1 A into node 2: it sees 100 Ω || (200 + 100) Ω = 75 Ω. */
+	assert_int_equal(network_transfer(n, 2, 0, z), 0);
+	assert_near(z[1], 75.0, 75.0 * TOL);   /* ohms: the tolerance is relative */
+	assert_near(z[0], 75.0 * 100.0 / 300.0, 75.0 * TOL);
+	assert_int_equal(network_transfer(n, 3, 0, z), -EINVAL);
+
+	/* Add y = 1/50 S from node 2 to ground: V' = V - Z u y/(1 + y uᵀZu) uᵀV. */
+	double y = 1.0 / 50.0, c = y / (1.0 + y * z[1]);
+	double predicted = v[1] - z[1] * c * v[1];
+	assert_int_equal(network_add_resistor(n, 2, 0, 50.0), 0);
+	assert_int_equal(network_transfer(n, 2, 0, z), -EINVAL);   /* changed since */
+	assert_int_equal(network_solve(n, g2), 0);
+	assert_near(g2[0], predicted, TOL);
+	/* 100 || 50 = 33.3 Ω below 300 Ω: 33.3 / 333.3 */
+	assert_near(g2[0], (100.0 / 3.0) / (300.0 + 100.0 / 3.0), TOL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_singular, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_rank_one, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,8 +34,8 @@ export function partWord(contact, kind) {
   if (/^\d+$/.test(contact)) return `pin ${contact}`;
   if (contact === '+') return '+ pin';
   if (contact === '-') return '− pin';
-  if (contact === 'C') return 'centre pin';
-  if (contact === 'S') return 'shell';
+  const named = { C: 'centre pin', S: 'shell', SH: 'shell', BODY: 'body', SMALL: 'small pin', LARGE: 'large pin' };
+  if (named[contact]) return named[contact];
   return contact;
 }
 
@@ -110,9 +110,30 @@ export class ContactBook {
   }
 }
 
-// The conductors a good cable has, as [near id, far id] pairs: the cable's explicit
-// wiring when the API gives one, else contacts of equal role connect (same plug
-// label first when both ends have several plugs).
+// The key a contact is matched by: equal keys on the two ends of a good cable
+// are connected (the rules of profiles/README.md). L and L+ are one signal; a
+// plug labelled left/right makes its + / SIG that side's hot and its - that
+// side's return; G and GND are one ground; NC connects to nothing.
+function roleKey(role, label) {
+  const side = /^(left|l)$/i.test(label || '') ? 'L' : /^(right|r)$/i.test(label || '') ? 'R' : '';
+  switch (role) {
+    case 'L': case 'L+': return 'L+';
+    case 'R': case 'R+': return 'R+';
+    case 'L-': case 'R-': case 'MIC': case 'DATA': case 'SHIELD': return role;
+    case 'G': case 'GND': return 'G';
+    case '+': case 'SIG': case '-': {
+      const base = role === 'SIG' ? 'SIG' : role;
+      if (side) return `${side}${role === '-' ? '-' : '+'}`;
+      return label ? `${label}:${base}` : base;
+    }
+    default: return '';
+  }
+}
+
+// The conductors a good cable has, as [near name, far name] pairs: the cable's
+// explicit wiring when the API gives one, else the role rules above, with a
+// ground that finds no partner split to the other end's unmatched returns
+// (a TRS sleeve to both IEM plugs' - pins).
 export function expectedPairs(ends) {
   const cable = ends.cable;
   const explicit = cable && (cable.wiring || cable.wires || cable.wire);
@@ -120,15 +141,28 @@ export function expectedPairs(ends) {
     return explicit.map((w) => (Array.isArray(w) ? w : String(w).split(/\s+/)))
       .filter((w) => w.length >= 2).map(([x, y]) => [`A.${x.replace(/^A\./, '')}`, `B.${y.replace(/^B\./, '')}`]);
   }
-  const far = ends.b.flatMap((p) => p.contacts);
+  const side = (plugs, end) => plugs.flatMap((p) => p.contacts).map((c) => ({ name: `${end}.${c.id}`, key: roleKey(c.role, c.plug), matched: false }));
+  const a = side(ends.a, 'A');
+  const b = side(ends.b, 'B');
   const pairs = [];
-  for (const plug of ends.a) {
-    for (const c of plug.contacts) {
-      if (!c.role || c.role === 'NC') continue;
-      const same = far.filter((f) => f.role === c.role);
-      const pick = same.filter((f) => !c.plug || f.plug === c.plug);
-      for (const f of (pick.length ? pick : same)) pairs.push([`A.${c.id}`, `B.${f.id}`]);
+  const seen = new Set();
+  const add = (x, y) => {
+    if (!seen.has(`${x}|${y}`)) { seen.add(`${x}|${y}`); pairs.push([x, y]); }
+  };
+  for (const x of a) {
+    for (const y of b) {
+      if (x.key && x.key === y.key) { add(x.name, y.name); x.matched = y.matched = true; }
     }
   }
+  const fallback = (grounds, others, gIsA) => {
+    for (const g of grounds) {
+      if (g.matched || g.key !== 'G') continue;
+      for (const m of others) {
+        if (!m.matched && m.key.endsWith('-')) (gIsA ? add(g.name, m.name) : add(m.name, g.name));
+      }
+    }
+  };
+  fallback(a, b, true);
+  fallback(b, a, false);
   return pairs;
 }

@@ -8,7 +8,7 @@ const NS = 'http://www.w3.org/2000/svg';
 const W = 760;
 const ROW = 46;
 const TOP = 58;
-const PLUG_GAP = 34;
+const PLUG_GAP = 64; // room for a plug's body and cable stub before the next plug
 const PAD_A = 214;
 const PAD_B = W - PAD_A;
 
@@ -91,6 +91,15 @@ function drawPins(g, block, cx, kind) {
   });
 }
 
+// The role under a contact's name: "left −" on a plug labelled left, nothing when
+// the role only repeats the name ("+ pin", "+").
+function roleText(r, part) {
+  const side = /^(left|l)$/i.test(r.plug) ? 'left' : /^(right|r)$/i.test(r.plug) ? 'right' : '';
+  const word = roleWord(r.role);
+  if (side && ['+', '−', 'signal'].includes(word)) return `${side} ${word === 'signal' ? '' : word}`.trim();
+  return part.startsWith(word) ? '' : word;
+}
+
 function drawEnd(svg, layout, side, caption) {
   const g = el('g', { class: `end end-${side}` }, svg);
   const cx = side === 'A' ? 52 : W - 52;
@@ -114,7 +123,7 @@ function drawEnd(svg, layout, side, caption) {
       const part = partWord(r.contact, kind);
       const t = text(g, labelX, r.y - 5, part, { class: 'contact-part', 'text-anchor': anchor });
       t.setAttribute('data-contact', name);
-      text(g, labelX, r.y + 11, roleWord(r.role), { class: 'contact-role', 'text-anchor': anchor });
+      text(g, labelX, r.y + 11, roleText(r, part), { class: 'contact-role', 'text-anchor': anchor });
       el('circle', { cx: pad, cy: r.y, r: 6, class: 'pad', 'data-contact': name }, g);
       pads.set(name, { x: pad, y: r.y });
     }

@@ -9,7 +9,23 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webRoot = path.resolve(here, '../../web');
 
-const connectors = [
+// The repository's own profiles when present (so every connector can be drawn),
+// else a few built-in ones.
+function readProfiles(kind) {
+  const dir = path.resolve(here, '../../profiles', kind);
+  if (!fs.existsSync(dir)) return null;
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.conf')).sort().map((f) => {
+    const o = {};
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+      const m = line.replace(/\s[;#].*$/, '').match(/^\s*([\w]+)\s*=\s*(.*?)\s*$/);
+      if (m && !(m[1] in o) && !/^\d+$/.test(m[1])) o[m[1]] = m[2];
+    }
+    for (const k of ['contacts', 'roles']) if (o[k]) o[k] = o[k].split(/\s+/);
+    return o;
+  });
+}
+
+const builtinConnectors = [
   { name: 'trrs-3.5-ctia', description: '3.5 mm TRRS headset plug, CTIA', contacts: ['T', 'R1', 'R2', 'S'], roles: ['L', 'R', 'G', 'MIC'] },
   { name: 'trrs-3.5-omtp', description: '3.5 mm TRRS headset plug, OMTP', contacts: ['T', 'R1', 'R2', 'S'], roles: ['L', 'R', 'MIC', 'G'] },
   { name: 'trs-3.5', description: '3.5 mm TRS stereo plug', contacts: ['T', 'R', 'S'], roles: ['L', 'R', 'G'] },
@@ -17,13 +33,16 @@ const connectors = [
   { name: '2pin-0.78', description: '0.78 mm 2-pin IEM', contacts: ['+', '-'], roles: ['+', '-'] },
   { name: 'rca', description: 'RCA phono', contacts: ['T', 'S'], roles: ['SIG', 'GND'] },
 ];
-const cables = [
+const builtinCables = [
   { name: 'trrs-ctia-extension', description: 'TRRS CTIA headset extension, 1 m', end_a: 'trrs-3.5-ctia', end_b: 'trrs-3.5-ctia' },
   { name: 'trs-stereo', description: '3.5 mm stereo cable', end_a: 'trs-3.5', end_b: 'trs-3.5' },
   { name: 'xlr-mic', description: 'XLR microphone cable', end_a: 'xlr3', end_b: 'xlr3' },
   { name: 'iem-2pin', description: 'IEM cable, TRS to two 2-pin plugs', end_a: 'trs-3.5', end_b: 'left:2pin-0.78 right:2pin-0.78' },
 ];
-const jigs = [{ name: 'trrs-4ch', description: 'TRRS socket A driven per contact, TRRS socket B sensed per contact', socket_a: 'trrs-3.5-ctia', socket_b: 'trrs-3.5-ctia' }];
+const connectors = readProfiles('connectors') || builtinConnectors;
+const cables = readProfiles('cables') || builtinCables;
+const builtinJigs = [{ name: 'trrs-4ch', description: 'TRRS socket A driven per contact, TRRS socket B sensed per contact', socket_a: 'trrs-3.5-ctia', socket_b: 'trrs-3.5-ctia' }];
+const jigs = (readProfiles('jigs') || builtinJigs).map(({ name, description, socket_a, socket_b }) => ({ name, description, socket_a, socket_b }));
 
 const scenarios = [
   ['straight', 'Good cable (straight)'], ['lr-swap', 'Left/right swapped'], ['polarity', 'Polarity inverted'],

@@ -87,4 +87,36 @@ unsigned profiles_list(const struct profiles *p, enum profile_kind kind,
 int profiles_fixture(const struct tw_jig *jig, const struct tw_cable *cable,
                      struct fixture *f, struct wiring *expected, char err[PROFILE_ERR_MAX]);
 
+/* Added after the first contract; nothing above changed. */
+
+/* "connector", "cable", "jig"; the folder of a kind is this name plus "s". */
+const char *profile_kind_name(enum profile_kind kind);
+
+/* Whether a profile reference is a path (contains '/' or ends in .conf)
+ * rather than a name looked up in the profile folders. */
+int profiles_is_path(const char *ref);
+
+/* Resolve a name (or a path: contains '/' or ends in .conf) to the file that
+ * would be loaded, into path. Returns 0, -ENOENT (err names the closest
+ * known names) or -EINVAL/-ENAMETOOLONG (unusable name). */
+int profiles_find(const struct profiles *p, enum profile_kind kind, const char *name,
+                  char path[256], char err[PROFILE_ERR_MAX]);
+
+/* Parse an end ("trs-3.5", or "left:2pin-0.78 right:2pin-0.78") into out,
+ * loading its connectors; relative connector paths are taken from base_dir
+ * (may be NULL: the working directory). err gets a message without a
+ * file:line prefix (the caller knows where spec came from). Returns 0,
+ * -ENOENT or -EINVAL. */
+int profiles_end_parse(const struct profiles *p, const char *spec, const char *base_dir,
+                       struct tw_end *out, char err[PROFILE_ERR_MAX]);
+
+/* Index of the flattened contact called name ("T", "left.+") in e, or -1. */
+int profiles_end_find(const struct tw_end *e, const char *name);
+
+/* The conductors a good cable has, as contact indexes into c->a (pa) and
+ * c->b (pb): its wire lines, else the role rules documented in
+ * profiles/README.md. Returns how many (at most max), or -ENOSPC when there
+ * would be more than max. */
+int profiles_cable_pairs(const struct tw_cable *c, int *pa, int *pb, unsigned max);
+
 #endif

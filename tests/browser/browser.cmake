@@ -18,3 +18,12 @@ add_test(NAME browser.dashboard
 set_tests_properties(browser.dashboard PROPERTIES
   ENVIRONMENT "${tw_browser_env}"
   TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS browser)
+
+# The dashboard's behaviour against the mock station (fast, no audio): plain words
+# for every fault, keyboard-only use, narrow window, busy station, CSV export.
+add_test(NAME browser.ui
+  COMMAND ${TW_NODE} run.mjs ui.test.mjs
+  WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
+set_tests_properties(browser.ui PROPERTIES
+  ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}"
+  TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS browser)

@@ -26,11 +26,24 @@ struct scenario {
 	struct wiring cable;             /* [cable] wire and short lines */
 	unsigned n_dropouts;
 	struct dropout dropout[SCENARIO_MAX_DROPOUTS];
+
+	/* Added after the first contract; nothing above changed. */
+	unsigned char is_short[WIRING_MAX];   /* cable.c[i] came from a short line */
+	unsigned line[WIRING_MAX];            /* the line cable.c[i] was declared on */
 };
 
 /* Parse a scenario file (DESIGN §4). Jig names are looked up through p.
  * Errors name the file, line and field. Returns 0, -ENOENT or -EINVAL. */
 int scenario_load(const char *path, const struct profiles *p, struct scenario *sc,
                   char err[PROFILE_ERR_MAX]);
+
+/* Added after the first contract. */
+
+/* Sample rates the simulated interface runs at (ascending), and how many. */
+#define SCENARIO_N_RATES 6
+extern const unsigned scenario_rates[SCENARIO_N_RATES];
+
+/* 1 when rate is one of scenario_rates, else 0. */
+int scenario_rate_ok(unsigned rate);
 
 #endif

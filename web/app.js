@@ -93,9 +93,11 @@ function renderStatus(s) {
   setState(s.state);
   $('version').textContent = `tonewire ${s.version || ''}${s.uptime_s != null ? ` · up ${fmtUptime(s.uptime_s)}` : ''}`;
   const connected = s.connected !== false && s.state !== 'disconnected';
-  setConnected(connected, s.error || s.message);
-  if (s.demo && $('demo').hidden) loadDemo();
-  $('demo').hidden = !s.demo;
+  setConnected(connected, s.device_error || s.error || s.message);
+  // Demo mode: the daemon says so, or its device is the simulator.
+  const demo = s.demo ?? /^tonewire_sim:/.test(s.device || '');
+  if (demo && !app.demoLoaded) loadDemo();
+  if (!demo) $('demo').hidden = true;
 }
 
 function setState(state) {
@@ -269,7 +271,8 @@ async function startTest(serial) {
     $('serial').value = '';
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
-      message(`The station is busy${err.body?.running_test ? ` with test #${err.body.running_test}` : ''}. Wait for it to finish, then scan again.`, 'bad');
+      const running = err.body?.running_test ?? err.body?.test;
+      message(`The station is busy${running ? ` with test #${running}` : ''}. Wait for it to finish, then scan again.`, 'bad');
       verdictPanel('busy', 'BUSY', 'Another test is running on this station.');
     } else {
       message(`The test could not run: ${err.message}`, 'bad');
@@ -313,6 +316,7 @@ function countResult(r) {
 /* ---------- demo mode ---------- */
 
 async function loadDemo() {
+  app.demoLoaded = true;
   try {
     const d = await getJSON('/api/v1/demo');
     const box = $('demo-choices');
@@ -322,23 +326,34 @@ async function loadDemo() {
       b.type = 'button';
       b.className = 'btn demo-btn';
       b.dataset.scenario = sc.name;
+      if (sc.cable) b.dataset.cable = sc.cable;
       b.textContent = sc.title || sc.name;
-      b.setAttribute('aria-pressed', sc.current ? 'true' : 'false');
+      b.setAttribute('aria-pressed', sc.current || d.current === sc.name ? 'true' : 'false');
       b.addEventListener('click', () => pickDemo(sc.name));
       box.append(b);
     }
-  } catch (err) {
-    $('demo-choices').textContent = `Simulated cables unavailable: ${err.message}`;
+    $('demo').hidden = !(d.scenarios || []).length;
+  } catch {
+    // Not the simulator after all (404): no demo panel.
+    $('demo').hidden = true;
   }
 }
 
 async function pickDemo(name) {
   if (app.busy) return;
+  let cable = document.querySelector(`#demo-choices button[data-scenario="${CSS.escape(name)}"]`)?.dataset.cable;
   try {
-    await sendJSON('PUT', '/api/v1/demo', { scenario: name });
+    const { body } = await sendJSON('PUT', '/api/v1/demo', { scenario: name });
+    cable = body?.cable || cable;
   } catch (err) {
     message(`Could not switch the simulated cable: ${err.message}`, 'bad');
     return;
+  }
+  // A scenario simulates one cable profile: test it as that cable.
+  if (cable && app.profiles.cables.has(cable) && $('cable').value !== cable) {
+    $('cable').value = cable;
+    store.set('cable', cable);
+    describeCable();
   }
   for (const b of document.querySelectorAll('#demo-choices button')) {
     b.setAttribute('aria-pressed', b.dataset.scenario === name ? 'true' : 'false');
@@ -378,10 +393,15 @@ function connectEvents() {
     }, 1500);
   };
   on('status', renderStatus);
-  on('device', (d) => setConnected(d.connected !== false, d.message));
+  on('heartbeat', (d) => { if (d && d.state) renderStatus(d); });
+  on('device', (d) => {
+    setConnected(d.connected !== false, d.error || d.message);
+    if (d.connected !== false) refreshStatus(); // the new round-trip latency, device name
+  });
   on('state', (d) => {
     setState(d.state);
-    if ((d.state === 'measuring' || d.state === 'analysing') && !app.busy) showMeasuring(null, d.test_id);
+    const id = d.test_id ?? d.test;
+    if ((d.state === 'measuring' || d.state === 'analysing') && !app.busy) showMeasuring(null, id);
   });
   on('levels', (lv) => app.meters.update(lv));
   on('result', (r) => {

@@ -37,6 +37,9 @@ describe('dashboard on the simulated station', { timeout: 180000 }, () => {
 
   it('scan a serial (type, Enter) → PASS', async () => {
     await station.select('straight');
+    await page.selectOption('#cable', 'trrs-ctia-extension');
+    assert.equal(await page.evaluate(() => localStorage.getItem('tonewire.cable')), '"trrs-ctia-extension"', 'the choice is remembered');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'serial', 'choosing the cable hands the focus back to the scanner');
     await page.keyboard.type('SN-PASS-0001');
     await page.keyboard.press('Enter');
     await page.waitForSelector(VERDICT, { timeout: 60000 });
@@ -46,7 +49,8 @@ describe('dashboard on the simulated station', { timeout: 180000 }, () => {
     assert.equal(await page.textContent('#n-pass'), '1');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'serial', 'focus returns to the serial field');
     assert.equal(await page.inputValue('#serial'), '', 'the field is empty for the next scan');
-    assert.equal(await page.locator('#wiring-diagram path.wire').count(), await page.locator('#wiring-diagram path.w-ok').count());
+    const kinds = await page.locator('#wiring-diagram path.wire').evaluateAll((ps) => ps.map((p) => p.dataset.kind));
+    assert.deepEqual(kinds, ['ok', 'ok', 'ok', 'ok']);
     await screenshot(page, 'dashboard-02-pass');
   });
 

@@ -59,9 +59,9 @@ const started = Date.now();
 
 function status() {
   return {
-    state: connected ? state : 'disconnected', device: 'tonewire_sim:mock.conf', jig: 'trrs-4ch', cable: 'trrs-ctia-extension',
-    rate: 48000, latency_frames: 173, xruns, uptime_s: Math.round((Date.now() - started) / 1000), version: '0.1.0-mock',
-    connected, running_test: running, demo: true,
+    state, test: running, device: `tonewire_sim:/mock/scenarios/${scenario}.conf`, connected,
+    ...(connected ? {} : { device_error: 'No such device' }), jig: 'trrs-4ch',
+    rate: 48000, latency_frames: 173.25, latency_ms: 3.61, xruns, uptime_s: Math.round((Date.now() - started) / 1000), version: '0.1.0-mock',
   };
 }
 
@@ -109,18 +109,18 @@ function makeResult(id, serial, cable) {
 function runTest(serial, cable) {
   const id = results.length ? results[0].id + 1 : 1;
   running = id; state = 'measuring';
-  send('state', { state, test_id: id }); send('status', status());
+  send('state', { state, test: id }); send('status', status());
   let t = 0;
   const timer = setInterval(() => {
     t++;
     send('levels', { inputs: contacts.map((c) => `B.${c}`), dbfs: contacts.map((_, i) => -12 - i * 3 + Math.random() * 2) });
-    if (t === 8) { state = 'analysing'; send('state', { state, test_id: id }); }
+    if (t === 8) { state = 'analysing'; send('state', { state, test: id }); }
     if (t >= 10) {
       clearInterval(timer);
       const r = makeResult(id, serial, cable);
       results.unshift(r);
       running = null; state = 'done';
-      send('state', { state, test_id: id }); send('result', r); send('status', status());
+      send('state', { state, test: id }); send('result', r); send('status', status());
     }
   }, 100);
   return id;
@@ -142,15 +142,17 @@ const server = http.createServer(async (req, res) => {
   const p = url.pathname;
   if (p === '/api/v1/status') return json(res, 200, status());
   if (p === '/api/v1/profiles') return json(res, 200, { connectors, cables, jigs });
-  if (p === '/api/v1/demo' && req.method === 'GET') return json(res, 200, { scenarios: scenarios.map(([name, title]) => ({ name, title, current: name === scenario })) });
+  if (p === '/api/v1/demo' && req.method === 'GET') return json(res, 200, { jig: 'trrs-4ch', current: scenario, scenarios: scenarios.map(([name, title]) => ({ name, title, cable: 'trrs-ctia-extension', current: name === scenario })) });
   if (p === '/api/v1/demo' && req.method === 'PUT') {
     const b = JSON.parse((await readBody(req)) || '{}');
     if (!scenarios.some(([n]) => n === b.scenario)) return json(res, 400, { error: `unknown scenario "${b.scenario}"` });
-    scenario = b.scenario; return json(res, 200, { scenario });
+    scenario = b.scenario;
+    return json(res, 200, { scenario, title: scenarios.find(([n]) => n === scenario)[1], cable: 'trrs-ctia-extension', device: status().device });
   }
   if (p === '/mock/unplug' || p === '/mock/replug') {
     connected = p === '/mock/replug';
-    send('device', { connected, message: connected ? 'interface is back' : 'interface unplugged (ENODEV)' }); send('status', status());
+    send('device', connected ? { connected, device: status().device } : { connected, device: status().device, error: 'No such device' });
+    send('status', status());
     return json(res, 200, { connected });
   }
   if (p === '/api/v1/events') {
@@ -160,7 +162,7 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   if (p === '/api/v1/tests' && req.method === 'POST') {
-    if (running) return json(res, 409, { error: 'a test is running', running_test: running });
+    if (running) return json(res, 409, { error: `the jig is busy with test ${running}`, test: running });
     if (!connected) return json(res, 503, { error: 'no audio interface' });
     const b = JSON.parse((await readBody(req)) || '{}');
     const id = runTest(b.serial || null, b.cable || 'trrs-ctia-extension');

@@ -3,6 +3,7 @@
 
 #include <alsa/asoundlib.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,16 @@ const char *duplex_format_name(const duplex *d) { return snd_pcm_format_name(d->
 unsigned duplex_device_channels(const duplex *d, int capture)
 {
 	return capture ? d->dev_in_ch : d->dev_out_ch;
+}
+
+int duplex_check(duplex *d)
+{
+	if (!d)
+		return -ENODEV;
+	if (snd_pcm_state(d->play) == SND_PCM_STATE_DISCONNECTED ||
+	    snd_pcm_state(d->cap) == SND_PCM_STATE_DISCONNECTED)
+		return -ENODEV;
+	return 0;
 }
 
 static float clampf(float x)

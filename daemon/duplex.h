@@ -35,6 +35,10 @@ unsigned duplex_period(const duplex *d);
 const char *duplex_format_name(const duplex *d);
 unsigned duplex_device_channels(const duplex *d, int capture);
 
+/* 0 while both streams are usable, -ENODEV once the device is gone (a USB
+ * interface unplugged between runs). Cheap: no I/O on the streams. */
+int duplex_check(duplex *d);
+
 /* Play what render produces and hand what is captured to sink, in periods,
  * from a prepared state until sink returns non-zero or max_frames have been
  * captured. Playback frame 0 and capture frame 0 start together (linked

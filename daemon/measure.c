@@ -113,15 +113,25 @@ static unsigned window_start(const measure *m, double lat)
 	return (unsigned)ceil(lat) + m->tl.probe + m->tl.fade + m->tl.settle;
 }
 
-static void render(void *ctx, float *out, unsigned frames)
+void measure_render(void *ctx, float *out, unsigned frames)
 {
 	measure *m = ctx;
 	stimulus_render(m->stim, out, frames);
 }
 
-static int sink(void *ctx, const float *in, unsigned frames)
+void measure_begin(measure *m)
 {
-	measure *m = ctx;
+	stimulus_reset(m->stim);
+	m->got = 0;
+	m->need = m->tl.capture_max;
+	m->coarse_done = 0;
+	memset(&m->coarse, 0, sizeof(m->coarse));
+}
+
+unsigned measure_captured(const measure *m) { return m->got; }
+
+int measure_feed(measure *m, const float *in, unsigned frames)
+{
 	unsigned n = m->cfg.n_inputs;
 	unsigned take = frames;
 
@@ -130,7 +140,7 @@ static int sink(void *ctx, const float *in, unsigned frames)
 	memcpy(m->capture + (size_t)m->got * n, in, (size_t)take * n * sizeof(float));
 	m->got += take;
 
-	if (m->cfg.levels) {
+	if (m->cfg.levels && frames) {
 		double db[ANALYZER_MAX_INPUTS];
 		for (unsigned c = 0; c < n; c++) {
 			double s = 0;
@@ -142,7 +152,8 @@ static int sink(void *ctx, const float *in, unsigned frames)
 	}
 	/* As soon as the probe has been heard, the round trip is known and the
 	 * capture can stop right after the analysis window instead of waiting out
-	 * the largest latency allowed. */
+	 * the largest latency allowed. This FFT work belongs to the analysis
+	 * side: a real-time capture thread only hands frames over. */
 	if (!m->coarse_done && m->got >= m->tl.probe + m->tl.max_latency) {
 		m->coarse_done = 1;
 		latency_probe(m->lat, m->probes, m->capture, m->tl.probe + m->tl.max_latency, &m->coarse);
@@ -153,6 +164,16 @@ static int sink(void *ctx, const float *in, unsigned frames)
 		}
 	}
 	return m->got >= m->need;
+}
+
+int measure_finish(measure *m, struct measurement *out)
+{
+	return measure_analyze(m, m->capture, m->got, out);
+}
+
+static int sink(void *ctx, const float *in, unsigned frames)
+{
+	return measure_feed(ctx, in, frames);
 }
 
 int measure_analyze(measure *m, const float *capture, unsigned frames, struct measurement *out)
@@ -195,13 +216,9 @@ int measure_run(measure *m, duplex *d, struct measurement *out)
 	int e = -EPIPE;
 
 	for (int attempt = 0; attempt < 3 && e == -EPIPE; attempt++) {
-		stimulus_reset(m->stim);
-		m->got = 0;
-		m->need = m->tl.capture_max;
-		m->coarse_done = 0;
-		memset(&m->coarse, 0, sizeof(m->coarse));
+		measure_begin(m);
 		t0 = now_ms();
-		e = duplex_run(d, render, sink, m, m->tl.capture_max, &xruns);
+		e = duplex_run(d, measure_render, sink, m, m->tl.capture_max, &xruns);
 	}
 	if (e < 0)
 		return e;

@@ -61,6 +61,19 @@ uint32_t measure_seed(const measure *m);
  * -ENODEV when the device went away, or another negative errno. */
 int measure_run(measure *m, duplex *d, struct measurement *out);
 
+/* The same measurement in steps, for a caller whose audio runs on another
+ * thread (the daemon's engine): measure_begin rewinds the stimulus and the
+ * capture; measure_render is the duplex_render_fn of the audio thread (it
+ * only renders the stimulus: no allocation, no lock); measure_feed takes the
+ * captured frames on the analysis side, finds the round trip as soon as the
+ * probe has been heard, and returns 1 once enough has been captured;
+ * measure_finish analyses what was fed. */
+void measure_begin(measure *m);
+void measure_render(void *m, float *out, unsigned frames);
+int measure_feed(measure *m, const float *in, unsigned frames);
+unsigned measure_captured(const measure *m);
+int measure_finish(measure *m, struct measurement *out);
+
 /* Analyse a capture made with this object's plan and seed (a live one, or
  * one read back from a WAV): frames interleaved n_inputs wide, frame 0 the
  * frame captured when stimulus frame 0 was played. Returns 0, or -EINVAL

@@ -1,0 +1,34 @@
+/* demo: the simulated jig's scenario files — which device string is one, listing and choosing them. */
+#ifndef TONEWIRE_DEMO_H
+#define TONEWIRE_DEMO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct demo_info {
+	char name[128];      /* file name without .conf */
+	char title[160];     /* "; title: …" comment, else the name */
+	char jig[256];       /* [scenario] jig, as written */
+	char cable[128];     /* "; cable: …" comment: the cable profile it simulates, "" when absent */
+};
+
+/* 1 when device is a simulator device string (tonewire_sim:PATH), with the
+ * scenario path (quotes removed) in path. */
+int demo_scenario_path(const char *device, char *path, size_t len);
+
+/* Read what a scenario file says about itself. 0 or -errno. */
+int demo_info_read(const char *path, struct demo_info *out);
+
+/* Scenarios in dir whose jig is jig_name (by name or by file name), sorted
+ * by name, as [{"name","title","cable","current"}] (a new reference). */
+json_t *demo_list(const char *dir, const char *jig_name, const char *current_path);
+
+/* The path of scenario name in dir: 0, -EINVAL (not a plain file name),
+ * -ENOENT. */
+int demo_find(const char *dir, const char *name, char *path, size_t len);
+
+/* The jig a scenario names, resolved against the scenario's folder when it
+ * is a relative path. 0 or -ENOENT. */
+int demo_scenario_jig(const char *path, char *jig, size_t len);
+
+#endif

@@ -1,0 +1,657 @@
+/* runner: one test at a time on the jig — idle → measuring → analysing → done — stored, counted and announced. */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "capture.h"
+#include "classify.h"
+#include "measure.h"
+#include "result.h"
+
+enum state { ST_IDLE = 0, ST_MEASURING, ST_ANALYSING, ST_DONE };
+static const char *const state_names[] = { "idle", "measuring", "analysing", "done" };
+
+/* A checked request, waiting for the runner thread. */
+struct pending {
+	long long id;
+	long long started_at;
+	double t0;                       /* monotonic ms at submit: the test's total time starts here */
+	char serial[RUNNER_SERIAL_MAX + 1];
+	int has_serial;
+	struct tw_cable cable;
+	struct fixture fx;
+	struct wiring expected;
+};
+
+struct runner {
+	struct runner_cfg cfg;
+	struct tw_jig jig;
+	measure *ms;
+	struct ring ring;
+	float *chunk;
+	size_t chunk_floats;
+	unsigned level_block;            /* frames per levels event: 50 ms of audio, 20 Hz */
+	char inputs[FIXTURE_MAX_CHANNELS][2 * FIXTURE_NAME_MAX + 4];
+
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;            /* guards the fields below */
+	pthread_cond_t cond;
+	int quit, closing;
+	enum state state;
+	int busy;                        /* a test is submitted and not stored yet */
+	int checking;                    /* measuring the round trip after an open */
+	long long cur_id, last_id;
+	json_t *last_result;
+	struct pending *pending;
+	double done_at;                  /* when the state became done */
+	double latency_frames;
+	int latency_valid;
+	unsigned long long tests_run, generation_seen;
+	int connected_seen;
+	double started_ms;
+
+	/* Runner thread only: the classifier of the last cable used. */
+	char cls_path[256];
+	struct timespec cls_mtime;
+	classifier *cls;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void publish_state(runner *r, enum state s, long long id)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "state", json_string(state_names[s]));
+	json_object_set_new(o, "test", id > 0 ? json_integer(id) : json_null());
+	events_publish(r->cfg.events, "state", o);
+	json_decref(o);
+}
+
+static void set_state(runner *r, enum state s, long long id)
+{
+	pthread_mutex_lock(&r->lock);
+	r->state = s;
+	if (s == ST_DONE)
+		r->done_at = now_ms();
+	pthread_mutex_unlock(&r->lock);
+	publish_state(r, s, id);
+}
+
+static void publish_levels(runner *r, long long id, unsigned frame, const double *sum, unsigned frames)
+{
+	json_t *o = json_object(), *names = json_array(), *db = json_array();
+	unsigned n = r->jig.fixture.n_inputs;
+	for (unsigned c = 0; c < n; c++) {
+		double v = 10.0 * log10(sum[c] / frames + 1e-20);
+		json_array_append_new(names, json_string(r->inputs[c]));
+		json_array_append_new(db, json_real(round((v < -200 ? -200 : v) * 10.0) / 10.0));
+	}
+	json_object_set_new(o, "test", id > 0 ? json_integer(id) : json_null());
+	json_object_set_new(o, "t_ms", json_real(round(frame * 1000.0 / r->cfg.rate)));
+	json_object_set_new(o, "inputs", names);
+	json_object_set_new(o, "dbfs", db);
+	events_publish(r->cfg.events, "levels", o);
+	json_decref(o);
+}
+
+/* Play and capture one measurement through the engine, analysing on this
+ * thread while the audio thread streams. Retries twice after an xrun. */
+static int stream(runner *r, long long id, struct measurement *out, unsigned *xruns)
+{
+	const struct measure_timeline *tl = measure_timeline(r->ms);
+	unsigned n_in = r->jig.fixture.n_inputs;
+	int rc = -EPIPE;
+
+	*xruns = 0;
+	for (int attempt = 0; attempt < 3 && rc == -EPIPE; attempt++) {
+		struct engine_job job = { .render = measure_render, .render_ctx = r->ms, .ring = &r->ring,
+		                          .max_frames = tl->capture_max };
+		double sum[ANALYZER_MAX_INPUTS] = { 0 };
+		unsigned in_block = 0, frame = 0;
+		int enough = 0;
+		double t0 = now_ms();
+
+		measure_begin(r->ms);
+		ring_reset(&r->ring);
+		if ((rc = engine_start(r->cfg.engine, &job)) < 0)
+			return rc;
+		for (;;) {
+			int fin = atomic_load_explicit(&job.done, memory_order_acquire);
+			size_t got = ring_pop(&r->ring, r->chunk, r->chunk_floats);
+			if (got) {
+				unsigned frames = (unsigned)(got / n_in);
+				if (enough)
+					continue;
+				for (unsigned f = 0; f < frames; f++) {
+					for (unsigned c = 0; c < n_in; c++) {
+						double x = r->chunk[(size_t)f * n_in + c];
+						sum[c] += x * x;
+					}
+					if (++in_block == r->level_block) {
+						publish_levels(r, id, frame + f + 1, sum, in_block);
+						memset(sum, 0, sizeof(sum));
+						in_block = 0;
+					}
+				}
+				frame += frames;
+				if (measure_feed(r->ms, r->chunk, frames)) {
+					enough = 1;
+					atomic_store_explicit(&job.stop, 1, memory_order_release);
+				}
+				continue;
+			}
+			if (fin)
+				break;
+			/* A period is ~5 ms; polling at 1 ms keeps the ring far from full
+			 * without a lock between the two threads. */
+			struct timespec ts = { 0, 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		rc = engine_wait(r->cfg.engine, &job);
+		*xruns += job.xruns;
+		if (rc == 0) {
+			double acquire = now_ms() - t0;
+			rc = measure_finish(r->ms, out);
+			out->acquire_ms = acquire;
+			out->xruns = *xruns;
+		}
+	}
+	return rc;
+}
+
+static classifier *classifier_for(runner *r, const struct pending *p)
+{
+	struct stat st;
+	struct timespec mt = { 0, 0 };
+	if (stat(p->cable.path, &st) == 0)
+		mt = st.st_mtim;
+	if (r->cls && !strcmp(r->cls_path, p->cable.path) && r->cls_mtime.tv_sec == mt.tv_sec &&
+	    r->cls_mtime.tv_nsec == mt.tv_nsec)
+		return r->cls;
+	classifier_destroy(r->cls);
+	r->cls = classifier_create(&p->fx, &p->expected, &p->cable.limits);
+	snprintf(r->cls_path, sizeof(r->cls_path), "%s", p->cable.path);
+	r->cls_mtime = mt;
+	return r->cls;
+}
+
+static void note_latency(runner *r, const struct measurement *m)
+{
+	if (!m->coarse.found)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->latency_frames = m->latency_frames;
+	r->latency_valid = 1;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static json_t *run_test(runner *r, struct pending *p)
+{
+	struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
+	                            .cable = p->cable.name, .jig = r->jig.name,
+	                            .started_at = p->started_at, .rate = r->cfg.rate };
+	struct engine_status es;
+	struct measurement m;
+	struct classification cl;
+	char err[512];
+	unsigned xruns = 0;
+	json_t *res;
+
+	engine_status(r->cfg.engine, &es);
+	meta.device = es.device;
+	classifier *cls = classifier_for(r, p);
+	if (!cls) {
+		snprintf(err, sizeof(err), "cannot set up the classifier for cable '%s' on jig '%s'",
+		         p->cable.name, r->jig.name);
+		meta.error = err;
+		meta.total_ms = now_ms() - p->t0;
+		return result_json(&meta, &p->fx, NULL, NULL);
+	}
+	int e = stream(r, p->id, &m, &xruns);
+	if (e < 0) {
+		if (e == -ENODEV && !es.connected)
+			snprintf(err, sizeof(err), "no audio device: %.400s", es.error[0] ? es.error : es.device);
+		else if (e == -ENODEV)
+			snprintf(err, sizeof(err), "the audio device '%.300s' went away during the test", es.device);
+		else if (e == -EPIPE)
+			snprintf(err, sizeof(err), "the audio device kept over/underrunning (%u xruns)", xruns);
+		else
+			snprintf(err, sizeof(err), "measurement on '%.300s' failed: %s", es.device, strerror(-e));
+		meta.error = err;
+		meta.total_ms = now_ms() - p->t0;
+		return result_json(&meta, &p->fx, NULL, NULL);
+	}
+	note_latency(r, &m);
+	set_state(r, ST_ANALYSING, p->id);
+	double t1 = now_ms();
+	classifier_run(cls, &m.an, &cl);
+	meta.classify_ms = now_ms() - t1;
+	meta.total_ms = now_ms() - p->t0;
+	res = result_json(&meta, &p->fx, &cl, &m);
+	if (res && cl.verdict != VERDICT_PASS && m.capture && m.capture_frames) {
+		char wav[1100], plan[1100], cerr[CAPTURE_ERR_MAX];
+		json_t *pj = capture_plan_json(r->ms, &p->fx, r->jig.name, p->cable.name, es.device, &m);
+		store_capture_path(r->cfg.store, p->id, "wav", wav, sizeof(wav));
+		store_capture_path(r->cfg.store, p->id, "json", plan, sizeof(plan));
+		if (capture_write(wav, plan, m.capture, m.capture_frames, r->jig.fixture.n_inputs,
+		                  r->cfg.rate, pj, cerr) < 0)
+			fprintf(stderr, "tonewired: test %lld: %s\n", p->id, cerr);
+		else if (store_capture_kept(r->cfg.store, p->id) == 0 && store_has_capture(r->cfg.store, p->id)) {
+			char url[128];
+			snprintf(url, sizeof(url), "%s/%lld/capture.wav", r->cfg.capture_base, p->id);
+			json_object_set_new(res, "capture", json_string(url));
+			snprintf(url, sizeof(url), "%s/%lld/capture.json", r->cfg.capture_base, p->id);
+			json_object_set_new(res, "capture_plan", json_string(url));
+		}
+		json_decref(pj);
+	}
+	if (res && xruns)
+		json_object_set_new(res, "xruns", json_integer(xruns));
+	return res;
+}
+
+static void finish(runner *r, struct pending *p, json_t *res)
+{
+	if (!res) {
+		struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
+		                            .cable = p->cable.name, .jig = r->jig.name,
+		                            .started_at = p->started_at, .error = "out of memory" };
+		res = result_json(&meta, NULL, NULL, NULL);
+	}
+	/* Durable before anyone hears of it. */
+	if (store_finish(r->cfg.store, p->id, res) < 0)
+		fprintf(stderr, "tonewired: test %lld: cannot store the result; it stays recorded as aborted\n", p->id);
+	if (r->cfg.metrics)
+		metrics_test_done(r->cfg.metrics, res);
+	events_publish(r->cfg.events, "result", res);
+	pthread_mutex_lock(&r->lock);
+	json_decref(r->last_result);
+	r->last_result = res;
+	r->last_id = p->id;
+	r->cur_id = 0;
+	r->busy = 0;
+	r->tests_run++;
+	r->state = ST_DONE;
+	r->done_at = now_ms();
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	publish_state(r, ST_DONE, p->id);
+}
+
+/* The round trip changes on every open: measure it as soon as the device is
+ * back, so the status shows it before the first test. */
+static void check_device(runner *r)
+{
+	struct engine_status es;
+	engine_status(r->cfg.engine, &es);
+	if (es.connected != r->connected_seen) {
+		json_t *o = json_object();
+		json_object_set_new(o, "connected", json_boolean(es.connected));
+		json_object_set_new(o, "device", json_string(es.device));
+		if (!es.connected && es.error[0])
+			json_object_set_new(o, "error", json_string(es.error));
+		events_publish(r->cfg.events, "device", o);
+		json_decref(o);
+		r->connected_seen = es.connected;
+	}
+	if (!es.connected || es.generation == r->generation_seen)
+		return;
+	r->generation_seen = es.generation;
+	struct measurement m;
+	unsigned xruns;
+	if (stream(r, 0, &m, &xruns) == 0) {
+		note_latency(r, &m);
+		json_t *o = json_object();
+		json_object_set_new(o, "connected", json_true());
+		json_object_set_new(o, "device", json_string(es.device));
+		json_object_set_new(o, "latency_frames", m.coarse.found ? json_real(m.latency_frames) : json_null());
+		events_publish(r->cfg.events, "device", o);
+		json_decref(o);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	runner *r = arg;
+	pthread_mutex_lock(&r->lock);
+	while (!r->quit) {
+		struct pending *p = r->pending;
+		if (p && p->id) {
+			r->pending = NULL;
+			r->state = ST_MEASURING;
+			pthread_mutex_unlock(&r->lock);
+			publish_state(r, ST_MEASURING, p->id);
+			json_t *res = run_test(r, p);
+			finish(r, p, res);
+			free(p);
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
+		if (!r->busy) {
+			if (r->state == ST_DONE && now_ms() - r->done_at > 1000) {
+				r->state = ST_IDLE;
+				pthread_mutex_unlock(&r->lock);
+				publish_state(r, ST_IDLE, 0);
+				pthread_mutex_lock(&r->lock);
+				continue;
+			}
+			/* A test submitted meanwhile waits in pending until this ends. */
+			r->checking = 1;
+			pthread_mutex_unlock(&r->lock);
+			check_device(r);
+			pthread_mutex_lock(&r->lock);
+			r->checking = 0;
+			if (r->pending || r->quit)
+				continue;
+		}
+		struct timespec ts;
+		deadline(&ts, 250);
+		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX])
+{
+	runner *r = calloc(1, sizeof(*r));
+	pthread_condattr_t ca;
+	char merr[MEASURE_ERR_MAX];
+
+	err[0] = '\0';
+	if (!r) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	r->cfg = *cfg;
+	r->jig = *cfg->jig;
+	r->cfg.jig = &r->jig;
+	r->started_ms = now_ms();
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	const struct fixture *f = &r->jig.fixture;
+	struct measure_cfg mc = { .rate = cfg->rate, .n_outputs = f->n_outputs, .n_inputs = f->n_inputs,
+	                          .windows = cfg->windows };
+	r->ms = measure_create(&mc, merr);
+	if (!r->ms) {
+		snprintf(err, RUNNER_ERR_MAX, "%s", merr);
+		goto fail;
+	}
+	for (unsigned i = 0; i < f->n_inputs; i++) {
+		if (f->input_neg[i] < 0)
+			snprintf(r->inputs[i], sizeof(r->inputs[i]), "%s", f->contact[f->input_pos[i]].name);
+		else
+			snprintf(r->inputs[i], sizeof(r->inputs[i]), "+%s -%s", f->contact[f->input_pos[i]].name,
+			         f->contact[f->input_neg[i]].name);
+	}
+	/* The ring holds a whole capture twice over: the analysis side can fall
+	 * behind by a full measurement before the audio thread has to stop. */
+	unsigned cap = measure_timeline(r->ms)->capture_max;
+	r->chunk_floats = (size_t)1024 * f->n_inputs;
+	r->chunk = calloc(r->chunk_floats, sizeof(float));
+	if (!r->chunk || ring_init(&r->ring, (size_t)cap * f->n_inputs * 2) < 0) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		goto fail;
+	}
+	r->level_block = cfg->rate / 20;
+	int rc = pthread_create(&r->thread, NULL, thread_main, r);
+	if (rc != 0) {
+		snprintf(err, RUNNER_ERR_MAX, "cannot start the runner thread: %s", strerror(rc));
+		goto fail;
+	}
+	r->started = 1;
+	return r;
+fail:
+	runner_destroy(r);
+	return NULL;
+}
+
+void runner_destroy(runner *r)
+{
+	if (!r)
+		return;
+	if (r->started) {
+		pthread_mutex_lock(&r->lock);
+		r->quit = 1;
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->thread, NULL);
+	}
+	free(r->pending);
+	json_decref(r->last_result);
+	classifier_destroy(r->cls);
+	measure_destroy(r->ms);
+	ring_free(&r->ring);
+	free(r->chunk);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+	free(r);
+}
+
+int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
+                  char err[RUNNER_ERR_MAX])
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	char perr[PROFILE_ERR_MAX];
+	int e;
+
+	err[0] = '\0';
+	*id = 0;
+	if (!p) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	if ((e = profiles_load_cable(r->cfg.profiles, cable, &p->cable, perr)) < 0 ||
+	    (e = profiles_fixture(&r->jig, &p->cable, &p->fx, &p->expected, perr)) < 0) {
+		snprintf(err, RUNNER_ERR_MAX, "%s", perr);
+		free(p);
+		return e == -ENOENT ? -ENOENT : -EINVAL;
+	}
+	if (serial) {
+		snprintf(p->serial, sizeof(p->serial), "%s", serial);
+		p->has_serial = 1;
+	}
+	p->t0 = now_ms();
+	p->started_at = (long long)time(NULL);
+
+	pthread_mutex_lock(&r->lock);
+	if (r->closing || r->quit) {
+		pthread_mutex_unlock(&r->lock);
+		free(p);
+		snprintf(err, RUNNER_ERR_MAX, "the station is shutting down");
+		return -ECANCELED;
+	}
+	if (r->busy || r->pending || r->state == ST_MEASURING || r->state == ST_ANALYSING) {
+		*id = r->cur_id;
+		pthread_mutex_unlock(&r->lock);
+		free(p);
+		snprintf(err, RUNNER_ERR_MAX, "the jig is busy");
+		return -EBUSY;
+	}
+	r->busy = 1;
+	r->cur_id = 0;
+	r->state = ST_MEASURING;
+	pthread_mutex_unlock(&r->lock);
+
+	/* The aborted record is what stays if the daemon dies mid-test. */
+	struct result_meta meta = { .serial = p->has_serial ? p->serial : NULL, .cable = p->cable.name,
+	                            .jig = r->jig.name, .started_at = p->started_at, .rate = r->cfg.rate,
+	                            .error = "aborted: the station stopped before the test finished" };
+	json_t *aborted = result_json(&meta, &p->fx, NULL, NULL);
+	e = aborted ? store_begin(r->cfg.store, p->has_serial ? p->serial : NULL, p->cable.name, r->jig.name,
+	                          p->started_at, aborted, &p->id) : -ENOMEM;
+	json_decref(aborted);
+
+	pthread_mutex_lock(&r->lock);
+	if (e < 0) {
+		r->busy = 0;
+		r->state = ST_IDLE;
+		pthread_mutex_unlock(&r->lock);
+		free(p);
+		snprintf(err, RUNNER_ERR_MAX, "cannot record the test in the results store");
+		return -EIO;
+	}
+	r->cur_id = p->id;
+	r->pending = p;
+	*id = p->id;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
+{
+	struct timespec ts;
+	int rc;
+
+	*result = NULL;
+	deadline(&ts, (unsigned)timeout_ms);
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		if (r->last_id == id && r->last_result) {
+			*result = json_incref(r->last_result);
+			rc = 0;
+			break;
+		}
+		if (r->cur_id != id) {
+			rc = -ENOENT;
+			break;
+		}
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+int runner_pending(runner *r, long long id)
+{
+	pthread_mutex_lock(&r->lock);
+	int p = id > 0 && r->cur_id == id;
+	pthread_mutex_unlock(&r->lock);
+	return p;
+}
+
+int runner_busy(runner *r, long long *id)
+{
+	pthread_mutex_lock(&r->lock);
+	int b = r->busy || r->pending;
+	if (id)
+		*id = r->cur_id;
+	pthread_mutex_unlock(&r->lock);
+	return b;
+}
+
+json_t *runner_status_json(runner *r)
+{
+	struct engine_status es;
+	json_t *o = json_object();
+
+	engine_status(r->cfg.engine, &es);
+	pthread_mutex_lock(&r->lock);
+	enum state s = r->state;
+	long long cur = r->cur_id, last = r->last_id;
+	double lat = r->latency_frames;
+	int lat_ok = r->latency_valid;
+	unsigned long long n = r->tests_run;
+	pthread_mutex_unlock(&r->lock);
+
+	json_object_set_new(o, "state", json_string(state_names[s]));
+	json_object_set_new(o, "test", cur > 0 ? json_integer(cur) : json_null());
+	json_object_set_new(o, "last_test", last > 0 ? json_integer(last) : json_null());
+	json_object_set_new(o, "device", json_string(es.device));
+	json_object_set_new(o, "connected", json_boolean(es.connected));
+	if (!es.connected && es.error[0])
+		json_object_set_new(o, "device_error", json_string(es.error));
+	json_object_set_new(o, "jig", json_string(r->jig.name));
+	json_object_set_new(o, "rate", json_integer(es.rate ? es.rate : r->cfg.rate));
+	if (es.period)
+		json_object_set_new(o, "period", json_integer(es.period));
+	if (es.format[0])
+		json_object_set_new(o, "format", json_string(es.format));
+	json_object_set_new(o, "latency_frames", lat_ok ? json_real(round(lat * 100) / 100) : json_null());
+	json_object_set_new(o, "latency_ms", lat_ok ? json_real(round(lat * 1e5 / r->cfg.rate) / 100) : json_null());
+	json_object_set_new(o, "xruns", json_integer((json_int_t)es.xruns));
+	json_object_set_new(o, "device_losses", json_integer((json_int_t)es.losses));
+	json_object_set_new(o, "tests_run", json_integer((json_int_t)n));
+	json_object_set_new(o, "uptime_s", json_integer((json_int_t)((now_ms() - r->started_ms) / 1000)));
+	json_object_set_new(o, "version", json_string(TONEWIRE_VERSION));
+	return o;
+}
+
+void runner_gauges(runner *r, struct metrics_gauges *g)
+{
+	struct engine_status es;
+	engine_status(r->cfg.engine, &es);
+	pthread_mutex_lock(&r->lock);
+	g->busy = r->busy || r->pending;
+	g->latency_frames = r->latency_valid ? r->latency_frames : 0;
+	pthread_mutex_unlock(&r->lock);
+	g->xruns = es.xruns;
+	g->reopens = es.opens ? es.opens - 1 : 0;
+	g->connected = es.connected;
+	g->uptime_s = (now_ms() - r->started_ms) / 1000;
+}
+
+int runner_set_device(runner *r, const char *device)
+{
+	int rc;
+	pthread_mutex_lock(&r->lock);
+	if (r->busy || r->pending || r->checking) {
+		pthread_mutex_unlock(&r->lock);
+		return -EBUSY;
+	}
+	/* Held across the switch so no test starts on the old device meanwhile. */
+	rc = engine_set_device(r->cfg.engine, device);
+	if (rc == 0)
+		r->latency_valid = 0;
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+int runner_shutdown(runner *r, int timeout_ms)
+{
+	struct timespec ts;
+	int rc = 0;
+	deadline(&ts, (unsigned)timeout_ms);
+	pthread_mutex_lock(&r->lock);
+	r->closing = 1;
+	while (r->pending || (r->busy && r->cur_id)) {
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* runner: one test at a time on the jig — idle → measuring → analysing → done — stored, counted and announced. */
+#ifndef TONEWIRE_RUNNER_H
+#define TONEWIRE_RUNNER_H
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "events.h"
+#include "metrics.h"
+#include "profiles.h"
+#include "store.h"
+
+#define RUNNER_ERR_MAX 256
+#define RUNNER_SERIAL_MAX 64
+
+typedef struct runner runner;
+
+struct runner_cfg {
+	engine *engine;
+	store *store;
+	events *events;               /* may be NULL */
+	metrics *metrics;             /* may be NULL */
+	const struct profiles *profiles;
+	const struct tw_jig *jig;     /* copied */
+	unsigned rate, windows;
+	const char *capture_base;     /* URL prefix of captures: "/api/v1/tests" */
+};
+
+/* Start the runner thread (it measures the round trip whenever the device
+ * (re)opens). NULL on failure with err set. */
+runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX]);
+void runner_destroy(runner *r);   /* accepts NULL */
+
+/* Check a test request and queue it. cable is a profile name or path, serial
+ * may be NULL. Returns 0 with the new test's *id; -EBUSY with *id of the
+ * test in progress (0 while its id is being assigned); -ENOENT or -EINVAL
+ * (err says what is wrong with the cable); -ECANCELED when shutting down;
+ * -EIO when the store failed. */
+int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
+                  char err[RUNNER_ERR_MAX]);
+
+/* Wait up to timeout_ms for test id to be stored. 0 with a new reference in
+ * *result; -ETIMEDOUT; -ENOENT when id is not the test in progress or the
+ * last one (it is in the store, or never was). */
+int runner_wait(runner *r, long long id, int timeout_ms, json_t **result);
+
+/* 1 when test id has been submitted but is not stored yet. */
+int runner_pending(runner *r, long long id);
+
+/* The status object of GET /api/v1/status (a new reference). */
+json_t *runner_status_json(runner *r);
+
+/* 1 while a test is queued or running (with its id in *id, may be NULL). */
+int runner_busy(runner *r, long long *id);
+
+/* Metrics gauges owned by the runner and engine. */
+void runner_gauges(runner *r, struct metrics_gauges *g);
+
+/* Switch the device (the simulator's scenario). -EBUSY during a test. */
+int runner_set_device(runner *r, const char *device);
+
+/* Refuse new tests and wait (up to timeout_ms) for the one in progress to be
+ * stored. 0, or -ETIMEDOUT (its row keeps the aborted result). */
+int runner_shutdown(runner *r, int timeout_ms);
+
+#endif

@@ -1,0 +1,420 @@
+/* store: test results in SQLite (WAL, synchronous=FULL), versioned schema, history queries, capture retention. */
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct store {
+	sqlite3 *db;
+	/* One connection shared by the HTTP threads and the runner: SQLite would
+	 * serialise it anyway; an explicit lock keeps statement use simple. */
+	pthread_mutex_t lock;
+	struct config_store cfg;
+	int version;
+};
+
+/* Each step moves the schema from version i to i + 1, inside one
+ * transaction together with PRAGMA user_version. Never edit a step that
+ * has shipped: add one. */
+static const char *const migrations[] = {
+	/* 1: results, one row per test; the §5 object is kept whole. */
+	"CREATE TABLE tests ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" started_at INTEGER NOT NULL,"
+	" serial TEXT, cable TEXT NOT NULL, jig TEXT NOT NULL,"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','error')),"
+	" state TEXT NOT NULL CHECK (state IN ('running','done')),"
+	" result TEXT NOT NULL);"
+	"CREATE INDEX tests_serial ON tests(serial);"
+	"CREATE INDEX tests_started ON tests(started_at);",
+	/* 2: fault codes for filtering and the capture kept for failed tests. */
+	"ALTER TABLE tests ADD COLUMN faults TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tests ADD COLUMN duration_ms REAL;"
+	"ALTER TABLE tests ADD COLUMN capture INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX tests_capture ON tests(capture) WHERE capture = 1;",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int mkdirs(const char *path)
+{
+	char tmp[CONFIG_PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int exec(store *s, const char *sql, char err[STORE_ERR_MAX])
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "%.120s: %.120s", s->cfg.path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int user_version(store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(store *s, char err[STORE_ERR_MAX])
+{
+	int v = user_version(s);
+	if (v < 0) {
+		snprintf(err, STORE_ERR_MAX, "%.150s: not a readable SQLite database: %.60s", s->cfg.path,
+		         sqlite3_errmsg(s->db));
+		return -EIO;
+	}
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, STORE_ERR_MAX, "%.150s: schema version %d is newer than this tonewired knows (%d)",
+		         s->cfg.path, v, SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		char sql[64];
+		if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+			return -EIO;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, migrations[v], err) < 0 || exec(s, sql, err) < 0) {
+			exec(s, "ROLLBACK", err + strlen(err));
+			return -EIO;
+		}
+		if (exec(s, "COMMIT", err) < 0)
+			return -EIO;
+	}
+	s->version = v;
+	return 0;
+}
+
+store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
+{
+	store *s = calloc(1, sizeof(*s));
+	char dir[CONFIG_PATH_MAX];
+	int e;
+
+	err[0] = '\0';
+	if (!s) {
+		snprintf(err, STORE_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	pthread_mutex_init(&s->lock, NULL);
+	snprintf(dir, sizeof(dir), "%s", cfg->path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if ((e = mkdirs(dir)) < 0) {
+			snprintf(err, STORE_ERR_MAX, "cannot create %.180s: %s", dir, strerror(-e));
+			goto fail;
+		}
+	}
+	if ((e = mkdirs(cfg->capture_dir)) < 0) {
+		snprintf(err, STORE_ERR_MAX, "cannot create %.180s: %s", cfg->capture_dir, strerror(-e));
+		goto fail;
+	}
+	if (sqlite3_open_v2(cfg->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot open %.180s: %.60s", cfg->path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* WAL lets the history be read while a result is written; FULL makes
+	 * COMMIT wait for the WAL fsync, so "stored" means on disk. */
+	if (exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    exec(s, "PRAGMA synchronous = FULL", err) < 0 ||
+	    exec(s, "PRAGMA foreign_keys = ON", err) < 0)
+		goto fail;
+	if (migrate(s, err) < 0)
+		goto fail;
+	/* Tests that were running when the daemon last stopped keep the aborted
+	 * result written at their start and join the history as errors. */
+	if (exec(s, "UPDATE tests SET state = 'done' WHERE state = 'running'", err) < 0)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int store_schema_version(store *s) { return s->version; }
+const char *store_capture_dir(const store *s) { return s->cfg.capture_dir; }
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int store_begin(store *s, const char *serial, const char *cable, const char *jig,
+                long long started_at, json_t *aborted, long long *id)
+{
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+	char err[STORE_ERR_MAX];
+	int rc = -EIO;
+
+	pthread_mutex_lock(&s->lock);
+	/* Insert, then store the aborted object with its id, in one transaction. */
+	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO tests (started_at, serial, cable, jig, verdict, state, result, faults)"
+	        " VALUES (?, ?, ?, ?, 'error', 'running', '{}', 'aborted')", -1, &st, NULL) != SQLITE_OK)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, started_at);
+	bind_text(st, 2, serial);
+	bind_text(st, 3, cable);
+	bind_text(st, 4, jig);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto rollback;
+	sqlite3_finalize(st);
+	st = NULL;
+	*id = sqlite3_last_insert_rowid(s->db);
+	json_object_set_new(aborted, "id", json_integer(*id));
+	text = json_dumps(aborted, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	if (!text || sqlite3_prepare_v2(s->db, "UPDATE tests SET result = ? WHERE id = ?", -1, &st,
+	                                NULL) != SQLITE_OK)
+		goto rollback;
+	bind_text(st, 1, text);
+	sqlite3_bind_int64(st, 2, *id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto rollback;
+	if (exec(s, "COMMIT", err) == 0) {
+		rc = 0;
+		goto out;
+	}
+rollback:
+	exec(s, "ROLLBACK", err);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	free(text);
+	return rc;
+}
+
+int store_finish(store *s, long long id, const json_t *result)
+{
+	sqlite3_stmt *st = NULL;
+	char faults[512] = "";
+	size_t i;
+	json_t *f;
+	int rc = -EIO;
+
+	json_array_foreach(json_object_get(result, "faults"), i, f) {
+		size_t n = strlen(faults);
+		const char *code = json_string_value(json_object_get(f, "code"));
+		snprintf(faults + n, sizeof(faults) - n, "%s%s", n ? " " : "", code ? code : "");
+	}
+	char *text = json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	const char *verdict = json_string_value(json_object_get(result, "verdict"));
+	if (!text || !verdict) {
+		free(text);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&s->lock);
+	/* A single statement is its own transaction: its COMMIT is the fsync. */
+	if (sqlite3_prepare_v2(s->db,
+	        "UPDATE tests SET verdict = ?, state = 'done', result = ?, faults = ?, duration_ms = ?"
+	        " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	bind_text(st, 1, verdict);
+	bind_text(st, 2, text);
+	bind_text(st, 3, faults);
+	sqlite3_bind_double(st, 4, json_number_value(json_object_get(json_object_get(result, "timing_ms"), "total")));
+	sqlite3_bind_int64(st, 5, id);
+	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	free(text);
+	return rc;
+}
+
+static json_t *row_result(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	return text ? json_loads(text, 0, NULL) : NULL;
+}
+
+int store_get(store *s, long long id, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT result FROM tests WHERE id = ? AND state = 'done'", -1,
+	                       &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*out = row_result(st, 0);
+		rc = *out ? 0 : -EIO;
+	} else if (r == SQLITE_DONE) {
+		rc = -ENOENT;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_list(store *s, const struct store_query *q, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[512];
+	int rc = -EIO, i = 1;
+	json_t *arr = json_array();
+
+	*out = NULL;
+	if (!arr)
+		return -ENOMEM;
+	snprintf(sql, sizeof(sql), "SELECT result FROM tests WHERE state = 'done'%s%s%s%s"
+	         " ORDER BY id DESC LIMIT ?",
+	         q->serial ? " AND serial = ?" : "", q->verdict ? " AND verdict = ?" : "",
+	         q->cable ? " AND cable = ?" : "", q->since ? " AND started_at >= ?" : "");
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (q->serial)
+		bind_text(st, i++, q->serial);
+	if (q->verdict)
+		bind_text(st, i++, q->verdict);
+	if (q->cable)
+		bind_text(st, i++, q->cable);
+	if (q->since)
+		sqlite3_bind_int64(st, i++, q->since);
+	sqlite3_bind_int(st, i, (int)(q->limit ? q->limit : 100));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *one = row_result(st, 0);
+		if (one)
+			json_array_append_new(arr, one);
+	}
+	if (r == SQLITE_DONE) {
+		rc = 0;
+		*out = arr;
+		arr = NULL;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	json_decref(arr);
+	return rc;
+}
+
+void store_capture_path(const store *s, long long id, const char *ext, char *path, size_t len)
+{
+	snprintf(path, len, "%s/test-%lld.%s", s->cfg.capture_dir, id, ext);
+}
+
+int store_capture_kept(store *s, long long id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+	long long old[64];
+	unsigned n_old = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "UPDATE tests SET capture = 1 WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	/* Beyond the retention count, oldest first; a few at a time is enough
+	 * since this runs after every kept capture. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM tests WHERE capture = 1 ORDER BY id DESC"
+	                       " LIMIT 64 OFFSET ?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(st, 1, (int)s->cfg.retention);
+	while (n_old < 64 && sqlite3_step(st) == SQLITE_ROW)
+		old[n_old++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	for (unsigned k = 0; k < n_old; k++) {
+		char path[CONFIG_PATH_MAX + 32];
+		store_capture_path(s, old[k], "wav", path, sizeof(path));
+		unlink(path);
+		store_capture_path(s, old[k], "json", path, sizeof(path));
+		unlink(path);
+		if (sqlite3_prepare_v2(s->db, "UPDATE tests SET capture = 0 WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, old[k]);
+			sqlite3_step(st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_has_capture(store *s, long long id)
+{
+	sqlite3_stmt *st = NULL;
+	int has = 0;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT capture FROM tests WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			has = sqlite3_column_int(st, 0) == 1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return has;
+}
+
+long long store_count(store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = 0;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM tests WHERE state = 'done'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

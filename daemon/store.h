@@ -1,0 +1,57 @@
+/* store: test results in SQLite (WAL, synchronous=FULL), versioned schema, history queries, capture retention. */
+#ifndef TONEWIRE_STORE_H
+#define TONEWIRE_STORE_H
+
+#include <jansson.h>
+
+#include "config.h"
+
+#define STORE_ERR_MAX 256
+#define STORE_LIMIT_MAX 1000
+
+typedef struct store store;
+
+/* Open (creating folders and the schema, or migrating an older one) the
+ * database and capture folder of cfg (copied). NULL with a message in err. */
+store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX]);
+void store_close(store *s);   /* accepts NULL */
+
+/* Reserve the id of a test about to run. Its row holds `aborted` (a §5
+ * object with verdict "error") until store_finish replaces it, so a crash or
+ * a stop in the middle leaves an honest record, never a half-written one.
+ * The row stays out of the history until then; aborted gets its "id".
+ * 0 or -EIO. */
+int store_begin(store *s, const char *serial, const char *cable, const char *jig,
+                long long started_at, json_t *aborted, long long *id);
+
+/* Store the final result of test id (its "id" already set) and return only
+ * once it is durable: committed with synchronous=FULL. 0 or -EIO. */
+int store_finish(store *s, long long id, const json_t *result);
+
+/* One result (a new reference in *out). 0, -ENOENT, or -EIO. */
+int store_get(store *s, long long id, json_t **out);
+
+struct store_query {
+	const char *serial, *verdict, *cable;   /* NULL = any */
+	long long since;                        /* Unix seconds, 0 = any */
+	unsigned limit;                         /* 1..STORE_LIMIT_MAX */
+};
+
+/* Results matching q, newest first, as a new JSON array in *out. 0 or -EIO. */
+int store_list(store *s, const struct store_query *q, json_t **out);
+
+/* Path of the files of test id's capture: <capture_dir>/test-<id>.<ext>. */
+void store_capture_path(const store *s, long long id, const char *ext, char *path, size_t len);
+const char *store_capture_dir(const store *s);
+
+/* Record that test id's capture files exist, then delete the oldest captures
+ * beyond the retention count. 0 or -EIO. */
+int store_capture_kept(store *s, long long id);
+/* 1 when test id has a capture on disk, 0 when not (or unknown). */
+int store_has_capture(store *s, long long id);
+
+/* Schema version of the open database. */
+int store_schema_version(store *s);
+long long store_count(store *s);
+
+#endif

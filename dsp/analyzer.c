@@ -105,7 +105,8 @@ analyzer *analyzer_create(const struct analyzer_cfg *cfg)
 		goto fail;
 	/* FFTW_ESTIMATE: planning costs microseconds and the result does not
 	 * depend on timing, so two runs give bit-identical numbers; a 4096-point
-	 * r2c is already far below the per-test budget. */
+	 * r2c is already far below the per-test budget. FFTW's planner is not
+	 * thread-safe: create analyzers from one thread (start-up). */
 	a->fwd = fftw_plan_dft_r2c_1d((int)a->n, a->in, a->out, FFTW_ESTIMATE);
 	if (!a->fwd)
 		goto fail;

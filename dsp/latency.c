@@ -99,7 +99,8 @@ latency *latency_create(const struct latency_cfg *cfg)
 	if (!l->buf || !l->spec || !l->yspec || !l->pspec || !l->s || !l->sel || !l->q)
 		goto fail;
 	/* FFTW_ESTIMATE: deterministic and quick to plan; the probe runs once
-	 * per test, where a few milliseconds do not matter. */
+	 * per test, where a few milliseconds do not matter. FFTW's planner is
+	 * not thread-safe: create estimators and analyzers from one thread. */
 	l->fwd = fftw_plan_dft_r2c_1d((int)l->m, l->buf, l->spec, FFTW_ESTIMATE);
 	l->inv = fftw_plan_dft_c2r_1d((int)l->m, l->spec, l->buf, FFTW_ESTIMATE);
 	if (!l->fwd || !l->inv)
@@ -213,6 +214,9 @@ static double subframe(latency *l, const float *const *probes, const float *capt
 		}
 	}
 	*tpeak = l->tm[p - lo];
+	/* The largest lag is within half a frame of the true delay, and a
+	 * sinc main lobe is unimodal over ±1.43 frames of its centre: searching
+	 * ±0.75 around the lag brackets the peak and nothing but the peak. */
 	double a = fmax(lo, p - 0.75), b = fmin(hi, p + 0.75);
 	if (b <= a)
 		return p;

@@ -10,6 +10,8 @@
  * guard bins between 300 Hz and 12 kHz, short enough that a whole test
  * (probe, settling, one window) stays near a tenth of a second. */
 #define DEFAULT_WINDOW_S 0.085
+/* The header's floor: below 256 points a 48 kHz bin is 190 Hz wide and
+ * not even a few tones fit between 300 Hz and 12 kHz with their guards. */
 #define MIN_WINDOW 256u
 /* Beyond 2^20 frames (2.7 s at 384 kHz) a window no longer serves a test
  * station, and bin sums stay far from unsigned overflow below it. */

@@ -1,0 +1,124 @@
+// The real tonewired on the simulated jig, for the browser tests: a free port,
+// a temporary state folder, and a folder of scenarios for the per-contact TRRS
+// jig (trrs-4ch), so every conductor has its own tone and a crossed pair shows
+// as crossed lines.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildDir, daemonBinary, freePort } from './lib.mjs';
+
+const INTERFACE = `[interface]
+latency_frames = 173
+noise_dbfs = -100
+hum_hz = 50
+hum_dbfs = -110
+pace = fast
+`;
+
+function scenario(title, wires, extra = '') {
+  return `; title: ${title}
+; cable: trrs-ctia-extension
+[scenario]
+jig = trrs-4ch
+rate = 48000
+
+${INTERFACE}${extra}
+[cable]
+${wires.map((w) => `wire = ${w}`).join('\n')}
+`;
+}
+
+const STRAIGHT = ['A.T B.T', 'A.R1 B.R1', 'A.R2 B.R2', 'A.S B.S'];
+export const SCENARIOS = {
+  straight: scenario('Good cable (straight)', STRAIGHT),
+  'ctia-omtp': scenario('CTIA ↔ OMTP (ground and mic swapped)', ['A.T B.T', 'A.R1 B.R1', 'A.R2 B.S', 'A.S B.R2']),
+  'lr-swap': scenario('Left/right swapped', ['A.T B.R1', 'A.R1 B.T', 'A.R2 B.R2', 'A.S B.S']),
+  'open-ground': scenario('Open ground', ['A.T B.T', 'A.R1 B.R1', 'A.S B.S']),
+};
+
+async function waitFor(fn, what, ms, log) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      if (await fn()) return;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} within ${ms} ms${last ? ` (${last.message})` : ''}\n${log()}`);
+}
+
+export async function startDaemon() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tonewire-browser-'));
+  const scen = path.join(dir, 'scenarios');
+  fs.mkdirSync(scen);
+  fs.mkdirSync(path.join(dir, 'state'));
+  for (const [name, text] of Object.entries(SCENARIOS)) fs.writeFileSync(path.join(scen, `${name}.conf`), text);
+  const port = await freePort();
+  const config = path.join(dir, 'tonewired.conf');
+  fs.writeFileSync(config, `[station]
+device = tonewire_sim:${path.join(scen, 'straight.conf')}
+cable = trrs-ctia-extension
+demo_dir = ${scen}
+
+[http]
+address = 127.0.0.1
+port = ${port}
+
+[store]
+path = ${path.join(dir, 'state', 'results.db')}
+capture_dir = ${path.join(dir, 'state', 'captures')}
+`);
+  const env = { ...process.env, STATE_DIRECTORY: path.join(dir, 'state') };
+  const simConf = path.join(buildDir, 'sim', 'tonewire_sim.conf');
+  if (!env.ALSA_CONFIG_PATH && fs.existsSync(simConf)) env.ALSA_CONFIG_PATH = `/usr/share/alsa/alsa.conf:${simConf}`;
+  const child = spawn(daemonBinary, ['--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const log = () => `--- tonewired log ---\n${out.slice(-4000)}`;
+  const url = `http://127.0.0.1:${port}/`;
+  const status = async () => (await fetch(`${url}api/v1/status`)).json();
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`tonewired exited with ${child.exitCode}`);
+    return (await status()).connected === true;
+  }, 'tonewired did not come up with its device', 20000, log);
+
+  const put = async (name) => {
+    const r = await fetch(`${url}api/v1/demo`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scenario: name }) });
+    if (!r.ok) throw new Error(`PUT /api/v1/demo ${name}: ${r.status} ${await r.text()}`);
+  };
+  // Unplugging: the scenario the station is using now says the interface is
+  // gone (written whole, then renamed into place, as an editor would), and the
+  // station is pointed at it again so it reopens the device.
+  const current = path.join(scen, 'straight.conf');
+  const rewrite = (text) => {
+    fs.writeFileSync(`${current}.tmp`, text);
+    fs.renameSync(`${current}.tmp`, current);
+  };
+  return {
+    url, kind: 'daemon', log, dir,
+    select: put,
+    async unplug() {
+      await put('straight');
+      rewrite(SCENARIOS.straight.replace('pace = fast\n', 'pace = fast\nunplugged = true\n'));
+      await put('straight');
+      await waitFor(async () => (await status()).connected === false, 'the station did not notice the unplugged interface', 20000, log);
+    },
+    async replug() {
+      rewrite(SCENARIOS.straight);
+      await waitFor(async () => (await status()).connected === true, 'the station did not find the interface again', 20000, log);
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await gone;
+        clearTimeout(t);
+      }
+      if (!process.env.TONEWIRE_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -69,6 +69,10 @@ function setConnected(connected, message) {
   const conn = $('st-conn');
   conn.className = connected ? 'ok' : 'bad';
   conn.lastChild.textContent = connected ? 'connected' : 'UNPLUGGED';
+  $('start').disabled = !connected || app.busy;
+  // Status arrives every few seconds: act on changes only, so a result on
+  // screen is not wiped and a dismissed banner does not come back.
+  if (connected === was) return;
   if (!connected) {
     banner('bad', `⚠ The audio interface is unplugged — plug it back in. Tests are paused.${message ? ` (${message})` : ''}`);
     if (!app.busy && !app.viewingHistory) showIdle();
@@ -76,7 +80,6 @@ function setConnected(connected, message) {
     banner('ok', '✔ The audio interface is back. Ready to test.');
     if (!app.busy && !app.viewingHistory && !app.shown) showIdle();
   }
-  $('start').disabled = !connected || app.busy;
 }
 
 function renderStatus(s) {

@@ -69,7 +69,6 @@ function setConnected(connected, message) {
   const conn = $('st-conn');
   conn.className = connected ? 'ok' : 'bad';
   conn.lastChild.textContent = connected ? 'connected' : 'UNPLUGGED';
-  $('start').disabled = !connected || app.busy;
   // Status arrives every few seconds: act on changes only, so a result on
   // screen is not wiped and a dismissed banner does not come back.
   if (connected === was) return;
@@ -210,7 +209,7 @@ function message(text, kind = '') {
 
 function setBusy(busy) {
   app.busy = busy;
-  $('start').disabled = busy || app.connected === false;
+  $('start').disabled = busy;
   $('serial').readOnly = busy;
   for (const b of document.querySelectorAll('#demo-choices button')) b.disabled = busy;
 }
@@ -244,8 +243,18 @@ function waitForResult(id) {
   });
 }
 
-async function startTest(serial) {
+async function startTest(serial, { fromScan = false } = {}) {
   if (app.busy) return;
+  if (app.connected === false) {
+    message('The audio interface is unplugged: plug it back in, then scan again.', 'bad');
+    focusSerial();
+    return;
+  }
+  if (fromScan && !serial) {
+    message('Scan or type the serial number first.', 'bad');
+    focusSerial();
+    return;
+  }
   const cable = selectedCable();
   if (!cable) {
     message('Choose the cable type first.', 'bad');
@@ -471,7 +480,7 @@ async function init() {
 
   $('run-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    startTest($('serial').value.trim());
+    startTest($('serial').value.trim(), { fromScan: true });
   });
   $('cable').addEventListener('change', () => {
     store.set('cable', $('cable').value);

@@ -103,6 +103,10 @@ describe('dashboard on the simulated station', { timeout: 180000 }, () => {
     await page.waitForSelector('#banner.banner-bad:not([hidden])', { timeout: 30000 });
     assert.match(await page.textContent('#banner'), /unplugged/i);
     assert.match(await page.textContent('#st-conn'), /UNPLUGGED/);
+    assert.match(await page.textContent('.verdict .v-word'), /NO INTERFACE/);
+    await page.fill('#serial', 'SN-WHILE-UNPLUGGED');
+    await page.press('#serial', 'Enter');
+    assert.match(await page.textContent('#run-msg'), /unplugged/);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'dashboard-05-unplugged');
     await station.replug();

@@ -96,6 +96,13 @@ describe('dashboard behaviour (mock station)', { timeout: 120000 }, () => {
     await page.waitForSelector(VERDICT); // the other test's result still arrives over SSE
   });
 
+  it('asks for a serial instead of testing an unnamed cable', async () => {
+    await page.fill('#serial', '');
+    await page.press('#serial', 'Enter');
+    assert.match(await page.textContent('#run-msg'), /serial number first/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'serial');
+  });
+
   it('exports the history as CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#history-csv')]);
     assert.match(download.suggestedFilename(), /^tonewire-history-\d{8}-\d{4}\.csv$/);

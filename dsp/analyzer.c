@@ -193,7 +193,7 @@ static void finish_input(const analyzer *a, unsigned j, unsigned windows, double
 		if (cnt)
 			r->noise_dbfs = db20(sqrt(np / cnt) / half);
 		else  /* a plan too dense to leave any bin free nearby: fall back to the input's floor */
-			r->noise_dbfs = out->noise_dbfs[j] - 10.0 * log10(half * 0.5 * windows);
+			r->noise_dbfs = fmax(DB_FLOOR, out->noise_dbfs[j] - 10.0 * log10(half * 0.5 * windows));
 		r->snr_db = r->level_dbfs - r->noise_dbfs;
 	}
 }

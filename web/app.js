@@ -83,7 +83,9 @@ function setConnected(connected, message) {
 
 function renderStatus(s) {
   app.status = s;
-  $('st-device').textContent = s.device || '—';
+  // The simulator's device string is a long path: its scenario says more.
+  const sim = /^tonewire_sim:/.test(s.device || '');
+  $('st-device').textContent = sim ? `simulator · ${s.scenario || (s.device.split('/').pop() || '').replace(/\.conf$/, '')}` : (s.device || '—');
   $('st-device').title = s.device || '';
   $('st-jig').textContent = s.jig || '—';
   $('st-rate').textContent = s.rate ? `${(s.rate / 1000).toFixed(s.rate % 1000 ? 1 : 0)} kHz` : '—';
@@ -449,12 +451,11 @@ async function loadProfiles() {
   const sel = $('cable');
   const filter = $('history-cable');
   sel.textContent = '';
-  for (const c of app.profiles.cables.values()) {
-    sel.append(new Option(c.name, c.name));
-    filter.append(new Option(c.name, c.name));
-  }
+  for (const c of app.profiles.fitting()) sel.append(new Option(c.name, c.name));
+  for (const c of app.profiles.cables.values()) filter.append(new Option(c.name, c.name));
   const remembered = store.get('cable', null);
-  const pick = [remembered, app.status?.cable].find((n) => n && app.profiles.cables.has(n));
+  const fits = new Set(app.profiles.fitting().map((c) => c.name));
+  const pick = [remembered, app.status?.cable].find((n) => n && fits.has(n));
   if (pick) sel.value = pick;
   describeCable();
 }

@@ -63,19 +63,39 @@ export function parseEnd(spec, connectors) {
   });
 }
 
+// Contacts come as [{name, role}] from tonewired, or as parallel contacts/roles
+// arrays (the profile files' own shape): keep one shape here.
+function normalConnector(c) {
+  const list = c.contacts || [];
+  if (list.length && typeof list[0] === 'object') {
+    return { ...c, contacts: list.map((x) => x.name), roles: list.map((x) => x.role || '') };
+  }
+  return { ...c, contacts: list, roles: c.roles || [] };
+}
+
 export class Profiles {
   constructor(data) {
-    this.connectors = new Map((data?.connectors || []).map((c) => [c.name, c]));
+    this.connectors = new Map((data?.connectors || []).map((c) => [c.name, normalConnector(c)]));
     this.cables = new Map((data?.cables || []).map((c) => [c.name, c]));
-    this.jigs = new Map((data?.jigs || []).map((j) => [j.name, j]));
+    this.jigs = new Map((data?.jigs || []).map((j) => [j.name, {
+      ...j, socket_a: j.socket_a ?? j.sockets?.a, socket_b: j.socket_b ?? j.sockets?.b,
+    }]));
+    this.stationJig = data?.jig || [...this.jigs.values()].find((j) => j.station)?.name || null;
+  }
+
+  // Cables this station's jig can test (all of them when the API does not say).
+  fitting() {
+    const all = [...this.cables.values()];
+    const fit = all.filter((c) => c.fits_jig !== false);
+    return fit.length ? fit : all;
   }
 
   // Both ends of a cable (falling back to the jig's sockets when the cable is unknown).
   ends(cableName, jigName) {
     const cable = this.cables.get(cableName);
     const jig = this.jigs.get(jigName);
-    const a = cable ? cable.end_a : jig?.socket_a;
-    const b = cable ? cable.end_b : jig?.socket_b;
+    const a = cable ? (cable.plugs_a || cable.end_a) : jig?.socket_a;
+    const b = cable ? (cable.plugs_b || cable.end_b) : jig?.socket_b;
     return { a: parseEnd(a, this.connectors), b: parseEnd(b, this.connectors), cable };
   }
 }

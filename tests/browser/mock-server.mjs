@@ -57,6 +57,22 @@ const results = [];
 const clients = new Set();
 const started = Date.now();
 
+// The shapes tonewired answers with: contacts as [{name, role}], cable ends
+// also as plugs, jig sockets as {a, b}.
+function apiProfiles() {
+  const plugs = (end) => end.split(/\s+/).map((p) => (p.includes(':') ? { label: p.split(':')[0], connector: p.split(':')[1] } : { label: '', connector: p }));
+  const jig = jigs.find((j) => j.name === 'trrs-4ch') || jigs[0];
+  return {
+    jig: jig.name,
+    connectors: connectors.map(({ name, description, contacts, roles }) => ({ name, description, contacts: contacts.map((c, i) => ({ name: c, role: roles[i] })) })),
+    cables: cables.map(({ name, description, end_a, end_b }) => ({
+      name, description, end_a, end_b, plugs_a: plugs(end_a), plugs_b: plugs(end_b),
+      fits_jig: end_a === jig.socket_a && end_b === jig.socket_b,
+    })),
+    jigs: jigs.map(({ name, description, socket_a, socket_b }) => ({ name, description, sockets: { a: socket_a, b: socket_b }, station: name === jig.name })),
+  };
+}
+
 function status() {
   return {
     state, test: running, device: `tonewire_sim:/mock/scenarios/${scenario}.conf`, connected,
@@ -141,7 +157,7 @@ const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname;
   if (p === '/api/v1/status') return json(res, 200, status());
-  if (p === '/api/v1/profiles') return json(res, 200, { connectors, cables, jigs });
+  if (p === '/api/v1/profiles') return json(res, 200, apiProfiles());
   if (p === '/api/v1/demo' && req.method === 'GET') return json(res, 200, { jig: 'trrs-4ch', current: scenario, scenarios: scenarios.map(([name, title]) => ({ name, title, cable: 'trrs-ctia-extension', current: name === scenario })) });
   if (p === '/api/v1/demo' && req.method === 'PUT') {
     const b = JSON.parse((await readBody(req)) || '{}');

@@ -64,7 +64,8 @@ void config_defaults(struct config *c)
 	c->station.period = 256;   /* 5.3 ms at 48 kHz: short, yet far from xrun territory */
 	c->station.periods = 4;
 	c->station.windows = 1;
-	snprintf(c->station.scenario, sizeof(c->station.scenario), "straight");
+	/* The stereo jig has the most fault scenarios to switch to. */
+	snprintf(c->station.scenario, sizeof(c->station.scenario), "straight-stereo-trs");
 	snprintf(c->station.demo_dir, sizeof(c->station.demo_dir), "%s",
 	         tree && *TONEWIRE_SOURCE_SCENARIOS ? TONEWIRE_SOURCE_SCENARIOS : TONEWIRE_DATADIR "/scenarios");
 	snprintf(c->http.address, sizeof(c->http.address), "127.0.0.1");

@@ -54,6 +54,8 @@ int demo_info_read(const char *path, struct demo_info *out)
 				snprintf(out->title, sizeof(out->title), "%s", trim(c + 6));
 			else if (!strncmp(c, "cable:", 6) && !out->cable[0])
 				snprintf(out->cable, sizeof(out->cable), "%s", trim(c + 6));
+			else if (!out->description[0] && !section[0] && *c)
+				snprintf(out->description, sizeof(out->description), "%s", c);
 			continue;
 		}
 		if (*s == '[') {
@@ -100,7 +102,8 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-json_t *demo_list(const char *dir, const char *jig_name, const char *current_path)
+json_t *demo_list(const char *dir, const char *jig_name, const char *current_path,
+                  const char *default_cable)
 {
 	json_t *arr = json_array();
 	DIR *d = opendir(dir);
@@ -135,7 +138,9 @@ json_t *demo_list(const char *dir, const char *jig_name, const char *current_pat
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(info.name));
 		json_object_set_new(o, "title", json_string(info.title));
-		json_object_set_new(o, "cable", info.cable[0] ? json_string(info.cable) : json_null());
+		json_object_set_new(o, "description", json_string(info.description));
+		json_object_set_new(o, "cable", info.cable[0] ? json_string(info.cable) :
+		                    default_cable && *default_cable ? json_string(default_cable) : json_null());
 		json_object_set_new(o, "current", json_boolean(current_path && !strcmp(current_path, path)));
 		json_array_append_new(arr, o);
 	}
@@ -153,6 +158,29 @@ int demo_find(const char *dir, const char *name, char *path, size_t len)
 	snprintf(path, len, "%s/%s.conf", dir, name);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return -ENOENT;
+	return 0;
+}
+
+int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char best[256] = "";
+	size_t pl = strlen(prefix);
+
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0 || strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		if (!best[0] || strcmp(de->d_name, best) < 0)
+			snprintf(best, sizeof(best), "%s", de->d_name);
+	}
+	closedir(d);
+	if (!best[0])
+		return -ENOENT;
+	snprintf(path, len, "%s/%s", dir, best);
 	return 0;
 }
 

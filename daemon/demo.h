@@ -10,6 +10,7 @@ struct demo_info {
 	char title[160];     /* "; title: …" comment, else the name */
 	char jig[256];       /* [scenario] jig, as written */
 	char cable[128];     /* "; cable: …" comment: the cable profile it simulates, "" when absent */
+	char description[256];  /* the first other comment line, "" when none */
 };
 
 /* 1 when device is a simulator device string (tonewire_sim:PATH), with the
@@ -20,8 +21,13 @@ int demo_scenario_path(const char *device, char *path, size_t len);
 int demo_info_read(const char *path, struct demo_info *out);
 
 /* Scenarios in dir whose jig is jig_name (by name or by file name), sorted
- * by name, as [{"name","title","cable","current"}] (a new reference). */
-json_t *demo_list(const char *dir, const char *jig_name, const char *current_path);
+ * by name, as [{"name","title","description","cable","current"}] (a new
+ * reference); cable is default_cable (may be NULL) when the file names none. */
+json_t *demo_list(const char *dir, const char *jig_name, const char *current_path,
+                  const char *default_cable);
+
+/* The first scenario in dir whose name starts with prefix: 0 or -ENOENT. */
+int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len);
 
 /* The path of scenario name in dir: 0, -EINVAL (not a plain file name),
  * -ENOENT. */

@@ -841,7 +841,7 @@ static enum MHD_Result h_demo_list(http *h, struct MHD_Connection *c, struct req
 	struct demo_info info;
 	json_object_set_new(o, "jig", json_string(h->ctx.jig->name));
 	json_object_set_new(o, "current", demo_info_read(path, &info) == 0 ? json_string(info.name) : json_null());
-	json_object_set_new(o, "scenarios", demo_list(list_dir, h->ctx.jig->name, cur));
+	json_object_set_new(o, "scenarios", demo_list(list_dir, h->ctx.jig->name, cur, h->ctx.default_cable));
 	return reply_json(c, MHD_HTTP_OK, o);
 }
 
@@ -898,7 +898,8 @@ static enum MHD_Result h_demo_set(http *h, struct MHD_Connection *c, struct requ
 	json_t *b = json_object();
 	json_object_set_new(b, "scenario", json_string(info.name));
 	json_object_set_new(b, "title", json_string(info.title));
-	json_object_set_new(b, "cable", info.cable[0] ? json_string(info.cable) : json_null());
+	json_object_set_new(b, "cable", info.cable[0] ? json_string(info.cable) :
+	                    h->ctx.default_cable[0] ? json_string(h->ctx.default_cable) : json_null());
 	json_object_set_new(b, "device", json_string(device));
 	return reply_json(c, MHD_HTTP_OK, b);
 }

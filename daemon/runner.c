@@ -54,7 +54,7 @@ struct runner {
 	double done_at;                  /* when the state became done */
 	double latency_frames;
 	int latency_valid;
-	unsigned long long tests_run, generation_seen;
+	unsigned long long tests_run, generation_seen, losses_seen;
 	int connected_seen;
 	double started_ms;
 
@@ -308,6 +308,23 @@ static void check_device(runner *r)
 {
 	struct engine_status es;
 	engine_status(r->cfg.engine, &es);
+	if (!es.connected) {
+		/* The round trip belongs to an open device: unknown until reopened. */
+		pthread_mutex_lock(&r->lock);
+		r->latency_valid = 0;
+		pthread_mutex_unlock(&r->lock);
+	}
+	if (es.losses != r->losses_seen) {
+		/* Lost and maybe already reopened between two looks: still say so. */
+		r->losses_seen = es.losses;
+		json_t *o = json_object();
+		json_object_set_new(o, "connected", json_false());
+		json_object_set_new(o, "device", json_string(es.device));
+		json_object_set_new(o, "error", json_string(es.error[0] ? es.error : "the device went away"));
+		events_publish(r->cfg.events, "device", o);
+		json_decref(o);
+		r->connected_seen = 0;
+	}
 	if (es.connected != r->connected_seen) {
 		json_t *o = json_object();
 		json_object_set_new(o, "connected", json_boolean(es.connected));

@@ -59,13 +59,9 @@ struct daemon_state {
  * cable, else the first scenario of the demo folder. */
 static int demo_scenario(const struct config *c, char *path, size_t len, char err[CONFIG_ERR_MAX])
 {
-	static const char *const fallbacks[] = { "straight", "good", "ok", "pass" };
-	if (demo_find(c->station.demo_dir, c->station.scenario, path, len) == 0)
+	if (demo_find(c->station.demo_dir, c->station.scenario, path, len) == 0 ||
+	    demo_find_prefix(c->station.demo_dir, "straight", path, len) == 0)
 		return 0;
-	for (size_t i = 0; i < sizeof(fallbacks) / sizeof(fallbacks[0]); i++) {
-		if (demo_find(c->station.demo_dir, fallbacks[i], path, len) == 0)
-			return 0;
-	}
 	snprintf(err, CONFIG_ERR_MAX, "no demo scenario '%.60s' in %.120s (set [station] device, or scenario/demo_dir)",
 	         c->station.scenario, c->station.demo_dir);
 	return -ENOENT;

@@ -1,0 +1,12 @@
+# End-to-end tests of tonewired: the real daemon on a free port (port 0), a temporary
+# store, the simulated jig; each group is its own CTest so ctest -j runs them side by side.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
+  foreach(group Results BusyAndEvents Malformed Security Unplug)
+    string(TOLOWER ${group} lower)
+    add_test(NAME e2e.daemon_${lower}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_daemon.py ${group})
+    set_tests_properties(e2e.daemon_${lower} PROPERTIES TIMEOUT 240 LABELS e2e
+      ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+  endforeach()
+endif()

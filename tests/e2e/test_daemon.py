@@ -1,0 +1,776 @@
+#!/usr/bin/env python3
+"""End to end: the real tonewired against the simulated jig, over real sockets.
+
+Every daemon gets its own temporary folder (configuration, scenarios, store)
+and port 0, so the kernel picks a free port and the tests can run in
+parallel; the port is read from the daemon's "listening on" line. Every
+daemon is stopped (SIGTERM, then SIGKILL) in tearDown, also after a failure.
+
+Run one group: test_daemon.py Results  (the CTest names are e2e.daemon_*).
+"""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+BUILD = os.environ.get("TONEWIRE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+TONEWIRED = os.path.join(BUILD, "daemon", "tonewired")
+TONEWIRE = os.path.join(BUILD, "cli", "tonewire")
+
+JIG = "stereo-trs"
+CABLE = "trs-3.5-extension"
+STRAIGHT = ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"]
+SWAPPED = ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"]
+RESULT_KEYS = {"id", "serial", "cable", "jig", "started_at", "verdict", "faults", "wiring", "channels",
+               "matrix", "timing_ms"}
+
+
+def write_scenario(path, cable_lines, fast=True, extra="", title=None):
+    with open(path + ".tmp", "w") as f:
+        if title:
+            f.write(f"; title: {title}\n")
+        f.write(f"[scenario]\njig = {JIG}\n\n[interface]\n")
+        f.write("pace = fast\n" if fast else "pace = realtime\n")
+        f.write("noise_dbfs = -90\nlatency_frames = 150\n" + extra + "\n[cable]\n")
+        for line in cable_lines:
+            f.write(line + "\n")
+    os.replace(path + ".tmp", path)   # the simulator reads it on open: never half a file
+
+
+class Daemon:
+    """One tonewired in a temporary folder. Use start(), stop(), restart()."""
+
+    def __init__(self, fast=True, windows=1, http_extra="", station_extra="", scenario_extra=""):
+        self.dir = tempfile.mkdtemp(prefix="tw-daemon-")
+        self.scen_dir = os.path.join(self.dir, "scenarios")
+        os.mkdir(self.scen_dir)
+        self.scenario = os.path.join(self.scen_dir, "straight.conf")
+        write_scenario(self.scenario, STRAIGHT, fast, scenario_extra, title="Straight cable")
+        write_scenario(os.path.join(self.scen_dir, "swap.conf"), SWAPPED, fast, title="Left/right swapped")
+        # A scenario of another jig: GET /api/v1/demo must leave it out.
+        with open(os.path.join(self.scen_dir, "other-jig.conf"), "w") as f:
+            f.write("[scenario]\njig = trrs-4ch\n[interface]\npace = fast\n[cable]\nwire = A.T B.T\n")
+        self.config = os.path.join(self.dir, "tonewired.conf")
+        with open(self.config, "w") as f:
+            f.write(f"[station]\ndevice = tonewire_sim:{self.scenario}\ncable = {CABLE}\n"
+                    f"windows = {windows}\ndemo_dir = {self.scen_dir}\n{station_extra}\n"
+                    f"[http]\naddress = 127.0.0.1\nport = 0\n{http_extra}\n"
+                    f"[store]\npath = {self.dir}/state/results.db\ncapture_dir = {self.dir}/state/captures\n"
+                    f"retention = 50\n")
+        self.proc = None
+        self.port = None
+        self.token = None
+        self.log = []
+
+    def start(self, timeout=15):
+        self.log = []
+        self.proc = subprocess.Popen([TONEWIRED, "--config", self.config], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        port = []
+        ready = threading.Event()
+
+        def reader():
+            for line in self.proc.stderr:
+                self.log.append(line)
+                m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
+                if m:
+                    port.append(int(m.group(1)))
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=reader, daemon=True).start()
+        if not ready.wait(timeout) or not port:
+            self.stop()
+            raise AssertionError("tonewired did not start:\n" + "".join(self.log))
+        self.port = port[0]
+        # Ready for tests once the device is open and its round trip measured.
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            st, s = self.get("/api/v1/status")
+            if st == 200 and s.get("connected") and s.get("latency_frames") is not None and s["state"] == "idle":
+                return self
+            time.sleep(0.05)
+        raise AssertionError(f"device never came up: {s}\n" + "".join(self.log))
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode
+        self.proc.stderr.close()
+        self.proc = None
+        return rc
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def request(self, method, path, body=None, headers=None, timeout=60, raw=False):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = {}
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        if raw:
+            return r.status, data, r
+        ctype = r.getheader("Content-Type") or ""
+        return r.status, (json.loads(data) if ctype.startswith("application/json") and data else data)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_test(self, cable=CABLE, serial=None, wait=True):
+        body = {"cable": cable}
+        if serial is not None:
+            body["serial"] = serial
+        return self.request("POST", "/api/v1/tests" + ("?wait=1" if wait else ""), body)
+
+    def use_scenario(self, name):
+        st, r = self.request("PUT", "/api/v1/demo", {"scenario": name})
+        assert st == 200, (st, r)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            st, s = self.get("/api/v1/status")
+            if s.get("connected") and s.get("scenario") == name and s["state"] in ("idle", "done") \
+                    and s.get("latency_frames") is not None:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"scenario {name} never came up: {s}")
+
+
+class SSE:
+    """A Server-Sent Events client on a raw socket, collecting (time, event, data)."""
+
+    def __init__(self, port, path="/api/v1/events", headers=""):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n"
+                          f"{headers}\r\n".encode())
+        self.events = []
+        self.status = None
+        self.lock = threading.Lock()
+        self.got = threading.Condition(self.lock)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        buf = b""
+        head_done = False
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                if not head_done:
+                    if b"\r\n\r\n" not in buf:
+                        continue
+                    head, buf = buf.split(b"\r\n\r\n", 1)
+                    self.status = int(head.split()[1])
+                    head_done = True
+                # Chunked transfer: strip the chunk size lines by scanning for SSE blocks.
+                text = buf.decode("utf-8", "replace")
+                while "\n\n" in text:
+                    block, text = text.split("\n\n", 1)
+                    ev, data = None, None
+                    for line in block.splitlines():
+                        if line.startswith("event: "):
+                            ev = line[7:]
+                        elif line.startswith("data: "):
+                            data = json.loads(line[6:])
+                    if ev:
+                        with self.got:
+                            self.events.append((time.time(), ev, data))
+                            self.got.notify_all()
+                buf = text.encode()
+        except (OSError, ValueError):
+            pass
+
+    def wait_for(self, pred, timeout=30):
+        deadline = time.time() + timeout
+        with self.got:
+            while True:
+                for e in self.events:
+                    if pred(e):
+                        return e
+                left = deadline - time.time()
+                if left <= 0:
+                    raise AssertionError("event not seen; got " + ", ".join(e[1] for e in self.events))
+                self.got.wait(left)
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def wav_info(data):
+    """(channels, rate, format tag, frames) of a RIFF/WAVE file; the stdlib wave module reads no float."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", data[:16]
+    pos, fmt, frames = 12, None, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = data[pos + 8:pos + 8 + size]
+        if cid == b"fmt ":
+            tag, ch, rate, _, align, bits = struct.unpack("<HHIIHH", body[:16])
+            if tag == 0xFFFE:
+                tag = struct.unpack("<H", body[24:26])[0]
+            fmt = (ch, rate, tag, bits, align)
+        elif cid == b"data":
+            frames = size // fmt[4]
+        pos += 8 + size + (size & 1)
+    return fmt[0], fmt[1], fmt[2], frames
+
+
+class DaemonCase(unittest.TestCase):
+    daemon_args = {}
+
+    def setUp(self):
+        self.d = Daemon(**self.daemon_args)
+        self.addCleanup(self.d.stop)
+        self.d.start()
+
+    def check_result(self, r):
+        self.assertTrue(RESULT_KEYS <= set(r), r)
+        self.assertIsInstance(r["id"], int)
+        self.assertIn(r["verdict"], ("pass", "fail", "error"))
+        self.assertEqual(r["jig"], JIG)
+
+
+class Results(DaemonCase):
+    """Pass and fail through HTTP and the CLI, history, captures, restart."""
+
+    def test_pass_fail_history_capture_restart(self):
+        d = self.d
+        st, r = d.post_test(serial="SN-1")
+        self.assertEqual(st, 200, r)
+        self.check_result(r)
+        self.assertEqual(r["verdict"], "pass", r)
+        self.assertEqual(r["serial"], "SN-1")
+        self.assertEqual(r["faults"], [])
+        self.assertNotIn("capture", r)
+        first = r["id"]
+
+        # The same object again from GET, and no capture for a pass.
+        st, again = d.get(f"/api/v1/tests/{first}")
+        self.assertEqual((st, again["id"], again["verdict"]), (200, first, "pass"))
+        st, _ = d.get(f"/api/v1/tests/{first}/capture.wav")
+        self.assertEqual(st, 404)
+
+        # Without ?wait: 202 + Location, then the result there.
+        st, r = d.post_test(serial="SN-2", wait=False)
+        self.assertEqual(st, 202, r)
+        loc = r["location"]
+        self.assertEqual(loc, f"/api/v1/tests/{r['id']}")
+        deadline = time.time() + 20
+        while True:
+            st, r2 = d.get(loc)
+            if st == 200:
+                break
+            self.assertEqual(st, 202, r2)
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.02)
+        self.assertEqual(r2["verdict"], "pass")
+
+        # A bad cable: switch the simulated jig to the swapped scenario.
+        st, demo = d.get("/api/v1/demo")
+        self.assertEqual(st, 200, demo)
+        names = {s["name"]: s for s in demo["scenarios"]}
+        self.assertEqual(set(names), {"straight", "swap"})       # other-jig.conf is left out
+        self.assertEqual(names["swap"]["title"], "Left/right swapped")
+        self.assertEqual(demo["current"], "straight")
+        d.use_scenario("swap")
+        st, r = d.post_test(serial="SN-3")
+        self.assertEqual(st, 200, r)
+        self.check_result(r)
+        self.assertEqual(r["verdict"], "fail", r)
+        self.assertIn("lr_swap", [f["code"] for f in r["faults"]], r)
+        failed = r["id"]
+
+        # Its raw capture as a real WAV, with the stimulus plan beside it.
+        self.assertEqual(r["capture"], f"/api/v1/tests/{failed}/capture.wav")
+        st, wav, resp = d.request("GET", r["capture"], raw=True)
+        self.assertEqual(st, 200)
+        self.assertEqual(resp.getheader("Content-Type"), "audio/wav")
+        ch, rate, tag, frames = wav_info(wav)
+        self.assertEqual((ch, rate, tag), (len(r["matrix"]["inputs"]), 48000, 3))   # 3: IEEE float
+        self.assertGreater(frames, 4096)
+        st, plan = d.get(f"/api/v1/tests/{failed}/capture.json")
+        self.assertEqual(st, 200, plan)
+        self.assertEqual(plan["rate"], 48000)
+        self.assertEqual(len(plan["tones"]), len(r["matrix"]["outputs"]))
+        for key in ("bin", "freq_hz", "amplitude", "phase_rad"):
+            self.assertIn(key, plan["tones"][0])
+        for key in ("window", "probe_frames", "seed", "timeline", "jig", "cable", "latency_frames"):
+            self.assertIn(key, plan)
+
+        # Through the CLI: same verdicts and exit codes as `tonewire run`.
+        p = subprocess.run([TONEWIRE, "test", "--server", d.url, "--cable", CABLE, "--serial", "SN-4", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr + p.stdout)
+        self.assertEqual(json.loads(p.stdout)["verdict"], "fail")
+        d.use_scenario("straight")
+        p = subprocess.run([TONEWIRE, "test", "--server", d.url, "--cable", CABLE, "--serial", "SN-5"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        self.assertIn("PASS", p.stdout)
+        p = subprocess.run([TONEWIRE, "status", "--server", d.url], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("connected", p.stdout)
+
+        # History: newest first, filters.
+        st, hist = d.get("/api/v1/tests")
+        self.assertEqual(st, 200)
+        ids = [h["id"] for h in hist]
+        self.assertEqual(ids, sorted(ids, reverse=True))
+        self.assertEqual(len(ids), 5)
+        st, hist = d.get("/api/v1/tests?verdict=fail")
+        self.assertEqual(sorted(h["serial"] for h in hist), ["SN-3", "SN-4"])
+        st, hist = d.get("/api/v1/tests?serial=SN-2")
+        self.assertEqual([h["serial"] for h in hist], ["SN-2"])
+        st, hist = d.get(f"/api/v1/tests?cable={CABLE}&limit=2")
+        self.assertEqual(len(hist), 2)
+        st, hist = d.get("/api/v1/tests?since=2000-01-01")
+        self.assertEqual(len(hist), 5)
+        st, hist = d.get("/api/v1/tests?since=2999-01-01T00:00:00Z")
+        self.assertEqual(hist, [])
+        p = subprocess.run([TONEWIRE, "history", "--server", d.url, "--serial", "SN-3", "--json"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([h["serial"] for h in json.loads(p.stdout)], ["SN-3"])
+
+        # Metrics count what happened.
+        st, text = d.get("/metrics")
+        self.assertEqual(st, 200)
+        text = text.decode()
+        self.assertIn('tonewire_tests_total{verdict="pass"} 3', text)
+        self.assertIn('tonewire_tests_total{verdict="fail"} 2', text)
+        self.assertIn('tonewire_faults_total{code="lr_swap"} 2', text)
+        self.assertIn("tonewire_test_duration_seconds_count 5", text)
+        self.assertIn("tonewire_device_connected 1", text)
+        self.assertIn("tonewire_xruns_total 0", text)
+
+        # Restart: every result is still there, byte for byte the same object.
+        st, before = d.get("/api/v1/tests")
+        self.assertEqual(d.stop(), 0, "".join(d.log))
+        d.start()
+        st, after = d.get("/api/v1/tests")
+        self.assertEqual(after, before)
+        st, r = d.get(f"/api/v1/tests/{failed}/capture.wav", raw=False)
+        self.assertEqual(st, 200)
+        st, r = d.post_test(serial="SN-6")
+        self.assertEqual((st, r["verdict"]), (200, "pass"))
+        self.assertGreater(r["id"], max(h["id"] for h in before))
+
+    def test_profiles_and_static(self):
+        st, p = self.d.get("/api/v1/profiles")
+        self.assertEqual(st, 200)
+        self.assertEqual(p["jig"], JIG)
+        con = {c["name"]: c for c in p["connectors"]}
+        self.assertIn("trs-3.5", con)
+        self.assertEqual({c["role"] for c in con["trs-3.5"]["contacts"]} >= {"L", "R"}, True)
+        cab = {c["name"]: c for c in p["cables"]}
+        self.assertTrue(cab[CABLE]["fits_jig"])
+        self.assertIn("end_a", cab[CABLE])
+        jig = {j["name"]: j for j in p["jigs"]}
+        self.assertIn("sockets", jig[JIG])
+        # The dashboard from web/ (or a JSON 404 naming the missing file).
+        st, body, resp = self.d.request("GET", "/", raw=True)
+        if st == 200:
+            self.assertTrue(resp.getheader("Content-Type").startswith("text/html"))
+            self.assertEqual(resp.getheader("Cache-Control"), "no-cache")
+            etag = resp.getheader("ETag")
+            st, _, _ = self.d.request("GET", "/", headers={"If-None-Match": etag}, raw=True)
+            self.assertEqual(st, 304)
+        else:
+            self.assertEqual(st, 404)
+        for path in ("/../etc/passwd", "/%2e%2e/etc/passwd", "/a/../../etc/passwd"):
+            st, _, _ = self.d.request("GET", path, raw=True)
+            self.assertEqual(st, 404, path)
+        for st_path, want in (("/api/v1/calibrate", 501), ("/api/v1/flex", 501)):
+            st, r = self.d.request("POST", st_path, {})
+            self.assertEqual(st, want)
+            self.assertIn("error", r)
+
+
+class BusyAndEvents(DaemonCase):
+    """A real-time jig: 409 while busy, levels at ≥ 10 Hz, state changes and the result on SSE."""
+    daemon_args = {"fast": False, "windows": 4}
+
+    def test_busy_and_sse(self):
+        d = self.d
+        sse = SSE(d.port)
+        self.addCleanup(sse.close)
+        sse.wait_for(lambda e: e[1] == "status")
+        st, r = d.post_test(serial="RT-1", wait=False)
+        self.assertEqual(st, 202, r)
+        tid = r["id"]
+        st, busy = d.post_test(serial="RT-2")
+        self.assertEqual(st, 409, busy)
+        self.assertEqual(busy["test"], tid)
+        self.assertIn(str(tid), busy["error"])
+        st, s = d.get("/api/v1/status")
+        self.assertIn(s["state"], ("measuring", "analysing"))
+        self.assertEqual(s["test"], tid)
+        p = subprocess.run([TONEWIRE, "test", "--server", d.url, "--cable", CABLE], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 3, p.stderr)   # busy is a station error for CI
+        res = sse.wait_for(lambda e: e[1] == "result" and e[2]["id"] == tid)
+        self.assertEqual(res[2]["verdict"], "pass")
+        states = [e[2]["state"] for e in sse.events if e[1] == "state" and e[2].get("test") == tid]
+        self.assertEqual(states[:3], ["measuring", "analysing", "done"])
+        levels = [e for e in sse.events if e[1] == "levels" and e[2]["test"] == tid]
+        self.assertGreaterEqual(len(levels), 5)
+        self.assertEqual(len(levels[0][2]["dbfs"]), len(res[2]["matrix"]["inputs"]))
+        span = levels[-1][0] - levels[0][0]
+        rate = (len(levels) - 1) / span
+        self.assertGreaterEqual(rate, 10.0, f"{len(levels)} levels in {span:.3f} s")
+        # Tones are playing: the inputs hear them well above the noise.
+        self.assertGreater(max(levels[-1][2]["dbfs"]), -40)
+        # And the client is counted.
+        st, text = d.get("/metrics")
+        self.assertIn("tonewire_sse_clients 1", text.decode())
+
+    def test_vanished_and_slow_clients_block_nothing(self):
+        d = self.d
+        # Clients that connect and never read, and clients that vanish.
+        stalled = []
+        for _ in range(4):
+            s = socket.create_connection(("127.0.0.1", d.port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:{d.port}\r\n\r\n".encode())
+            stalled.append(s)
+        for _ in range(4):
+            s = socket.create_connection(("127.0.0.1", d.port))
+            s.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:{d.port}\r\n\r\n".encode())
+            s.close()
+        for i in range(3):
+            t0 = time.time()
+            st, r = d.post_test(serial=f"SLOW-{i}")
+            self.assertEqual((st, r["verdict"]), (200, "pass"))
+            self.assertLess(time.time() - t0, 10)
+            t0 = time.time()
+            st, _ = d.get("/api/v1/status")
+            self.assertEqual(st, 200)
+            self.assertLess(time.time() - t0, 1.0)
+        for s in stalled:
+            s.close()
+        # Vanished clients leave within a few heartbeats.
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            st, text = d.get("/metrics")
+            if "tonewire_sse_clients 0" in text.decode():
+                break
+            time.sleep(0.2)
+        self.assertIn("tonewire_sse_clients 0", text.decode())
+
+    def test_sigterm_mid_test_never_half_written(self):
+        d = self.d
+        st, r = d.post_test(serial="TERM-1", wait=False)
+        self.assertEqual(st, 202)
+        time.sleep(0.1)
+        self.assertEqual(d.stop(), 0, "".join(d.log))
+        d.start()
+        st, r = d.get(f"/api/v1/tests/{r['id']}")
+        self.assertEqual(st, 200, r)
+        # Finished before the stop, or recorded as aborted: never missing or half.
+        self.check_result(r)
+        self.assertIn(r["verdict"], ("pass", "error"))
+
+
+class Malformed(DaemonCase):
+    """A table of bad requests: each gets a 4xx with a JSON message, and the daemon carries on."""
+
+    def test_table(self):
+        d = self.d
+        J = {"Content-Type": "application/json"}
+        big = json.dumps({"cable": CABLE, "serial": "x" * (70 * 1024)})
+        cases = [
+            # method, path, body, headers, status, word the message must contain
+            ("POST", "/api/v1/tests", "not json", J, 400, "body"),
+            ("POST", "/api/v1/tests", "[1, 2]", J, 400, "object"),
+            ("POST", "/api/v1/tests", '{"cable": "trs-3.5-extension"', J, 400, "body"),
+            ("POST", "/api/v1/tests", '{"cable": 5}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": null}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": {"name": "x"}}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": ""}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": "../../../etc/passwd"}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": "no-such-cable"}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": "xlr3-interconnect"}', J, 400, "cable"),
+            ("POST", "/api/v1/tests", '{"cable": "trs-3.5-extension", "serial": 12}', J, 400, "serial"),
+            ("POST", "/api/v1/tests", json.dumps({"cable": CABLE, "serial": "s" * 65}), J, 400, "serial"),
+            ("POST", "/api/v1/tests", '{"cable": "trs-3.5-extension", "serial": "a\\u0001b"}', J, 400, "serial"),
+            ("POST", "/api/v1/tests", '{"cable": "trs-3.5-extension", "colour": "red"}', J, 400, "colour"),
+            ("POST", "/api/v1/tests", '{"cable": "a", "cable": "b"}', J, 400, "body"),
+            ("POST", "/api/v1/tests", b'{"cable": "\xff\xfe"}', J, 400, "body"),
+            ("POST", "/api/v1/tests", '{"cable": "trs-3.5-extension"}', {"Content-Type": "text/plain"}, 415,
+             "Content-Type"),
+            ("POST", "/api/v1/tests", big, J, 413, "body"),
+            ("POST", "/api/v1/tests?wait=banana", '{"cable": "trs-3.5-extension"}', J, 400, "wait"),
+            ("POST", "/api/v1/tests?colour=red", '{"cable": "trs-3.5-extension"}', J, 400, "colour"),
+            ("GET", "/api/v1/tests?limit=0", None, {}, 400, "limit"),
+            ("GET", "/api/v1/tests?limit=abc", None, {}, 400, "limit"),
+            ("GET", "/api/v1/tests?limit=100000", None, {}, 400, "limit"),
+            ("GET", "/api/v1/tests?verdict=maybe", None, {}, 400, "verdict"),
+            ("GET", "/api/v1/tests?since=yesterday", None, {}, 400, "since"),
+            ("GET", "/api/v1/tests?since=2026-13-45", None, {}, 400, "since"),
+            ("GET", "/api/v1/tests?colour=red", None, {}, 400, "colour"),
+            ("GET", "/api/v1/tests/abc", None, {}, 400, "id"),
+            ("GET", "/api/v1/tests/0", None, {}, 400, "id"),
+            ("GET", "/api/v1/tests/-1", None, {}, 400, "id"),
+            ("GET", "/api/v1/tests/99999", None, {}, 404, "99999"),
+            ("GET", "/api/v1/tests/99999/capture.wav", None, {}, 404, "capture"),
+            ("DELETE", "/api/v1/tests", None, {}, 405, "DELETE"),
+            ("PATCH", "/api/v1/status", "{}", J, 405, "PATCH"),
+            ("GET", "/api/v1/nope", None, {}, 404, "nope"),
+            ("PUT", "/api/v1/demo", '{"scenario": "../straight"}', J, 400, "scenario"),
+            ("PUT", "/api/v1/demo", '{"scenario": "other-jig"}', J, 400, "scenario"),
+            ("PUT", "/api/v1/demo", '{}', J, 400, "scenario"),
+            ("PUT", "/api/v1/demo", '', J, 400, "body"),
+            ("GET", "/api/v1/events?colour=red", None, {}, 400, "colour"),
+        ]
+        self.assertGreaterEqual(len(cases), 20)
+        for method, path, body, headers, want, word in cases:
+            with self.subTest(method=method, path=path, body=str(body)[:60]):
+                st, data, resp = d.request(method, path, body=body, headers=headers, raw=True)
+                self.assertEqual(st, want, data[:300])
+                self.assertTrue(resp.getheader("Content-Type", "").startswith("application/json"))
+                msg = json.loads(data)["error"]
+                self.assertIsInstance(msg, str)
+                self.assertIn(word.lower(), msg.lower())
+        # A chunked body over the limit (no Content-Length to refuse up front).
+        c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+        c.putrequest("POST", "/api/v1/tests")
+        c.putheader("Content-Type", "application/json")
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        for _ in range(20):
+            chunk = b" " * 8192
+            c.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        c.send(b"0\r\n\r\n")
+        r = c.getresponse()
+        self.assertEqual(r.status, 413)
+        c.close()
+        # Garbage that is not HTTP at all.
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"\x00\x01\x02 nonsense\r\n\r\n")
+        s.settimeout(2)
+        try:
+            s.recv(1024)
+        except OSError:
+            pass
+        s.close()
+        # Still healthy: status answers and a test still passes.
+        st, s2 = d.get("/api/v1/status")
+        self.assertEqual(st, 200)
+        self.assertTrue(s2["connected"])
+        st, r = d.post_test(serial="AFTER")
+        self.assertEqual((st, r["verdict"]), (200, "pass"))
+        st, hist = d.get("/api/v1/tests")
+        self.assertEqual([h["serial"] for h in hist], ["AFTER"])   # nothing bad was stored
+
+
+class Security(unittest.TestCase):
+    """Host (DNS rebinding), Origin (cross-site writes), token, and refusing to start unsafely."""
+
+    def start(self, **kw):
+        d = Daemon(**kw)
+        self.addCleanup(d.stop)
+        return d
+
+    def test_host_and_origin(self):
+        d = self.start().start()
+        p = d.port
+        for host, want in ((f"127.0.0.1:{p}", 200), (f"localhost:{p}", 200), (f"LOCALHOST:{p}", 200),
+                           (f"[::1]:{p}", 200), ("127.0.0.1", 403), (f"evil.example:{p}", 403),
+                           (f"127.0.0.1:{p + 1}", 403), (f"localhost.evil.example:{p}", 403),
+                           (f"127.0.0.1:{p}@evil", 403), ("", 403)):
+            with self.subTest(host=host):
+                s = socket.create_connection(("127.0.0.1", p))
+                s.sendall(f"GET /api/v1/status HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                s.close()
+                status = int(data.split()[1])
+                self.assertEqual(status, want if host else 400 if status == 400 else want, data[:200])
+        body = {"cable": CABLE}
+        for origin, want in ((f"http://127.0.0.1:{p}", 200), (f"http://localhost:{p}", 200),
+                             ("http://evil.example", 403), (f"http://evil.example:{p}", 403),
+                             ("null", 403), (f"https://127.0.0.1:{p}.evil.example", 403)):
+            with self.subTest(origin=origin):
+                st, r = d.request("POST", "/api/v1/tests?wait=1", body, headers={"Origin": origin})
+                self.assertEqual(st, want, r)
+                if want == 403:
+                    self.assertIn("cross-origin", r["error"])
+        st, r = d.request("POST", "/api/v1/tests?wait=1", body, headers={"Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(st, 403, r)
+        # Reads from another origin are not writes; the browser's CORS keeps them unreadable.
+        st, _ = d.request("GET", "/api/v1/status", headers={"Origin": "http://evil.example"})
+        self.assertEqual(st, 200)
+        st, hist = d.get("/api/v1/tests")
+        self.assertEqual(len(hist), 2)   # only the two same-origin tests ran
+
+    def test_token(self):
+        tok = "s3cret-token-0123456789"
+        d = self.start(http_extra=f"token = {tok}")
+        d.token = tok
+        d.start()
+        d.token = None
+        for path in ("/api/v1/status", "/api/v1/tests", "/metrics", "/api/v1/events"):
+            st, r = d.get(path)
+            self.assertEqual(st, 401, path)
+            self.assertIn("token", r["error"])
+        st, r = d.request("GET", "/api/v1/status", headers={"Authorization": "Bearer wrong-token-0123456789"})
+        self.assertEqual(st, 401)
+        st, r = d.request("POST", "/api/v1/tests?wait=1", {"cable": CABLE})
+        self.assertEqual(st, 401)
+        d.token = tok
+        st, r = d.post_test()
+        self.assertEqual((st, r["verdict"]), (200, "pass"))
+        sse = SSE(d.port, f"/api/v1/events?token={tok}")
+        self.addCleanup(sse.close)
+        sse.wait_for(lambda e: e[1] == "status", timeout=10)
+        self.assertEqual(sse.status, 200)
+        p = subprocess.run([TONEWIRE, "test", "--server", d.url, "--token", tok, "--cable", CABLE],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        p = subprocess.run([TONEWIRE, "status", "--server", d.url], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_refuses_to_start_unsafely_or_with_bad_config(self):
+        d = Daemon()
+        cases = [
+            ("[http]\naddress = 0.0.0.0\nport = 0\n", "token"),
+            ("[http]\naddress = 0.0.0.0\nport = 0\ntoken = short\n", "token"),
+            ("[http]\nport = 99999\n", "port"),
+            ("[http]\naddress = example.com\n", "address"),
+            ("[station]\nrate = fast\n", "rate"),
+            ("[station]\ncolour = red\n", "colour"),
+            ("[nonsense]\nx = 1\n", "nonsense"),
+            ("[station\n", ""),
+            (f"[station]\ndevice = tonewire_sim:{d.scenario}\ncable = no-such-cable\n", "cable"),
+            ("[station]\ndevice = hw:NoSuchCard\n", "jig"),
+        ]
+        for text, word in cases:
+            with self.subTest(config=text):
+                cfg = os.path.join(d.dir, "bad.conf")
+                with open(cfg, "w") as f:
+                    f.write("; a configuration with one mistake\n" + text)
+                p = subprocess.run([TONEWIRED, "--config", cfg], capture_output=True, text=True, timeout=20)
+                self.assertNotEqual(p.returncode, 0)
+                lines = [l for l in p.stderr.splitlines() if l.strip()]
+                self.assertEqual(len(lines), 1, p.stderr)      # one clear message
+                self.assertIn(word, lines[0])
+                if word not in ("cable", "jig"):
+                    self.assertRegex(lines[0], r"bad\.conf:\d+")   # naming the line
+                self.assertNotIn("listening", p.stderr)         # nothing half-started
+        self.assertFalse(os.path.exists(os.path.join(d.dir, "state", "results.db")))
+        p = subprocess.run([TONEWIRED, "--config", os.path.join(d.dir, "missing.conf")], capture_output=True,
+                           text=True, timeout=20)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("missing.conf", p.stderr)
+
+    def test_non_loopback_with_token(self):
+        tok = "another-token-0123456789"
+        d = self.start(http_extra=f"token = {tok}")
+        with open(d.config) as f:
+            text = f.read().replace("address = 127.0.0.1", "address = 0.0.0.0")
+        with open(d.config, "w") as f:
+            f.write(text)
+        d.token = tok
+        d.start()
+        st, s = d.get("/api/v1/status")
+        self.assertEqual(st, 200)
+        d.token = None
+        st, _ = d.get("/api/v1/status")
+        self.assertEqual(st, 401)
+
+
+class Unplug(unittest.TestCase):
+    """The device goes away mid-test: verdict error, status disconnected, recovery without a restart."""
+
+    def test_unplug_mid_test_and_recover(self):
+        d = Daemon(fast=False, windows=4)
+        self.addCleanup(d.stop)
+        d.start()
+        sse = SSE(d.port)
+        self.addCleanup(sse.close)
+        # The stream dies 100 ms into the next open's streams.
+        write_scenario(d.scenario, STRAIGHT, fast=False, extra="unplug_after_ms = 100\n")
+        st, r = d.request("PUT", "/api/v1/demo", {"scenario": "straight"})   # reopen with the new file
+        self.assertEqual(st, 200, r)
+        deadline = time.time() + 10
+        verdict = None
+        while time.time() < deadline:
+            st, r = d.post_test(serial="UNPLUG")
+            if st == 200:
+                verdict = r
+                break
+            self.assertEqual(st, 409, r)   # the engine's own latency check may be running
+            time.sleep(0.05)
+        self.assertIsNotNone(verdict)
+        self.assertEqual(verdict["verdict"], "error", verdict)
+        self.assertRegex(verdict["error"], "went away|no audio device")
+        sse.wait_for(lambda e: e[1] == "device" and e[2]["connected"] is False, timeout=10)
+        # Now the device vanishes for good: the daemon says so and keeps trying.
+        write_scenario(d.scenario, STRAIGHT, fast=False, extra="unplugged = true\n")
+        deadline, gone = time.time() + 10, 0
+        while time.time() < deadline and gone < 3:   # disconnected across several reopen attempts
+            st, s = d.get("/api/v1/status")
+            gone = gone + 1 if not s["connected"] else 0
+            time.sleep(0.3)
+        self.assertFalse(s["connected"], s)
+        self.assertIn("device_error", s)
+        st, r = d.post_test(serial="ABSENT")
+        self.assertEqual((st, r["verdict"]), (200, "error"), r)
+        st, text = d.get("/metrics")
+        self.assertIn("tonewire_device_connected 0", text.decode())
+        # Plugged back in: the engine reopens it by itself.
+        write_scenario(d.scenario, STRAIGHT, fast=False)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            st, s = d.get("/api/v1/status")
+            if s["connected"] and s["latency_frames"] is not None and s["state"] in ("idle", "done"):
+                break
+            time.sleep(0.1)
+        self.assertTrue(s["connected"], s)
+        self.assertGreaterEqual(s["device_losses"], 1)
+        st, r = d.post_test(serial="BACK")
+        self.assertEqual((st, r["verdict"]), (200, "pass"), r)
+        sse.wait_for(lambda e: e[1] == "device" and e[2]["connected"] is True and e[0] > 0, timeout=5)
+        st, hist = d.get("/api/v1/tests?verdict=error")
+        self.assertEqual(sorted(h["serial"] for h in hist), ["ABSENT", "UNPLUG"])
+
+
+if __name__ == "__main__":
+    if not os.access(TONEWIRED, os.X_OK):
+        print(f"SKIP: {TONEWIRED} not built")
+        sys.exit(0)
+    unittest.main(verbosity=2)

@@ -63,7 +63,7 @@ function banner(kind, text) {
   if (kind === 'ok') bannerTimer = setTimeout(() => banner(null), 8000);
 }
 
-function setConnected(connected, message) {
+function setConnected(connected, why) {
   const was = app.connected;
   app.connected = connected;
   const conn = $('st-conn');
@@ -73,10 +73,11 @@ function setConnected(connected, message) {
   // screen is not wiped and a dismissed banner does not come back.
   if (connected === was) return;
   if (!connected) {
-    banner('bad', `⚠ The audio interface is unplugged — plug it back in. Tests are paused.${message ? ` (${message})` : ''}`);
+    banner('bad', `⚠ The audio interface is unplugged — plug it back in. Tests are paused.${why ? ` (${why})` : ''}`);
     if (!app.busy && !app.viewingHistory) showIdle();
   } else if (was === false) {
     banner('ok', '✔ The audio interface is back. Ready to test.');
+    if (/unplugged/.test($('run-msg').textContent)) message('');
     if (!app.busy && !app.viewingHistory && !app.shown) showIdle();
   }
 }
@@ -102,6 +103,7 @@ function renderStatus(s) {
   const demo = s.demo ?? /^tonewire_sim:/.test(s.device || '');
   if (demo && !app.demoLoaded) loadDemo();
   if (!demo) $('demo').hidden = true;
+  if (s.scenario) markScenario(s.scenario);
 }
 
 function setState(state) {
@@ -152,7 +154,8 @@ function drawResult(r) {
   renderChannels($('channels'), r);
   renderMatrix($('matrix'), r);
   const t = r?.timing_ms;
-  $('detail-note').textContent = t ? `measured in ${(t.total / 1000).toFixed(2)} s (acquire ${Math.round(t.acquire)} ms, analyse ${t.analyze.toFixed(1)} ms)` : '';
+  const ms = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+  $('detail-note').textContent = t ? `measured in ${ms(t.total)} (acquire ${ms(t.acquire)}, analyse ${t.analyze.toFixed(1)} ms)` : '';
 }
 
 function showResult(r, fromHistory = false) {
@@ -335,7 +338,9 @@ async function loadDemo() {
     const d = await getJSON('/api/v1/demo');
     const box = $('demo-choices');
     box.textContent = '';
-    for (const sc of d.scenarios || []) {
+    // A good cable first: it is what a newcomer compares every fault with.
+    const list = [...(d.scenarios || [])].sort((x, y) => /straight|good/i.test(y.name) - /straight|good/i.test(x.name));
+    for (const sc of list) {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'btn demo-btn';
@@ -350,6 +355,12 @@ async function loadDemo() {
   } catch {
     // Not the simulator after all (404): no demo panel.
     $('demo').hidden = true;
+  }
+}
+
+function markScenario(name) {
+  for (const b of document.querySelectorAll('#demo-choices button')) {
+    b.setAttribute('aria-pressed', b.dataset.scenario === name ? 'true' : 'false');
   }
 }
 
@@ -369,9 +380,7 @@ async function pickDemo(name) {
     store.set('cable', cable);
     describeCable();
   }
-  for (const b of document.querySelectorAll('#demo-choices button')) {
-    b.setAttribute('aria-pressed', b.dataset.scenario === name ? 'true' : 'false');
-  }
+  markScenario(name);
   const typed = $('serial').value.trim();
   app.demoCount += 1;
   startTest(typed || `DEMO-${String(Date.now()).slice(-5)}`);

@@ -162,9 +162,11 @@ function showResult(r, fromHistory = false) {
   app.shown = r;
   app.viewingHistory = fromHistory;
   const v = WORDS[r.verdict] ? r.verdict : 'error';
-  const bits = [r.serial ? `Serial ${r.serial}` : 'No serial', r.cable, localTime(r.started_at)];
+  const when = localTime(r.started_at);
+  const today = when.slice(0, 10) === localTime(new Date().toISOString()).slice(0, 10);
+  const bits = [r.cable, today ? when.slice(11) : when];
   if (r.id != null) bits.push(`test #${r.id}`);
-  verdictPanel(v, WORDS[v], bits.filter(Boolean).join(' · '));
+  verdictPanel(v, WORDS[v], `${r.serial ? `Serial ${r.serial}` : 'No serial'}\n${bits.filter(Boolean).join(' · ')}`);
   const book = new ContactBook(app.profiles.ends(r.cable, r.jig));
   const ul = $('faults');
   ul.textContent = '';

@@ -431,6 +431,7 @@ function connectEvents() {
   on('levels', (lv) => app.meters.update(lv));
   on('result', (r) => {
     const key = String(r.id);
+    app.meters.settle();
     app.results.set(key, r);
     if (app.results.size > 20) app.results.delete(app.results.keys().next().value);
     const waiter = app.waiters.get(key);

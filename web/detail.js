@@ -95,6 +95,16 @@ export class Meters {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
   }
 
+  // The test is over: what the meters show now is its last reading.
+  settle() {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.container.classList.add('stale');
+      this.status.textContent = 'last test';
+      this.status.classList.remove('live');
+    }, 150);
+  }
+
   draw() {
     this.frame = 0;
     const lv = this.pending;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define LOOP_MAGIC 0x74774c50u   /* "twLP" */
-#define LOOP_VERSION 1u
+#define LOOP_VERSION 2u
 #define SHM_DIR "/dev/shm"
 #define NAME_PREFIX "tonewire_sim-u"
 

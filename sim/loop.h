@@ -35,6 +35,9 @@ struct loop_shared {
 	 * one past the last frame written. */
 	_Atomic uint64_t play_t0, play_end;
 	_Atomic uint32_t play_running, play_xrun;
+	/* Real-time pace: where and when each direction last started. */
+	_Atomic uint64_t start_t0[2];
+	_Atomic int64_t start_ns[2];
 	/* The capture stream: the source position (timeline) it has read up to. */
 	_Atomic uint64_t cap_src;
 	_Atomic uint32_t cap_running, cap_xrun;

@@ -23,6 +23,8 @@
 #define FAST_GRACE_NS 250000000
 /* Fast pace: how often a waiting stream looks again. */
 #define FAST_RECHECK_NS 1000000
+/* Real-time pace: two starts this close are one start of both directions. */
+#define START_TOGETHER_NS 2000000
 /* The default round trip when a scenario gives none: USB interfaces land here. */
 #define LATENCY_MIN 64
 #define LATENCY_MAX 512
@@ -163,6 +165,12 @@ static int update_fast(struct sim *s, uint64_t appl)
 	return 0;
 }
 
+static void unplug(struct sim *s)
+{
+	s->gone = 1;
+	snd_pcm_ioplug_set_state(&s->io, SND_PCM_STATE_DISCONNECTED);
+}
+
 /* Moves the hw pointer to where the clock (or the loop, at fast pace) has
  * it; -EPIPE on an xrun. Marks the stream disconnected once unplugged. */
 static int update(struct sim *s)
@@ -192,8 +200,11 @@ static int update(struct sim *s)
 		h = appl;
 	if (h >= s->unplug_frames) {
 		s->hw = s->unplug_frames > s->hw ? s->unplug_frames : s->hw;
-		s->gone = 1;
-		snd_pcm_ioplug_set_state(&s->io, SND_PCM_STATE_DISCONNECTED);
+		/* At fast pace the frames before the unplug are delivered first,
+		 * so a run ends after exactly that many; in real time the device
+		 * vanishes with whatever its buffer held, as a USB one does. */
+		if (!s->fast || appl >= s->unplug_frames)
+			unplug(s);
 		return 0;
 	}
 	s->hw = h;
@@ -347,6 +358,11 @@ static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 
 	if (s->gone || io->state == SND_PCM_STATE_DISCONNECTED)
 		return -ENODEV;
+	if (!s->capture && s->fast && appl + size > s->unplug_frames) {
+		if (appl >= s->unplug_frames)
+			return -ENODEV;
+		size = (snd_pcm_uframes_t)(s->unplug_frames - appl);
+	}
 	for (snd_pcm_uframes_t done = 0; done < size;) {
 		unsigned n = size - done > CHUNK ? CHUNK : (unsigned)(size - done);
 		uint64_t k = appl + done;
@@ -394,7 +410,17 @@ static int sim_start(snd_pcm_ioplug_t *io)
 	if (s->fast) {
 		s->t0 = atomic_load(&sh->now);
 	} else {
-		s->t0 = loop_frames_at(s->loop, loop_mono_ns(), s->rate);
+		int64_t now = loop_mono_ns();
+		int me = s->capture ? LOOP_CAPTURE : LOOP_PLAYBACK, peer = !me;
+		int peer_running = atomic_load(s->capture ? &sh->play_running : &sh->cap_running);
+		s->t0 = loop_frames_at(s->loop, now, s->rate);
+		/* Started right after the other direction (the usual "start
+		 * playback, start capture"): share its first frame, as the two
+		 * halves of one interface started together do. */
+		if (peer_running && now - atomic_load(&sh->start_ns[peer]) < START_TOGETHER_NS)
+			s->t0 = atomic_load(&sh->start_t0[peer]);
+		atomic_store(&sh->start_t0[me], s->t0);
+		atomic_store(&sh->start_ns[me], now);
 	}
 	s->t0_ns = loop_ns_of(s->loop, s->t0, s->rate);
 	s->hw = 0;
@@ -557,6 +583,11 @@ static int sim_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 	while (read(s->timer_fd, &expirations, sizeof expirations) > 0)
 		;
 	avail = snd_pcm_avail_update(io->pcm);
+	/* fast pace: a reader waiting for more than is left before the unplug
+	 * would wait for ever; the device is gone for it now */
+	if (s->fast && s->running && !s->gone && s->hw >= s->unplug_frames && avail >= 0 &&
+	    (snd_pcm_uframes_t)avail < s->avail_min)
+		unplug(s);
 	state = io->state;
 	if (avail < 0 || state == SND_PCM_STATE_XRUN || state == SND_PCM_STATE_DISCONNECTED || s->gone)
 		ev = POLLERR;

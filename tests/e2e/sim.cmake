@@ -22,3 +22,19 @@ function(tw_sim_test name)
 endfunction()
 
 tw_sim_test(fast)
+tw_sim_test(errors)
+tw_sim_test(realtime)
+# Its checks are timed against the wall clock: keep it off a loaded machine.
+set_tests_properties(e2e.sim_realtime PROPERTIES RUN_SERIAL TRUE)
+
+# aplay and arecord as separate processes against one scenario (real-time pace).
+find_program(APLAY aplay)
+find_program(ARECORD arecord)
+add_executable(test_sim_wav ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_sim_wav.c)
+target_link_libraries(test_sim_wav PRIVATE ${MATH_LIB} tonewire_flags)
+if(APLAY AND ARECORD)
+  add_test(NAME e2e.sim_aplay COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_sim_aplay.sh
+    $<TARGET_FILE:test_sim_wav> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(e2e.sim_aplay PROPERTIES TIMEOUT 60 LABELS e2e RUN_SERIAL TRUE
+    ENVIRONMENT "${TW_SIM_ENV}")
+endif()

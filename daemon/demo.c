@@ -41,11 +41,11 @@ int demo_info_read(const char *path, struct demo_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!f)
 		return -errno;
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	snprintf(out->name, sizeof(out->name), "%.*s", (int)(strcspn(base, ".")), base);
-	if (strlen(base) > 5 && !strcmp(base + strlen(base) - 5, ".conf"))
-		snprintf(out->name, sizeof(out->name), "%.*s", (int)(strlen(base) - 5), base);
+	const char *slash = strrchr(path, '/');
+	snprintf(out->name, sizeof(out->name), "%s", slash ? slash + 1 : path);
+	size_t nl = strlen(out->name);
+	if (nl > 5 && !strcmp(out->name + nl - 5, ".conf"))
+		out->name[nl - 5] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		char *s = trim(line);
 		if (*s == ';' || *s == '#') {

@@ -423,11 +423,13 @@ runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX])
 		goto fail;
 	}
 	for (unsigned i = 0; i < f->n_inputs; i++) {
+		char name[sizeof(r->inputs[0])];
 		if (f->input_neg[i] < 0)
-			snprintf(r->inputs[i], sizeof(r->inputs[i]), "%s", f->contact[f->input_pos[i]].name);
+			snprintf(name, sizeof(name), "%s", f->contact[f->input_pos[i]].name);
 		else
-			snprintf(r->inputs[i], sizeof(r->inputs[i]), "+%s -%s", f->contact[f->input_pos[i]].name,
+			snprintf(name, sizeof(name), "+%s -%s", f->contact[f->input_pos[i]].name,
 			         f->contact[f->input_neg[i]].name);
+		memcpy(r->inputs[i], name, sizeof(name));
 	}
 	/* The ring holds a whole capture twice over: the analysis side can fall
 	 * behind by a full measurement before the audio thread has to stop. */

@@ -54,6 +54,11 @@ static void state_dir(char *out, size_t len)
 	}
 }
 
+static const char *pick(int tree, const char *source, const char *installed)
+{
+	return tree && source[0] ? source : installed;
+}
+
 void config_defaults(struct config *c)
 {
 	char state[CONFIG_PATH_MAX - 32];
@@ -67,11 +72,11 @@ void config_defaults(struct config *c)
 	/* The stereo jig has the most fault scenarios to switch to. */
 	snprintf(c->station.scenario, sizeof(c->station.scenario), "straight-stereo-trs");
 	snprintf(c->station.demo_dir, sizeof(c->station.demo_dir), "%s",
-	         tree && *TONEWIRE_SOURCE_SCENARIOS ? TONEWIRE_SOURCE_SCENARIOS : TONEWIRE_DATADIR "/scenarios");
+	         pick(tree, TONEWIRE_SOURCE_SCENARIOS, TONEWIRE_DATADIR "/scenarios"));
 	snprintf(c->http.address, sizeof(c->http.address), "127.0.0.1");
 	c->http.port = 8640;
 	snprintf(c->http.web_root, sizeof(c->http.web_root), "%s",
-	         tree && *TONEWIRE_SOURCE_WEB ? TONEWIRE_SOURCE_WEB : TONEWIRE_DATADIR "/web");
+	         pick(tree, TONEWIRE_SOURCE_WEB, TONEWIRE_DATADIR "/web"));
 	c->http.max_body = 64 * 1024;  /* a test request is ~100 bytes; 64 KiB is generous */
 	c->http.max_clients = 32;
 	state_dir(state, sizeof(state));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "duplex.h"
 #include "measure.h"
@@ -27,6 +28,8 @@ static void usage(FILE *out)
 	"      --windows N      analysis windows to average (default 1)\n"
 	"      --json           print the result object (DESIGN §5) instead of the report\n"
 	"      --junit FILE     also write JUnit XML\n"
+	"      --save-capture F  keep the raw capture as WAV file F, its stimulus plan\n"
+	"                       beside it (F with .json); 'tonewire analyze F' reads it back\n"
 	"  -p, --profiles DIR   look for profiles in DIR first\n"
 	"  -h, --help           this help\n"
 	"\n"
@@ -88,6 +91,29 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The capture as tonewired keeps it: WAV plus the plan as JSON beside it. */
+static int save_capture(const char *wav, const measure *ms, const struct fixture *fx, const char *jig,
+                        const char *cable, const char *device, const struct measurement *m,
+                        json_t *result)
+{
+	char plan[1024], err[CAPTURE_ERR_MAX];
+	size_t n = strlen(wav);
+	if (n > 4 && !strcmp(wav + n - 4, ".wav"))
+		snprintf(plan, sizeof(plan), "%.*s.json", (int)(n - 4), wav);
+	else
+		snprintf(plan, sizeof(plan), "%s.json", wav);
+	json_t *pj = capture_plan_json(ms, fx, jig, cable, device, m);
+	int e = capture_write(wav, plan, m->capture, m->capture_frames, fx->n_inputs,
+	                      measure_plan(ms)->rate, pj, err);
+	json_decref(pj);
+	if (e < 0) {
+		cli_error("--save-capture: %s", err);
+		return e;
+	}
+	json_object_set_new(result, "capture", json_string(wav));
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,11 +126,12 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'U' },
 		{ "profiles", required_argument, NULL, 'p' },
+		{ "save-capture", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL, *cable_name = NULL, *jig_name = NULL, *serial = NULL;
-	const char *junit = NULL, *extra = NULL;
+	const char *junit = NULL, *extra = NULL, *save = NULL;
 	unsigned rate = 48000, windows = 1;
 	int as_json = 0, c, status = EXIT_STATION;
 	char jigbuf[512], err[PROFILE_ERR_MAX];
@@ -143,6 +170,7 @@ int cmd_run(int argc, char **argv)
 		case 'J': as_json = 1; break;
 		case 'U': junit = optarg; break;
 		case 'p': extra = optarg; break;
+		case 'W': save = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -228,6 +256,10 @@ int cmd_run(int argc, char **argv)
 	meta.classify_ms = now_ms() - t1;
 	meta.total_ms = now_ms() - t0;
 	result = result_json(&meta, fx, &cl, &m);
+	if (save && save_capture(save, ms, fx, jig->name, cable->name, device, &m, result) < 0) {
+		status = EXIT_USAGE;
+		goto out;
+	}
 	status = cli_emit_result(result, as_json, junit);
 out:
 	json_decref(result);

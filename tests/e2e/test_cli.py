@@ -252,5 +252,57 @@ class TestCliContract(unittest.TestCase, ResultShape):
         self.assertEqual(p.returncode, 2)
 
 
+class TestOfflineAnalysis(unittest.TestCase, ResultShape):
+    """A saved capture gives the verdict the live test gave; bad files get clear errors."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+
+    def test_capture_reproduces_live_verdict(self):
+        sc = scenario(self.tmp, "karaoke", "stereo-trrs-ctia",
+                      ["wire = A.T B.T", "wire = A.R1 B.R1", "wire = A.R2 B.S", "wire = A.S B.R2"])
+        wav = os.path.join(self.tmp, "cap.wav")
+        p, live = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trrs-ctia-extension",
+                      "--json", "--save-capture", wav)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertTrue(os.path.exists(wav) and os.path.exists(wav[:-4] + ".json"))
+        p, offline = run("analyze", wav, "--json")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.check_shape(offline)
+        self.assertEqual(self.codes(offline), self.codes(live))
+        self.assertAlmostEqual(offline["latency_frames"], live["latency_frames"], places=3)
+        for a, b in zip(offline["matrix"]["gain_db"], live["matrix"]["gain_db"]):
+            for x, y in zip(a, b):
+                self.assertAlmostEqual(x, y, places=2)
+
+    def test_bad_files(self):
+        sc = scenario(self.tmp, "ok", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
+        wav = os.path.join(self.tmp, "good.wav")
+        p, _ = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension",
+                   "--save-capture", wav)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        notwav = os.path.join(self.tmp, "text.wav")
+        with open(notwav, "w") as f:
+            f.write("this is not audio")
+        cases = [
+            (["analyze", notwav, "--plan", wav[:-4] + ".json"], "not a readable WAV"),
+            (["analyze", wav, "--plan", notwav], "not a stimulus plan"),
+            (["analyze", os.path.join(self.tmp, "missing.wav")], "cannot read the plan"),
+            (["analyze"], "expected one capture"),
+        ]
+        for args, msg in cases:
+            p, _ = run(*args, check_json=False)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(msg, p.stderr, args)
+        # a plan that does not match the WAV: another channel count
+        plan = json.load(open(wav[:-4] + ".json"))
+        plan["inputs"] = plan["inputs"] * 2
+        other = os.path.join(self.tmp, "other.json")
+        json.dump(plan, open(other, "w"))
+        p, _ = run("analyze", wav, "--plan", other, "--jig", "trrs-4ch", "--cable", "trrs-ctia-extension",
+                   check_json=False)
+        self.assertEqual(p.returncode, 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -19,6 +19,7 @@ int cmd_run(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_remote(const char *cmd, int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_flex(int argc, char **argv);
 
 /* Print "tonewire: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -39,8 +39,9 @@ struct input_state {
 	uint64_t ev_start;
 	unsigned ev_blocks;
 	double ev_peak;
-	double ev_rp[MAX_T], ev_pp[MAX_T], ev_e;
 	double ev_depth[MAX_T];         /* deepest single block: edge blocks are only partly hit */
+	double ev_peak_e;               /* residual energy of the strongest block … */
+	double ev_peak_expl[MAX_T];     /* … and the share of it each tone's loss explains */
 };
 
 struct flex {
@@ -129,6 +130,21 @@ static void seek(flex *f, uint64_t pos)
 	memset(f->acc, 0, sizeof(f->acc));
 }
 
+/* Share of a block's residual energy e removed by losing a part c of a tone
+ * whose contribution p has <r,p> = rp and <p,p> = pp. Over half a
+ * millisecond two tones are far from orthogonal, so a faint crosstalk term
+ * can correlate well with the residual; but a path cannot lose more than its
+ * whole tone (nor gain more than half again), so c is bounded, and only the
+ * energy that bounded loss really removes counts. */
+static double explained(double rp, double pp, double e)
+{
+	if (pp <= 0 || e <= 0)
+		return 0;
+	double c = -rp / pp;
+	c = c > 1.5 ? 1.5 : c < -1.5 ? -1.5 : c;
+	return (-2.0 * c * rp - c * c * pp) / e;
+}
+
 static void emit(flex *f, unsigned j, struct flex_event *ev, unsigned max, unsigned *n)
 {
 	struct input_state *s = &f->in[j];
@@ -136,20 +152,17 @@ static void emit(flex *f, unsigned j, struct flex_event *ev, unsigned max, unsig
 		struct flex_event *e = &ev[(*n)++];
 		int best = -1;
 		double best_expl = 0;
+		/* The path is judged on the event's strongest block, which the change
+		 * covers whole; its partly covered edge blocks would dilute the share. */
 		for (unsigned k = 0; k < f->n_t; k++) {
-			if (s->ev_pp[k] <= 0)
-				continue;
-			/* energy of the residual explained by losing a part c of tone k */
-			double c = -s->ev_rp[k] / s->ev_pp[k];
-			double expl = c * c * s->ev_pp[k];
-			if (expl > best_expl) {
-				best_expl = expl;
+			if (s->ev_peak_expl[k] > best_expl) {
+				best_expl = s->ev_peak_expl[k];
 				best = (int)k;
 			}
 		}
 		e->input = j;
 		/* A path is named only when it explains most of what changed. */
-		e->tone = best >= 0 && best_expl > 0.5 * s->ev_e ? best : -1;
+		e->tone = best >= 0 && best_expl > 0.5 ? best : -1;
 		e->depth = best >= 0 ? s->ev_depth[best] : 0;
 		e->start = s->ev_start;
 		e->frames = (uint64_t)s->ev_blocks * f->block;
@@ -174,18 +187,18 @@ static void end_block(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
 				s->ev_start = f->block_start;
 				s->ev_blocks = 0;
 				s->ev_peak = 0;
-				s->ev_e = 0;
-				memset(s->ev_rp, 0, sizeof(s->ev_rp));
-				memset(s->ev_pp, 0, sizeof(s->ev_pp));
 				memset(s->ev_depth, 0, sizeof(s->ev_depth));
+				s->ev_peak_e = 0;
 			}
 			s->ev_blocks++;
-			s->ev_e += s->e;
 			if (ratio > s->ev_peak)
 				s->ev_peak = ratio;
+			if (s->e > s->ev_peak_e) {
+				s->ev_peak_e = s->e;
+				for (unsigned k = 0; k < f->n_t; k++)
+					s->ev_peak_expl[k] = explained(s->rp[k], s->pp[k], s->e);
+			}
 			for (unsigned k = 0; k < f->n_t; k++) {
-				s->ev_rp[k] += s->rp[k];
-				s->ev_pp[k] += s->pp[k];
 				double c = s->pp[k] > 0 ? -s->rp[k] / s->pp[k] : 0;
 				if (fabs(c) > fabs(s->ev_depth[k]))
 					s->ev_depth[k] = c;

@@ -304,5 +304,49 @@ class TestOfflineAnalysis(unittest.TestCase, ResultShape):
         self.assertEqual(p.returncode, 2)
 
 
+class TestFlex(unittest.TestCase):
+    """Scripted dropouts are found with their time, length and contacts; a clean cable stays quiet."""
+
+    STRAIGHT = ["wire = A.T B.T", "wire = A.R1 B.R1", "wire = A.R2 B.R2", "wire = A.S B.S"]
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+
+    def flex(self, lines, seconds):
+        sc = scenario(self.tmp, "flex", "trrs-4ch", lines)
+        p = subprocess.run([TONEWIRE, "flex", "--device", "tonewire_sim:" + sc, "--cable",
+                            "trrs-ctia-extension", "--seconds", str(seconds), "--json"],
+                           capture_output=True, text=True, timeout=120)
+        return p, json.loads(p.stdout)
+
+    def test_scripted_dropouts(self):
+        drops = [("A.T", "B.T", 400.0, 1.0), ("A.S", "B.S", 900.0, 2.0), ("A.R1", "B.R1", 1500.0, 10.0)]
+        lines = self.STRAIGHT + [f"dropout = {a} {b} {t} {d}" for a, b, t, d in drops]
+        p, r = self.flex(lines, 2)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(r["verdict"], "fail")
+        self.assertEqual(len(r["events"]), len(drops), r["events"])
+        for ev, (a, b, t, d) in zip(r["events"], drops):
+            self.assertEqual(ev["contacts"], [a, b])
+            self.assertLessEqual(abs(ev["time_ms"] - t), 0.6)        # one 0.5 ms block
+            self.assertLessEqual(abs(ev["duration_ms"] - d), 1.1)
+        fault = r["faults"][0]
+        self.assertEqual(fault["code"], "intermittent")
+        self.assertEqual(fault["count"], 3)
+        self.assertGreaterEqual(fault["worst_ms"], 10.0)
+
+    def test_clean_cable_has_no_event(self):
+        p, r = self.flex(self.STRAIGHT, 20)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(r["events"], [])
+        self.assertEqual(r["verdict"], "pass")
+
+    def test_usage(self):
+        p = subprocess.run([TONEWIRE, "flex", "--device", "x", "--cable", "y", "--seconds", "-1"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--seconds", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

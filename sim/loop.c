@@ -69,9 +69,24 @@ static int alive(int32_t pid)
 	return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
 }
 
-/* Private loops carry their process id in the name; remove those of
- * processes that are gone (they crashed, or never closed). */
-static void reap_private(void)
+static int still_named(int fd, const char *name);
+
+/* A shared loop nobody holds any more: its users were killed (a crashed
+ * or SIGKILLed program never closes). Left alone, each would keep its
+ * megabytes of /dev/shm for ever. */
+static int abandoned(int fd)
+{
+	struct loop_shared sh;
+
+	if (pread(fd, &sh, sizeof sh, 0) != (ssize_t)sizeof sh || sh.magic != LOOP_MAGIC)
+		return 1;
+	return !alive(sh.claim[0].pid) && !alive(sh.claim[1].pid);
+}
+
+/* Removes the loops of this user that nobody uses: private ones whose
+ * process is gone, shared ones whose claims all belong to dead processes.
+ * A loop someone holds the lock of is left alone. */
+static void reap_stale(void)
 {
 	char prefix[64];
 	DIR *d;
@@ -82,21 +97,30 @@ static void reap_private(void)
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
+		char name[300];
 		const char *p;
-		char *end;
-		long pid;
+		int fd;
 
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
 			continue;
-		p = strstr(e->d_name, "-p");
-		if (!p)
-			continue;
-		pid = strtol(p + 2, &end, 10);
-		if (*end || pid <= 0 || alive((int32_t)pid))
-			continue;
-		char name[300];
 		snprintf(name, sizeof name, "/%s", e->d_name);
-		shm_unlink(name);
+		p = strstr(e->d_name, "-p");
+		if (p) {
+			char *end;
+			long pid = strtol(p + 2, &end, 10);
+			if (!*end && pid > 0 && !alive((int32_t)pid))
+				shm_unlink(name);
+			continue;
+		}
+		fd = shm_open(name, O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (abandoned(fd) && still_named(fd, name))
+				shm_unlink(name);
+			flock(fd, LOCK_UN);
+		}
+		close(fd);
 	}
 	closedir(d);
 }
@@ -190,8 +214,8 @@ int loop_open(const struct loop_cfg *cfg, enum loop_dir dir, loop **out, char er
 	l->n_out = cfg->n_out;
 	l->mask = LOOP_RING_FRAMES - 1;
 	l->token = make_token(l);
+	reap_stale();
 	if (cfg->private_loop) {
-		reap_private();
 		snprintf(l->name, sizeof l->name, "/" NAME_PREFIX "%u-%016llx-p%d", (unsigned)getuid(),
 		         (unsigned long long)fnv1a(cfg->key), (int)getpid());
 	} else {
@@ -308,7 +332,7 @@ void loop_close(loop *l)
 			atomic_store(&l->sh->cap_running, 0);
 		/* The last one out removes the segment, unless someone else
 		 * already replaced it under the same name. */
-		if (!l->sh->claim[0].pid && !l->sh->claim[1].pid && still_named(l->fd, l->name))
+		if (!alive(l->sh->claim[0].pid) && !alive(l->sh->claim[1].pid) && still_named(l->fd, l->name))
 			shm_unlink(l->name);
 		flock(l->fd, LOCK_UN);
 	}

@@ -26,6 +26,9 @@ tw_sim_test(errors)
 tw_sim_test(realtime)
 # Its checks are timed against the wall clock: keep it off a loaded machine.
 set_tests_properties(e2e.sim_realtime PROPERTIES RUN_SERIAL TRUE)
+# The station's own measurement (tone plan, probe, latency, analyzer) on every shipped scenario.
+tw_sim_test(dsp)
+target_link_libraries(test_sim_dsp PRIVATE tonewire_scenario)
 
 # aplay and arecord as separate processes against one scenario (real-time pace).
 find_program(APLAY aplay)

@@ -41,13 +41,19 @@ struct fault {
 	char channel[8];           /* "L", "R", "L+", … when the fault belongs to a channel */
 	double value;              /* ohms (high_resistance, short), dB (crosstalk), count (intermittent) */
 	double confidence;         /* 0..1 */
+	unsigned flags;            /* FAULT_FLAG_* */
 };
+
+/* Details of a fault that its code alone does not carry. */
+#define FAULT_FLAG_END_REVERSED 1u   /* miswire: the cable sits reversed in the jig */
+#define FAULT_FLAG_EITHER_END 2u     /* short: the jig cannot tell near end from far end */
 
 struct reach {                 /* which far-end contacts one near-end contact reaches */
 	int from;
 	unsigned n_to;
 	int to[CLASSIFY_MAX_REACH];
-	double gain[CLASSIFY_MAX_REACH];
+	double gain[CLASSIFY_MAX_REACH];   /* measured Re H from the output driving `from` to the
+	                                      input sensing `to`; 0 when the jig does not do both */
 };
 
 struct channel_view {

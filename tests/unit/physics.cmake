@@ -1,6 +1,6 @@
 # Physics of the jig: network solver, fixture model and wiring classifier.
 tw_unit_test(network tonewire_dsp)
 tw_unit_test(fixture tonewire_dsp)
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_classify.c)
-  tw_unit_test(classify tonewire_dsp)
-endif()
+tw_unit_test(classify tonewire_dsp)
+# The jigs and fault corpus are shared with bench/classify.
+target_sources(test_classify PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/classify_corpus.c)

@@ -796,6 +796,8 @@ fail:
 /* The module is built with hidden visibility; only its entry point and
  * alsa-lib's version tag are for the world. */
 #pragma GCC visibility push(default)
+int SND_PCM_PLUGIN_ENTRY(tonewire_sim)(snd_pcm_t **pcmp, const char *name, snd_config_t *root,
+                                       snd_config_t *conf, snd_pcm_stream_t stream, int mode);
 SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 {
 	snd_config_iterator_t i, next;

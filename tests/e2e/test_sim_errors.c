@@ -17,6 +17,9 @@
 static char last_error[1024];   /* test-only */
 
 static void error_handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void error_handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
 {
 	va_list ap;
 

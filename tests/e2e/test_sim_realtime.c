@@ -97,9 +97,11 @@ static void test_pacing(void **state)
 	tc = now_s() - t0;
 	snd_pcm_close(c);
 	printf("realtime: 1 s written in %.3f s (drained at %.3f s), 1 s read in %.3f s\n", tp, td, tc);
-	assert_true(fabs(tp - 0.8) < 0.03);
-	assert_true(fabs(td - 1.0) < 0.03);
-	assert_true(fabs(tc - 1.0) < 0.03);
+	/* the clock sets the pace (at fast pace this is all but instant);
+	 * 50 ms leaves room for a loaded or sanitised test machine */
+	assert_true(fabs(tp - 0.8) < 0.05);
+	assert_true(fabs(td - 1.0) < 0.05);
+	assert_true(fabs(tc - 1.0) < 0.05);
 	free(buf);
 	free(path);
 }

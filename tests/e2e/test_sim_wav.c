@@ -138,7 +138,7 @@ static int check(int argc, char **argv)
 {
 	unsigned ch = 0, rate = 0, c;
 	size_t frames = 0, blocks_on = 0, blocks = 0;
-	double hz, want, tol, min_s, peak = 0, sum_on = 0;
+	double hz, want, tol, min_s, peak = 0;
 	float *x;
 
 	if (argc != 8)
@@ -160,10 +160,8 @@ static int check(int argc, char **argv)
 		double a = amplitude(x, ch, c, at, rate, hz);
 		blocks++;
 		peak = fmax(peak, a);
-		if (want > 0 && fabs(a / want - 1) <= tol) {
+		if (want > 0 && fabs(a / want - 1) <= tol)
 			blocks_on++;
-			sum_on += a;
-		}
 	}
 	free(x);
 	printf("%s: channel %u, %.0f Hz: peak %.5f (%.2f dBFS), %.2f s of %.2f s at %.5f +- %.0f %%\n", argv[2], c, hz,

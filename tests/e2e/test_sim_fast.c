@@ -614,6 +614,50 @@ static void test_capture_alone_is_fast(void **state)
 	free(path);
 }
 
+/* A capture waiting for frames the playback never writes: after a grace
+ * the playback is declared late and the capture goes on; a drained
+ * playback lets it go on at once. */
+static void test_starved_capture(void **state)
+{
+	char *path = scenario("starved", "trrs-4ch", "", trrs4_wires);
+	struct simdev_cfg cfg = { .scenario = path };
+	struct simdev d;
+	float buf[2048 * 4] = { 0 };
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_int_equal(simdev_open(&d, &cfg), 0);
+	assert_int_equal(snd_pcm_writei(d.play, buf, 512), 512);
+	assert_int_equal(snd_pcm_start(d.play), 0);
+	assert_int_equal(snd_pcm_start(d.cap), 0);
+	/* 512 played + the round trip are there at once; 2048 are not */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(snd_pcm_readi(d.cap, buf, 512 + LAT), 512 + LAT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6 < 50);
+	assert_int_equal(snd_pcm_readi(d.cap, buf, 1024), 1024);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	printf("starved capture: went on after %.0f ms; playback then writes %s\n", ms,
+	       snd_strerror((int)snd_pcm_writei(d.play, buf, 256)));
+	assert_true(ms >= 240 && ms < 1000);
+	assert_int_equal(snd_pcm_writei(d.play, buf, 256), -EPIPE);
+	simdev_close(&d);
+
+	/* drained instead: no wait */
+	assert_int_equal(simdev_open(&d, &cfg), 0);
+	assert_int_equal(snd_pcm_writei(d.play, buf, 512), 512);
+	assert_int_equal(snd_pcm_start(d.play), 0);
+	assert_int_equal(snd_pcm_start(d.cap), 0);
+	assert_int_equal(snd_pcm_drain(d.play), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(snd_pcm_readi(d.cap, buf, 2048), 2048);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6 < 50);
+	simdev_close(&d);
+	free(path);
+}
+
 static int teardown_all(void **state)
 {
 	(void)state;
@@ -639,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_leading_noise),
 		cmocka_unit_test(test_capture_alone_is_fast),
+		cmocka_unit_test(test_starved_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
 }

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -489,13 +490,69 @@ static json_t *body_object(struct MHD_Connection *c, struct request *rq, const c
 	return o;
 }
 
+/* The "cable" (default: the station's) and "serial" (optional) of a
+ * request body, checked; the strings belong to o. 0 when an answer saying
+ * what is wrong was queued (*ret). */
+static int cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const char **cable,
+                            const char **serial, enum MHD_Result *ret)
+{
+	json_t *jc = json_object_get(o, "cable"), *js = json_object_get(o, "serial");
+	const char *why;
+	*cable = h->ctx.default_cable;
+	*serial = NULL;
+	if (jc && !json_is_string(jc)) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: expected a string (a cable profile name)");
+		return 0;
+	}
+	if (jc)
+		*cable = json_string_value(jc);
+	if (!*cable || !(*cable)[0]) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: required (no default cable is configured)");
+		return 0;
+	}
+	if ((why = check_name(*cable, 100))) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", why);
+		return 0;
+	}
+	if (js && !json_is_null(js)) {
+		if (!json_is_string(js)) {
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: expected a string");
+			return 0;
+		}
+		*serial = json_string_value(js);
+		if (strlen(*serial) != json_string_length(js)) {
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: must not contain NUL characters");
+			return 0;
+		}
+		if ((why = check_serial(*serial))) {
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: %s", why);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* 409 with the test (or flex session) that holds the jig. */
+static enum MHD_Result reply_busy(struct MHD_Connection *c, long long id)
+{
+	json_t *b = json_object();
+	char msg[128];
+	if (id > 0)
+		snprintf(msg, sizeof(msg), "the jig is busy with test %lld", id);
+	else
+		snprintf(msg, sizeof(msg), "the jig is busy");
+	json_object_set_new(b, "error", json_string(msg));
+	json_object_set_new(b, "test", id > 0 ? json_integer(id) : json_null());
+	return reply_json(c, MHD_HTTP_CONFLICT, b);
+}
+
 static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct request *rq)
 {
 	static const char *const fields[] = { "cable", "serial", NULL };
 	static const char *const args[] = { "wait", NULL };
 	enum MHD_Result ret = MHD_NO;
 	char bad[64], err[RUNNER_ERR_MAX];
-	const char *cable = h->ctx.default_cable, *serial = NULL, *why;
+	const char *cable = NULL, *serial = NULL;
 	int wait = 0;
 	long long id = 0;
 
@@ -511,49 +568,14 @@ static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct re
 	json_t *o = body_object(c, rq, fields, 1, &ret);
 	if (!o)
 		return ret;
-	json_t *jc = json_object_get(o, "cable"), *js = json_object_get(o, "serial");
-	if (jc && !json_is_string(jc)) {
+	if (!cable_and_serial(h, c, o, &cable, &serial, &ret)) {
 		json_decref(o);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: expected a string (a cable profile name)");
-	}
-	if (jc)
-		cable = json_string_value(jc);
-	if (!cable || !cable[0]) {
-		json_decref(o);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: required (no default cable is configured)");
-	}
-	if ((why = check_name(cable, 100))) {
-		json_decref(o);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", why);
-	}
-	if (js && !json_is_null(js)) {
-		if (!json_is_string(js)) {
-			json_decref(o);
-			return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: expected a string");
-		}
-		serial = json_string_value(js);
-		if (strlen(serial) != json_string_length(js)) {
-			json_decref(o);
-			return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: must not contain NUL characters");
-		}
-		if ((why = check_serial(serial))) {
-			json_decref(o);
-			return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: %s", why);
-		}
+		return ret;
 	}
 	int e = runner_submit(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
-	if (e == -EBUSY) {
-		json_t *b = json_object();
-		char msg[128];
-		if (id > 0)
-			snprintf(msg, sizeof(msg), "the jig is busy with test %lld", id);
-		else
-			snprintf(msg, sizeof(msg), "the jig is busy");
-		json_object_set_new(b, "error", json_string(msg));
-		json_object_set_new(b, "test", id > 0 ? json_integer(id) : json_null());
-		return reply_json(c, MHD_HTTP_CONFLICT, b);
-	}
+	if (e == -EBUSY)
+		return reply_busy(c, id);
 	if (e == -ENOENT || e == -EINVAL)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
 	if (e == -ECANCELED)
@@ -651,7 +673,7 @@ static int parse_since(const char *s, long long *out)
 
 static enum MHD_Result h_history(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const args[] = { "serial", "verdict", "cable", "since", "limit", NULL };
+	static const char *const args[] = { "serial", "verdict", "cable", "since", "limit", "kind", NULL };
 	struct store_query q = { .limit = 100 };
 	char bad[64];
 	const char *v;
@@ -660,7 +682,7 @@ static enum MHD_Result h_history(http *h, struct MHD_Connection *c, struct reque
 
 	if (unknown_query(c, args, bad))
 		return reply_error(c, MHD_HTTP_BAD_REQUEST,
-		                   "%s: unknown query parameter (expected serial, verdict, cable, since, limit)", bad);
+		                   "%s: unknown query parameter (expected serial, verdict, cable, since, limit, kind)", bad);
 	if ((v = query(c, "serial")) && *v) {
 		if (strlen(v) > RUNNER_SERIAL_MAX)
 			return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: longer than 64 characters");
@@ -675,6 +697,11 @@ static enum MHD_Result h_history(http *h, struct MHD_Connection *c, struct reque
 		if (strlen(v) > 100)
 			return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: too long");
 		q.cable = v;
+	}
+	if ((v = query(c, "kind")) && *v) {
+		if (strcmp(v, "test") && strcmp(v, "flex") && strcmp(v, "calibration"))
+			return reply_error(c, MHD_HTTP_BAD_REQUEST, "kind: '%.20s' is not test, flex or calibration", v);
+		q.kind = v;
 	}
 	if ((v = query(c, "since")) && *v && parse_since(v, &q.since) < 0)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST,
@@ -779,6 +806,91 @@ static enum MHD_Result h_capture_wav(http *h, struct MHD_Connection *c, struct r
 static enum MHD_Result h_capture_plan(http *h, struct MHD_Connection *c, struct request *rq)
 {
 	return capture_file(h, c, rq, "json", "application/json");
+}
+
+static enum MHD_Result h_flex_start(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	static const char *const fields[] = { "cable", "serial", "seconds", NULL };
+	enum MHD_Result ret = MHD_NO;
+	char err[RUNNER_ERR_MAX];
+	const char *cable, *serial;
+	unsigned seconds = 60;
+	long long id = 0;
+
+	json_t *o = body_object(c, rq, fields, 1, &ret);
+	if (!o)
+		return ret;
+	if (!cable_and_serial(h, c, o, &cable, &serial, &ret)) {
+		json_decref(o);
+		return ret;
+	}
+	json_t *jsec = json_object_get(o, "seconds");
+	if (jsec && !json_is_null(jsec)) {
+		double v = json_number_value(jsec);
+		if (!json_is_number(jsec) || v != floor(v) || v < 1 || v > RUNNER_FLEX_MAX_SECONDS) {
+			json_decref(o);
+			return reply_error(c, MHD_HTTP_BAD_REQUEST, "seconds: expected a whole number from 1 to %d",
+			                   RUNNER_FLEX_MAX_SECONDS);
+		}
+		seconds = (unsigned)v;
+	}
+	int e = runner_submit_flex(h->ctx.runner, cable, serial, seconds, &id, err);
+	json_decref(o);
+	if (e == -EBUSY)
+		return reply_busy(c, id);
+	if (e == -ENOENT || e == -EINVAL)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
+	if (e == -ECANCELED)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
+	if (e < 0)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+	json_t *b = json_object();
+	json_object_set_new(b, "id", json_integer(id));
+	json_object_set_new(b, "state", json_string("measuring"));
+	json_object_set_new(b, "seconds", json_integer(seconds));
+	json_object_set_new(b, "location", json_string("/api/v1/flex"));
+	return reply_json(c, MHD_HTTP_ACCEPTED, b);
+}
+
+static enum MHD_Result h_flex_get(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	(void)rq;
+	json_t *o = runner_flex_json(h->ctx.runner);
+	if (!o) {
+		/* Not since this start: the newest stored session. */
+		struct store_query q = { .kind = "flex", .limit = 1 };
+		json_t *list = NULL;
+		if (store_list(h->ctx.store, &q, &list) < 0)
+			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the results store cannot be read");
+		o = json_incref(json_array_get(list, 0));
+		json_decref(list);
+		if (o)
+			json_object_set_new(o, "state", json_string("done"));
+	}
+	if (!o)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no flex session yet (start one with POST /api/v1/flex)");
+	return reply_json(c, MHD_HTTP_OK, o);
+}
+
+static enum MHD_Result h_flex_stop(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	long long id = 0;
+	json_t *res = NULL;
+	int e;
+	(void)rq;
+	/* -EAGAIN lasts only while the session's row is being written. */
+	for (int i = 0; i < 200 && (e = runner_flex_stop(h->ctx.runner, &id)) == -EAGAIN; i++) {
+		struct timespec ts = { 0, 5000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (e < 0)
+		return reply_error(c, MHD_HTTP_CONFLICT, "no flex session is running");
+	e = runner_wait(h->ctx.runner, id, WAIT_MAX_MS, &res);
+	if (e == -ENOENT)
+		e = store_get(h->ctx.store, id, &res);
+	if (e < 0 || !res)
+		return reply_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "flex session %lld did not end in time", id);
+	return reply_json(c, MHD_HTTP_OK, res);
 }
 
 static enum MHD_Result h_later(http *h, struct MHD_Connection *c, struct request *rq)
@@ -966,8 +1078,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/tests/*/capture.wav", h_capture_wav, 1 },
 	{ "GET", "/api/v1/tests/*/capture.json", h_capture_plan, 1 },
 	{ "POST", "/api/v1/calibrate", h_later, 1 },
-	{ "POST", "/api/v1/flex", h_later, 1 },
-	{ "DELETE", "/api/v1/flex", h_later, 1 },
+	{ "POST", "/api/v1/flex", h_flex_start, 1 },
+	{ "GET", "/api/v1/flex", h_flex_get, 1 },
+	{ "DELETE", "/api/v1/flex", h_flex_stop, 1 },
 	{ "GET", "/api/v1/events", h_events, 2 },   /* 2: token may come as ?token= */
 	{ "GET", "/api/v1/demo", h_demo_list, 1 },
 	{ "PUT", "/api/v1/demo", h_demo_set, 1 },

@@ -21,6 +21,8 @@ struct metrics {
 	unsigned long long bucket[N_BOUNDS];   /* cumulative counts are built on output */
 	unsigned long long count;
 	double sum;
+	unsigned long long flex_sessions[3], flex_events;
+	double flex_seconds;
 };
 
 metrics *metrics_create(void)
@@ -64,6 +66,25 @@ void metrics_test_done(metrics *m, const json_t *result)
 	}
 	m->count++;
 	m->sum += s;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_flex_event(metrics *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->flex_events++;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_flex_done(metrics *m, const json_t *result)
+{
+	const char *v = json_string_value(json_object_get(result, "verdict"));
+	double s = json_number_value(json_object_get(json_object_get(result, "flex"), "seconds"));
+	pthread_mutex_lock(&m->lock);
+	for (int k = 0; k < 3; k++)
+		if (v && !strcmp(v, verdict_name((enum verdict)k)))
+			m->flex_sessions[k]++;
+	m->flex_seconds += s;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -126,6 +147,15 @@ char *metrics_render(metrics *m, const struct metrics_gauges *g)
 	put(&o, "tonewire_test_duration_seconds_bucket{le=\"+Inf\"} %llu\n", m->count);
 	put(&o, "tonewire_test_duration_seconds_sum %.6f\n", m->sum);
 	put(&o, "tonewire_test_duration_seconds_count %llu\n", m->count);
+	put(&o, "# HELP tonewire_flex_sessions_total Flex sessions finished, by verdict.\n"
+	        "# TYPE tonewire_flex_sessions_total counter\n");
+	for (int k = 0; k < 3; k++)
+		put(&o, "tonewire_flex_sessions_total{verdict=\"%s\"} %llu\n", verdict_name((enum verdict)k),
+		    m->flex_sessions[k]);
+	put(&o, "# HELP tonewire_flex_events_total Dropouts seen during flex sessions.\n"
+	        "# TYPE tonewire_flex_events_total counter\ntonewire_flex_events_total %llu\n", m->flex_events);
+	put(&o, "# HELP tonewire_flex_seconds_total Time spent tracking in flex sessions.\n"
+	        "# TYPE tonewire_flex_seconds_total counter\ntonewire_flex_seconds_total %.3f\n", m->flex_seconds);
 	pthread_mutex_unlock(&m->lock);
 
 	put(&o, "# HELP tonewire_xruns_total Over- and underruns of the audio device, recovered.\n"
@@ -136,6 +166,8 @@ char *metrics_render(metrics *m, const struct metrics_gauges *g)
 	        "# TYPE tonewire_device_connected gauge\ntonewire_device_connected %d\n", g->connected);
 	put(&o, "# HELP tonewire_test_running 1 while a test is measuring or analysing.\n"
 	        "# TYPE tonewire_test_running gauge\ntonewire_test_running %d\n", g->busy);
+	put(&o, "# HELP tonewire_flex_running 1 while a flex session is running.\n"
+	        "# TYPE tonewire_flex_running gauge\ntonewire_flex_running %d\n", g->flexing);
 	put(&o, "# HELP tonewire_latency_frames Round trip of the device measured last.\n"
 	        "# TYPE tonewire_latency_frames gauge\ntonewire_latency_frames %.3f\n", g->latency_frames);
 	put(&o, "# HELP tonewire_sse_clients Connected event stream clients.\n"

@@ -13,6 +13,13 @@ void metrics_destroy(metrics *m);       /* accepts NULL */
  * total duration. */
 void metrics_test_done(metrics *m, const json_t *result);
 
+/* Count one dropout seen during a flex session. */
+void metrics_flex_event(metrics *m);
+/* Count one finished flex session from its result (verdict, seconds). Flex
+ * sessions stay out of the tests' counters and duration histogram: they run
+ * as long as the operator flexes. */
+void metrics_flex_done(metrics *m, const json_t *result);
+
 /* Values owned by other modules, sampled when /metrics is read. */
 struct metrics_gauges {
 	unsigned long long xruns, reopens, sse_dropped;
@@ -20,6 +27,7 @@ struct metrics_gauges {
 	unsigned sse_clients;
 	double uptime_s, latency_frames;
 	int busy;
+	int flexing;                  /* a flex session is running */
 };
 
 /* The exposition text (text/plain; version=0.0.4), malloc'd; NULL on failure. */

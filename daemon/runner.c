@@ -12,11 +12,15 @@
 
 #include "capture.h"
 #include "classify.h"
+#include "flexmon.h"
 #include "measure.h"
 #include "result.h"
 
-enum state { ST_IDLE = 0, ST_MEASURING, ST_ANALYSING, ST_DONE };
-static const char *const state_names[] = { "idle", "measuring", "analysing", "done" };
+enum state { ST_IDLE = 0, ST_MEASURING, ST_ANALYSING, ST_DONE, ST_FLEXING };
+static const char *const state_names[] = { "idle", "measuring", "analysing", "done", "flexing" };
+
+enum kind { KIND_TEST = 0, KIND_FLEX };
+static const char *const kind_names[] = { "test", "flex" };
 
 /* A checked request, waiting for the runner thread. */
 struct pending {
@@ -28,6 +32,14 @@ struct pending {
 	struct tw_cable cable;
 	struct fixture fx;
 	struct wiring expected;
+	enum kind kind;
+	unsigned seconds;                /* flex: longest session */
+};
+
+/* Sums of squares over the last levels block, per input. */
+struct level_acc {
+	double sum[ANALYZER_MAX_INPUTS];
+	unsigned in_block;
 };
 
 struct runner {
@@ -57,6 +69,12 @@ struct runner {
 	unsigned long long tests_run, generation_seen, losses_seen;
 	int connected_seen;
 	double started_ms;
+	enum kind cur_kind;
+	flexmon *flex;                   /* the flex session running, NULL when none */
+	double flex_t0;                  /* monotonic ms when it started tracking */
+	unsigned flex_seconds;
+	json_t *last_flex;               /* result of the last flex session */
+	atomic_int flex_stop;            /* set by runner_flex_stop (any thread) */
 
 	/* Runner thread only: the classifier of the last cable used. */
 	char cls_path[256];
@@ -118,6 +136,25 @@ static void publish_levels(runner *r, long long id, unsigned frame, const double
 	json_decref(o);
 }
 
+/* Live meters: a levels event every level_block frames. frame counts the
+ * frames before these. */
+static void levels_feed(runner *r, long long id, struct level_acc *lv, const float *in, unsigned frames,
+                        unsigned long long frame)
+{
+	unsigned n_in = r->jig.fixture.n_inputs;
+	for (unsigned f = 0; f < frames; f++) {
+		for (unsigned c = 0; c < n_in; c++) {
+			double x = in[(size_t)f * n_in + c];
+			lv->sum[c] += x * x;
+		}
+		if (++lv->in_block == r->level_block) {
+			publish_levels(r, id, (unsigned)(frame + f + 1), lv->sum, lv->in_block);
+			memset(lv->sum, 0, sizeof(lv->sum));
+			lv->in_block = 0;
+		}
+	}
+}
+
 /* Play and capture one measurement through the engine, analysing on this
  * thread while the audio thread streams. Retries twice after an xrun. */
 static int stream(runner *r, long long id, struct measurement *out, unsigned *xruns)
@@ -130,8 +167,8 @@ static int stream(runner *r, long long id, struct measurement *out, unsigned *xr
 	for (int attempt = 0; attempt < 3 && rc == -EPIPE; attempt++) {
 		struct engine_job job = { .render = measure_render, .render_ctx = r->ms, .ring = &r->ring,
 		                          .max_frames = tl->capture_max };
-		double sum[ANALYZER_MAX_INPUTS] = { 0 };
-		unsigned in_block = 0, frame = 0;
+		struct level_acc lv = { { 0 }, 0 };
+		unsigned frame = 0;
 		int enough = 0;
 		double t0 = now_ms();
 
@@ -146,17 +183,7 @@ static int stream(runner *r, long long id, struct measurement *out, unsigned *xr
 				unsigned frames = (unsigned)(got / n_in);
 				if (enough)
 					continue;
-				for (unsigned f = 0; f < frames; f++) {
-					for (unsigned c = 0; c < n_in; c++) {
-						double x = r->chunk[(size_t)f * n_in + c];
-						sum[c] += x * x;
-					}
-					if (++in_block == r->level_block) {
-						publish_levels(r, id, frame + f + 1, sum, in_block);
-						memset(sum, 0, sizeof(sum));
-						in_block = 0;
-					}
-				}
+				levels_feed(r, id, &lv, r->chunk, frames, frame);
 				frame += frames;
 				if (measure_feed(r->ms, r->chunk, frames)) {
 					enough = 1;
@@ -274,6 +301,204 @@ static json_t *run_test(runner *r, struct pending *p)
 	return res;
 }
 
+/* What one stream of a flex session has done so far. */
+struct flex_run {
+	flexmon *fm;
+	classifier *cls;
+	struct result_meta *meta;
+	uint64_t limit, tracked;         /* frames to track at most, tracked so far */
+	uint64_t base;                   /* frames of the session's earlier streams */
+	json_t *result;                  /* §5 object of the first measurement */
+	const char *ended_by;            /* NULL while running */
+	unsigned xruns;
+	int flexing;                     /* the state has become flexing */
+};
+
+static void flex_end(struct engine_job *job, struct flex_run *fr, const char *why)
+{
+	fr->ended_by = why;
+	atomic_store_explicit(&job->stop, 1, memory_order_release);
+}
+
+/* The measurement at the head of a stream: the round trip and H, and, the
+ * first time, the cable's static verdict. Then the tracker takes over. */
+static void flex_measured(runner *r, struct pending *p, struct flex_run *fr, struct engine_job *job,
+                          double t0)
+{
+	struct measurement m;
+	if (measure_finish(r->ms, &m) < 0) {
+		flex_end(job, fr, "error");
+		return;
+	}
+	m.acquire_ms = now_ms() - t0;
+	note_latency(r, &m);
+	if (!fr->result) {
+		struct classification cl;
+		double t1 = now_ms();
+		classifier_run(fr->cls, &m.an, &cl);
+		fr->meta->classify_ms = now_ms() - t1;
+		fr->meta->total_ms = now_ms() - p->t0;
+		fr->result = result_json(fr->meta, &p->fx, &cl, &m);
+		/* No signal, clipping: nothing to track against. */
+		if (!fr->result || cl.verdict == VERDICT_ERROR) {
+			flex_end(job, fr, "measurement");
+			return;
+		}
+	}
+	/* The tracker follows the raw H: what is on the wire, not what a
+	 * calibration says it should be. */
+	if (flexmon_stream(fr->fm, &m.an, m.latency_frames, fr->base) < 0) {
+		flex_end(job, fr, "error");
+		return;
+	}
+	if (!fr->flexing) {
+		fr->flexing = 1;
+		pthread_mutex_lock(&r->lock);
+		r->flex_t0 = now_ms();
+		pthread_mutex_unlock(&r->lock);
+		set_state(r, ST_FLEXING, p->id);
+	}
+}
+
+/* One stream of a flex session: a measurement, then the tones go on and
+ * every captured frame goes to the tracker, here on the analysis side,
+ * until the session has tracked long enough, is stopped, or the stream
+ * fails. Returns 0 when the session ended, or the stream's error. */
+static int flex_stream(runner *r, struct pending *p, struct flex_run *fr)
+{
+	const struct measure_timeline *tl = measure_timeline(r->ms);
+	unsigned n_in = r->jig.fixture.n_inputs;
+	uint64_t left = fr->limit - fr->tracked;
+	struct engine_job job = { .render = measure_render, .render_ctx = r->ms, .ring = &r->ring,
+	                          .max_frames = tl->capture_max + left + r->cfg.rate };
+	struct level_acc lv = { { 0 }, 0 };
+	uint64_t frame = 0;
+	int tracking = 0, rc;
+	double t0 = now_ms();
+
+	measure_begin(r->ms);
+	ring_reset(&r->ring);
+	if ((rc = engine_start(r->cfg.engine, &job)) < 0)
+		return rc;
+	for (;;) {
+		int fin = atomic_load_explicit(&job.done, memory_order_acquire);
+		size_t got = ring_pop(&r->ring, r->chunk, r->chunk_floats);
+		if (!fr->ended_by && atomic_load(&r->flex_stop))
+			flex_end(&job, fr, "stopped");
+		if (got) {
+			unsigned frames = (unsigned)(got / n_in);
+			if (!fr->ended_by) {
+				levels_feed(r, p->id, &lv, r->chunk, frames, frame);
+				if (tracking) {
+					unsigned take = frames;
+					if (take > fr->limit - fr->tracked)
+						take = (unsigned)(fr->limit - fr->tracked);
+					flexmon_feed(fr->fm, r->chunk, take, frame);
+					fr->tracked += take;
+					if (fr->tracked >= fr->limit)
+						flex_end(&job, fr, "time limit");
+				} else if (measure_feed(r->ms, r->chunk, frames)) {
+					/* The tracker starts with the next piece: the tones
+					 * play on seamlessly, so nothing is lost but these
+					 * few milliseconds. */
+					flex_measured(r, p, fr, &job, t0);
+					tracking = 1;
+				}
+			}
+			frame += frames;
+			continue;
+		}
+		if (fin)
+			break;
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	rc = engine_wait(r->cfg.engine, &job);
+	fr->xruns += job.xruns;
+	fr->base += frame;
+	if (fr->ended_by)
+		return 0;
+	if (rc == 0) {
+		/* The stream ran to its end without the tracker asking: only an
+		 * interface that delivers fewer frames than it was asked for. */
+		fr->ended_by = tracking ? "time limit" : "error";
+		return tracking ? 0 : -EIO;
+	}
+	return rc;
+}
+
+/* Restarts of the stream after xruns; each costs a new measurement. */
+#define FLEX_MAX_RESTARTS 10
+
+static json_t *run_flex(runner *r, struct pending *p)
+{
+	struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
+	                            .cable = p->cable.name, .jig = r->jig.name,
+	                            .started_at = p->started_at, .rate = r->cfg.rate };
+	struct engine_status es;
+	char err[512] = "";
+	struct flexmon_cfg fc = { .plan = measure_plan(r->ms), .fx = &p->fx, .rate = r->cfg.rate,
+	                          .session = p->id, .events = r->cfg.events, .metrics = r->cfg.metrics };
+	struct flex_run fr = { .meta = &meta, .limit = (uint64_t)p->seconds * r->cfg.rate };
+	int e = 0;
+
+	engine_status(r->cfg.engine, &es);
+	meta.device = es.device;
+	fr.cls = classifier_for(r, p);
+	fr.fm = flexmon_create(&fc);
+	if (!fr.cls || !fr.fm) {
+		snprintf(err, sizeof(err), "cannot set up the flex session for cable '%s' on jig '%s'",
+		         p->cable.name, r->jig.name);
+		goto error;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->flex = fr.fm;
+	r->flex_seconds = p->seconds;
+	r->flex_t0 = now_ms();
+	pthread_mutex_unlock(&r->lock);
+
+	for (int restarts = 0; restarts <= FLEX_MAX_RESTARTS; restarts++) {
+		e = flex_stream(r, p, &fr);
+		if (e != -EPIPE || fr.ended_by)
+			break;
+	}
+	if (e < 0 && !fr.ended_by) {
+		if (e == -ENODEV)
+			snprintf(err, sizeof(err), "the audio device '%.300s' went away during the flex session", es.device);
+		else if (e == -EPIPE)
+			snprintf(err, sizeof(err), "the audio device kept over/underrunning (%u xruns)", fr.xruns);
+		else
+			snprintf(err, sizeof(err), "flex session on '%.300s' failed: %s", es.device, strerror(-e));
+		fr.ended_by = "error";
+	}
+	if (!fr.result) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "%s", fr.ended_by && !strcmp(fr.ended_by, "stopped")
+			         ? "stopped before the first measurement" : "the first measurement failed");
+		goto error;
+	}
+	if (err[0]) {
+		/* What was tracked until then still counts; the verdict cannot be pass. */
+		json_object_set_new(fr.result, "verdict", json_string("error"));
+		json_object_set_new(fr.result, "error", json_string(err));
+	}
+	flexmon_finish_result(fr.fm, fr.result, (double)fr.tracked / r->cfg.rate, fr.ended_by);
+	json_object_set_new(json_object_get(fr.result, "timing_ms"), "total",
+	                    json_real(round(now_ms() - p->t0)));
+	if (fr.xruns)
+		json_object_set_new(fr.result, "xruns", json_integer(fr.xruns));
+	return fr.result;
+error:
+	meta.error = err;
+	meta.total_ms = now_ms() - p->t0;
+	json_t *res = result_json(&meta, &p->fx, NULL, NULL);
+	if (res && fr.fm)
+		flexmon_finish_result(fr.fm, res, (double)fr.tracked / r->cfg.rate, fr.ended_by ? fr.ended_by : "error");
+	else if (res)
+		json_object_set_new(res, "kind", json_string("flex"));
+	return res;
+}
+
 static void finish(runner *r, struct pending *p, json_t *res)
 {
 	if (!res) {
@@ -281,14 +506,24 @@ static void finish(runner *r, struct pending *p, json_t *res)
 		                            .cable = p->cable.name, .jig = r->jig.name,
 		                            .started_at = p->started_at, .error = "out of memory" };
 		res = result_json(&meta, NULL, NULL, NULL);
+		if (res && p->kind != KIND_TEST)
+			json_object_set_new(res, "kind", json_string(kind_names[p->kind]));
 	}
 	/* Durable before anyone hears of it. */
 	if (store_finish(r->cfg.store, p->id, res) < 0)
 		fprintf(stderr, "tonewired: test %lld: cannot store the result; it stays recorded as aborted\n", p->id);
-	if (r->cfg.metrics)
+	if (r->cfg.metrics && p->kind == KIND_FLEX)
+		metrics_flex_done(r->cfg.metrics, res);
+	else if (r->cfg.metrics)
 		metrics_test_done(r->cfg.metrics, res);
 	events_publish(r->cfg.events, "result", res);
 	pthread_mutex_lock(&r->lock);
+	flexmon *fm = r->flex;
+	r->flex = NULL;
+	if (p->kind == KIND_FLEX) {
+		json_decref(r->last_flex);
+		r->last_flex = json_incref(res);
+	}
 	json_decref(r->last_result);
 	r->last_result = res;
 	r->last_id = p->id;
@@ -299,6 +534,7 @@ static void finish(runner *r, struct pending *p, json_t *res)
 	r->done_at = now_ms();
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
+	flexmon_destroy(fm);
 	publish_state(r, ST_DONE, p->id);
 }
 
@@ -362,7 +598,7 @@ static void *thread_main(void *arg)
 			r->state = ST_MEASURING;
 			pthread_mutex_unlock(&r->lock);
 			publish_state(r, ST_MEASURING, p->id);
-			json_t *res = run_test(r, p);
+			json_t *res = p->kind == KIND_FLEX ? run_flex(r, p) : run_test(r, p);
 			finish(r, p, res);
 			free(p);
 			pthread_mutex_lock(&r->lock);
@@ -466,6 +702,8 @@ void runner_destroy(runner *r)
 	}
 	free(r->pending);
 	json_decref(r->last_result);
+	json_decref(r->last_flex);
+	flexmon_destroy(r->flex);
 	classifier_destroy(r->cls);
 	measure_destroy(r->ms);
 	ring_free(&r->ring);
@@ -475,8 +713,8 @@ void runner_destroy(runner *r)
 	free(r);
 }
 
-int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
-                  char err[RUNNER_ERR_MAX])
+static int submit(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
+                  long long *id, char err[RUNNER_ERR_MAX])
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	char perr[PROFILE_ERR_MAX];
@@ -500,6 +738,8 @@ int runner_submit(runner *r, const char *cable, const char *serial, long long *i
 	}
 	p->t0 = now_ms();
 	p->started_at = (long long)time(NULL);
+	p->kind = kind;
+	p->seconds = seconds;
 
 	pthread_mutex_lock(&r->lock);
 	if (r->closing || r->quit) {
@@ -517,7 +757,9 @@ int runner_submit(runner *r, const char *cable, const char *serial, long long *i
 	}
 	r->busy = 1;
 	r->cur_id = 0;
+	r->cur_kind = kind;
 	r->state = ST_MEASURING;
+	atomic_store(&r->flex_stop, 0);
 	pthread_mutex_unlock(&r->lock);
 
 	/* The aborted record is what stays if the daemon dies mid-test. */
@@ -525,6 +767,8 @@ int runner_submit(runner *r, const char *cable, const char *serial, long long *i
 	                            .jig = r->jig.name, .started_at = p->started_at, .rate = r->cfg.rate,
 	                            .error = "aborted: the station stopped before the test finished" };
 	json_t *aborted = result_json(&meta, &p->fx, NULL, NULL);
+	if (aborted && kind != KIND_TEST)
+		json_object_set_new(aborted, "kind", json_string(kind_names[kind]));
 	e = aborted ? store_begin(r->cfg.store, p->has_serial ? p->serial : NULL, p->cable.name, r->jig.name,
 	                          p->started_at, aborted, &p->id) : -ENOMEM;
 	json_decref(aborted);
@@ -544,6 +788,56 @@ int runner_submit(runner *r, const char *cable, const char *serial, long long *i
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	return 0;
+}
+
+int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
+                  char err[RUNNER_ERR_MAX])
+{
+	return submit(r, KIND_TEST, 0, cable, serial, id, err);
+}
+
+int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigned seconds,
+                       long long *id, char err[RUNNER_ERR_MAX])
+{
+	if (seconds < 1 || seconds > RUNNER_FLEX_MAX_SECONDS) {
+		snprintf(err, RUNNER_ERR_MAX, "seconds: %u is not between 1 and %d", seconds, RUNNER_FLEX_MAX_SECONDS);
+		return -EINVAL;
+	}
+	return submit(r, KIND_FLEX, seconds, cable, serial, id, err);
+}
+
+int runner_flex_stop(runner *r, long long *id)
+{
+	int rc = -ENOENT;
+	pthread_mutex_lock(&r->lock);
+	if (r->busy && r->cur_kind == KIND_FLEX) {
+		atomic_store(&r->flex_stop, 1);
+		*id = r->cur_id;
+		rc = r->cur_id > 0 ? 0 : -EAGAIN;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+json_t *runner_flex_json(runner *r)
+{
+	json_t *o = NULL;
+	pthread_mutex_lock(&r->lock);
+	if (r->busy && r->cur_kind == KIND_FLEX && r->cur_id > 0) {
+		o = json_object();
+		json_object_set_new(o, "id", json_integer(r->cur_id));
+		json_object_set_new(o, "kind", json_string("flex"));
+		json_object_set_new(o, "state", json_string(state_names[r->state]));
+		json_object_set_new(o, "seconds", json_integer(r->flex_seconds));
+		json_object_set_new(o, "elapsed_s", json_real(r->flex && r->state == ST_FLEXING
+		                                               ? round(now_ms() - r->flex_t0) / 1000.0 : 0.0));
+		json_object_set_new(o, "flex", r->flex ? flexmon_json(r->flex) : json_object());
+	} else if (r->last_flex) {
+		o = json_deep_copy(r->last_flex);
+		json_object_set_new(o, "state", json_string("done"));
+	}
+	pthread_mutex_unlock(&r->lock);
+	return o;
 }
 
 int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
@@ -603,10 +897,13 @@ json_t *runner_status_json(runner *r)
 	double lat = r->latency_frames;
 	int lat_ok = r->latency_valid;
 	unsigned long long n = r->tests_run;
+	int flexing = r->busy && r->cur_kind == KIND_FLEX;
 	pthread_mutex_unlock(&r->lock);
 
 	json_object_set_new(o, "state", json_string(state_names[s]));
 	json_object_set_new(o, "test", cur > 0 ? json_integer(cur) : json_null());
+	if (flexing)
+		json_object_set_new(o, "flex", cur > 0 ? json_integer(cur) : json_null());
 	json_object_set_new(o, "last_test", last > 0 ? json_integer(last) : json_null());
 	json_object_set_new(o, "device", json_string(es.device));
 	json_object_set_new(o, "connected", json_boolean(es.connected));
@@ -634,6 +931,7 @@ void runner_gauges(runner *r, struct metrics_gauges *g)
 	engine_status(r->cfg.engine, &es);
 	pthread_mutex_lock(&r->lock);
 	g->busy = r->busy || r->pending;
+	g->flexing = r->busy && r->cur_kind == KIND_FLEX;
 	g->latency_frames = r->latency_valid ? r->latency_frames : 0;
 	pthread_mutex_unlock(&r->lock);
 	g->xruns = es.xruns;
@@ -665,6 +963,7 @@ int runner_shutdown(runner *r, int timeout_ms)
 	deadline(&ts, (unsigned)timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	r->closing = 1;
+	atomic_store(&r->flex_stop, 1);   /* a flex session ends with what it has seen */
 	while (r->pending || (r->busy && r->cur_id)) {
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT) {
 			rc = -ETIMEDOUT;

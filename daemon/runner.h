@@ -39,6 +39,25 @@ void runner_destroy(runner *r);   /* accepts NULL */
 int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
                   char err[RUNNER_ERR_MAX]);
 
+#define RUNNER_FLEX_MAX_SECONDS 3600
+
+/* Queue a flex session: a measurement (round trip, H, the static verdict),
+ * then continuous tones tracked for dropouts for at most seconds (1..3600),
+ * every dropout announced as SSE event "flex". Its result is stored like a
+ * test's, with "kind": "flex". Returns as runner_submit. */
+int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigned seconds,
+                       long long *id, char err[RUNNER_ERR_MAX]);
+
+/* Ask the flex session in progress to end (its id in *id; wait for its
+ * result with runner_wait). 0; -EAGAIN when its id is being assigned;
+ * -ENOENT when no flex session runs. */
+int runner_flex_stop(runner *r, long long *id);
+
+/* The flex session in progress ({"id", "state", "seconds", "elapsed_s",
+ * "flex": {count, worst_ms, events}}) or the result of the last one since
+ * the daemon started (with "state": "done"); NULL when neither. */
+json_t *runner_flex_json(runner *r);
+
 /* Wait up to timeout_ms for test id to be stored. 0 with a new reference in
  * *result; -ETIMEDOUT; -ENOENT when id is not the test in progress or the
  * last one (it is in the store, or never was). */

@@ -38,6 +38,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE tests ADD COLUMN duration_ms REAL;"
 	"ALTER TABLE tests ADD COLUMN capture INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX tests_capture ON tests(capture) WHERE capture = 1;",
+	/* 3: what a row is: a test, a flex session, a calibration's verification. */
+	"ALTER TABLE tests ADD COLUMN kind TEXT NOT NULL DEFAULT 'test';"
+	"CREATE INDEX tests_kind ON tests(kind);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -187,6 +190,7 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 	sqlite3_stmt *st = NULL;
 	char *text = NULL;
 	char err[STORE_ERR_MAX];
+	const char *kind;
 	int rc = -EIO;
 
 	pthread_mutex_lock(&s->lock);
@@ -194,13 +198,15 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(s->db,
-	        "INSERT INTO tests (started_at, serial, cable, jig, verdict, state, result, faults)"
-	        " VALUES (?, ?, ?, ?, 'error', 'running', '{}', 'aborted')", -1, &st, NULL) != SQLITE_OK)
+	        "INSERT INTO tests (started_at, serial, cable, jig, verdict, state, result, faults, kind)"
+	        " VALUES (?, ?, ?, ?, 'error', 'running', '{}', 'aborted', ?)", -1, &st, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_bind_int64(st, 1, started_at);
 	bind_text(st, 2, serial);
 	bind_text(st, 3, cable);
 	bind_text(st, 4, jig);
+	kind = json_string_value(json_object_get(aborted, "kind"));
+	bind_text(st, 5, kind ? kind : "test");
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto rollback;
 	sqlite3_finalize(st);
@@ -243,6 +249,7 @@ int store_finish(store *s, long long id, const json_t *result)
 	}
 	char *text = json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	const char *verdict = json_string_value(json_object_get(result, "verdict"));
+	const char *kind = json_string_value(json_object_get(result, "kind"));
 	if (!text || !verdict) {
 		free(text);
 		return -EINVAL;
@@ -250,14 +257,15 @@ int store_finish(store *s, long long id, const json_t *result)
 	pthread_mutex_lock(&s->lock);
 	/* A single statement is its own transaction: its COMMIT is the fsync. */
 	if (sqlite3_prepare_v2(s->db,
-	        "UPDATE tests SET verdict = ?, state = 'done', result = ?, faults = ?, duration_ms = ?"
-	        " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	        "UPDATE tests SET verdict = ?, state = 'done', result = ?, faults = ?, duration_ms = ?,"
+	        " kind = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	bind_text(st, 1, verdict);
 	bind_text(st, 2, text);
 	bind_text(st, 3, faults);
 	sqlite3_bind_double(st, 4, json_number_value(json_object_get(json_object_get(result, "timing_ms"), "total")));
-	sqlite3_bind_int64(st, 5, id);
+	bind_text(st, 5, kind ? kind : "test");
+	sqlite3_bind_int64(st, 6, id);
 	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
 		rc = 0;
 out:
@@ -307,10 +315,11 @@ int store_list(store *s, const struct store_query *q, json_t **out)
 	*out = NULL;
 	if (!arr)
 		return -ENOMEM;
-	snprintf(sql, sizeof(sql), "SELECT result FROM tests WHERE state = 'done'%s%s%s%s"
+	snprintf(sql, sizeof(sql), "SELECT result FROM tests WHERE state = 'done'%s%s%s%s%s"
 	         " ORDER BY id DESC LIMIT ?",
 	         q->serial ? " AND serial = ?" : "", q->verdict ? " AND verdict = ?" : "",
-	         q->cable ? " AND cable = ?" : "", q->since ? " AND started_at >= ?" : "");
+	         q->cable ? " AND cable = ?" : "", q->since ? " AND started_at >= ?" : "",
+	         q->kind ? " AND kind = ?" : "");
 	pthread_mutex_lock(&s->lock);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
@@ -322,6 +331,8 @@ int store_list(store *s, const struct store_query *q, json_t **out)
 		bind_text(st, i++, q->cable);
 	if (q->since)
 		sqlite3_bind_int64(st, i++, q->since);
+	if (q->kind)
+		bind_text(st, i++, q->kind);
 	sqlite3_bind_int(st, i, (int)(q->limit ? q->limit : 100));
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {

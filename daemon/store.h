@@ -33,6 +33,7 @@ int store_get(store *s, long long id, json_t **out);
 
 struct store_query {
 	const char *serial, *verdict, *cable;   /* NULL = any */
+	const char *kind;                       /* "test", "flex", "calibration"; NULL = any */
 	long long since;                        /* Unix seconds, 0 = any */
 	unsigned limit;                         /* 1..STORE_LIMIT_MAX */
 };

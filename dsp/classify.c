@@ -710,22 +710,26 @@ static int uf(int *p, int x)
 	return x;
 }
 
+/* Measured Re H from the output driving `from` to `to`: read on an input
+ * sensing `to` alone, else on a differential input with `to` as its + leg,
+ * else (sign turned) as its − leg. 0 when the jig does neither. */
 static double measured_gain(const classifier *c, const struct analysis *an, int from, int to)
 {
 	const struct fixture *f = &c->f;
-	int o = -1, in = -1;
+	int o = -1, in = -1, rank = 0;
 	for (unsigned k = 0; k < f->n_outputs && o < 0; k++)
 		if (f->output[k] == from)
 			o = (int)k;
 	for (unsigned i = 0; i < f->n_inputs; i++) {
-		if (f->input_pos[i] != to)
-			continue;
-		if (in < 0 || f->input_neg[i] < 0)
+		int r = f->input_pos[i] == to ? (f->input_neg[i] < 0 ? 3 : 2) : f->input_neg[i] == to ? 1 : 0;
+		if (r > rank) {
+			rank = r;
 			in = (int)i;
+		}
 	}
 	if (o < 0 || in < 0)
 		return 0.0;
-	return an->h[in][o].re;
+	return rank == 1 ? -an->h[in][o].re : an->h[in][o].re;
 }
 
 static void reach_from_wiring(const classifier *c, const struct analysis *an, const struct wiring *w,
@@ -1079,12 +1083,25 @@ int classify_describe(const struct fixture *f, const struct fault *ft, char *buf
 	case FAULT_LR_SWAP:
 		n = snprintf(buf, len, "Left and right are swapped (%s \xE2\x86\x94 %s)", a, b);
 		break;
-	case FAULT_POLARITY_INVERTED:
-		role_text(ft->n_contacts > 0 ? f->contact[ft->contacts[0]].role : ROLE_NONE, r0, sizeof(r0));
-		role_text(ft->n_contacts > 1 ? f->contact[ft->contacts[1]].role : ROLE_NONE, r1, sizeof(r1));
-		n = snprintf(buf, len, "%s and %s are swapped (%s \xE2\x86\x94 %s): %s%spolarity inverted", r0, r1, a, b,
-		             chw, chw[0] ? " channel " : "");
+	case FAULT_POLARITY_INVERTED: {
+		enum role x = ft->n_contacts > 0 ? f->contact[ft->contacts[0]].role : ROLE_NONE;
+		enum role y = ft->n_contacts > 1 ? f->contact[ft->contacts[1]].role : ROLE_NONE;
+		const char *tail = chw[0] ? " channel " : "";
+		if (x == ROLE_G || x == ROLE_GND || x == ROLE_SHIELD || y == ROLE_G || y == ROLE_GND || y == ROLE_SHIELD) {
+			/* An unbalanced channel: its signal and its return exchanged. */
+			char word[16];
+			snprintf(word, sizeof(word), "%s", chw[0] ? chw : "signal");
+			word[0] = (char)(word[0] >= 'a' && word[0] <= 'z' ? word[0] - 'a' + 'A' : word[0]);
+			n = snprintf(buf, len, "%s signal and ground are swapped (%s \xE2\x86\x94 %s): %s%spolarity inverted",
+			             word, a, b, chw, tail);
+		} else {
+			role_text(x, r0, sizeof(r0));
+			role_text(y, r1, sizeof(r1));
+			n = snprintf(buf, len, "%s and %s are swapped (%s \xE2\x86\x94 %s): %s%spolarity inverted", r0, r1, a,
+			             b, chw, tail);
+		}
 		break;
+	}
 	case FAULT_CTIA_OMTP_MISMATCH:
 		n = snprintf(buf, len,
 		             "Ground and microphone are swapped (%s \xE2\x86\x94 %s): a CTIA plug on an OMTP device "

@@ -53,7 +53,8 @@ struct reach {                 /* which far-end contacts one near-end contact re
 	unsigned n_to;
 	int to[CLASSIFY_MAX_REACH];
 	double gain[CLASSIFY_MAX_REACH];   /* measured Re H from the output driving `from` to the
-	                                      input sensing `to`; 0 when the jig does not do both */
+	                                      input sensing `to` (as its − leg: sign turned);
+	                                      0 when the jig does not drive and sense both */
 };
 
 struct channel_view {

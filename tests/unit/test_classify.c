@@ -136,7 +136,20 @@ static void test_iem_polarity(void **state)
 	assert_true(fabs(r->level_db) < 1.0);
 	assert_false(l->inverted);
 	assert_int_equal(classify_describe(&j.f, &out.fault[0], text, sizeof(text)), 0);
-	assert_non_null(strstr(text, "right channel polarity inverted"));
+	assert_string_equal(text, "Right signal and ground are swapped (A.R \xE2\x86\x94 A.S): right channel polarity inverted");
+	/* The far − contact is sensed only as the − leg of the earpiece's
+	 * input: the map reads it there, sign turned, and finds the R tone. */
+	int ar = fixture_find_contact(&j.f, "A.R"), brn = fixture_find_contact(&j.f, "B.right.-");
+	int seen = 0;
+	for (unsigned k = 0; k < out.n_reach; k++) {
+		if (out.reach[k].from != ar)
+			continue;
+		assert_int_equal(out.reach[k].n_to, 1);
+		assert_int_equal(out.reach[k].to[0], brn);
+		assert_true(fabs(out.reach[k].gain[0] - 32.0 / 132.1) < 0.03);
+		seen = 1;
+	}
+	assert_true(seen);
 }
 
 /* A CTIA cable whose ground and microphone conductors are exchanged, on

@@ -25,14 +25,21 @@ check: build
 
 test: check
 
+# Runs every benchmark and rewrites bench/RESULTS.md with the figures.
 bench: build
-	@scripts/bench $(BUILD)
+	@scripts/bench-report $(BUILD)
 
+# DESTDIR is honoured (cmake --install reads it from the environment).
 install: build
-	@cmake --install $(BUILD) $(if $(DESTDIR),,)
+	@cmake --install $(BUILD)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz $(BUILD) $(FUZZ_SECONDS)
 
 package: build
 	@cd $(BUILD) && cpack -G DEB
+
 
 clean:
 	@rm -rf $(BUILD)

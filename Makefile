@@ -40,6 +40,5 @@ fuzz: deps
 package: build
 	@cd $(BUILD) && cpack -G DEB
 
-
 clean:
 	@rm -rf $(BUILD)

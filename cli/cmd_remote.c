@@ -6,77 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "http_client.h"
 #include "result.h"
-
-struct buf {
-	char *data;
-	size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t n, void *user)
-{
-	struct buf *b = user;
-	size_t add = size * n;
-	/* A result is a few kB; refuse to buffer a runaway response. */
-	if (b->len + add > (64u << 20))
-		return 0;
-	char *p = realloc(b->data, b->len + add + 1);
-	if (!p)
-		return 0;
-	memcpy(p + b->len, ptr, add);
-	b->data = p;
-	b->len += add;
-	p[b->len] = '\0';
-	return add;
-}
-
-/* One request; *status gets the HTTP status, the body is returned (caller frees). */
-static char *request(const char *method, const char *url, const char *body, const char *token,
-                     long timeout_s, long *status, char err[CURL_ERROR_SIZE])
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hdr = NULL;
-	struct buf b = { NULL, 0 };
-	char auth[512];
-
-	err[0] = '\0';
-	if (!h) {
-		snprintf(err, CURL_ERROR_SIZE, "cannot start the HTTP client");
-		return NULL;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	if (body) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	}
-	if (token && *token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		hdr = curl_slist_append(hdr, auth);
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	CURLcode rc = curl_easy_perform(h);
-	if (rc != CURLE_OK) {
-		if (!err[0])
-			snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
-		free(b.data);
-		b.data = NULL;
-	} else {
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-		if (!b.data)
-			b.data = strdup("");
-	}
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	return b.data;
-}
 
 static void append_query(char *url, size_t len, const char *key, const char *value)
 {
@@ -88,15 +19,6 @@ static void append_query(char *url, size_t len, const char *key, const char *val
 	snprintf(url + n, len - n, "%s%s=%s", strchr(url, '?') ? "&" : "?", key, esc ? esc : "");
 	curl_free(esc);
 	curl_easy_cleanup(h);
-}
-
-/* The daemon's {"error": "..."} or the raw body. */
-static void report_http_error(long status, const char *body)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	const char *msg = json_string_value(json_object_get(j, "error"));
-	cli_error("the daemon answered %ld: %s", status, msg ? msg : body);
-	json_decref(j);
 }
 
 static void usage(const char *cmd, FILE *out)
@@ -237,10 +159,10 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		body = json_dumps(req, JSON_COMPACT);
 		json_decref(req);
 		snprintf(url, sizeof(url), "%.*s/api/v1/tests?wait=1", (int)sl, server);
-		reply = request("POST", url, body, token, 120, &status, err);
+		reply = cli_http_request("POST", url, body, token, 120, &status, err);
 	} else if (!strcmp(cmd, "status")) {
 		snprintf(url, sizeof(url), "%.*s/api/v1/status", (int)sl, server);
-		reply = request("GET", url, NULL, token, 10, &status, err);
+		reply = cli_http_request("GET", url, NULL, token, 10, &status, err);
 	} else {
 		snprintf(url, sizeof(url), "%.*s/api/v1/tests", (int)sl, server);
 		append_query(url, sizeof(url), "serial", serial);
@@ -248,7 +170,7 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		append_query(url, sizeof(url), "cable", cable);
 		append_query(url, sizeof(url), "since", since);
 		append_query(url, sizeof(url), "limit", limit);
-		reply = request("GET", url, NULL, token, 30, &status, err);
+		reply = cli_http_request("GET", url, NULL, token, 30, &status, err);
 	}
 	if (!reply) {
 		cli_error("daemon unreachable at %.*s: %s", (int)sl, server, err);
@@ -256,12 +178,12 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		goto out;
 	}
 	if (status == 409) {
-		report_http_error(status, reply);
+		cli_http_error(status, reply);
 		rc = EXIT_STATION;
 		goto out;
 	}
 	if (status >= 400) {
-		report_http_error(status, reply);
+		cli_http_error(status, reply);
 		rc = status < 500 ? EXIT_USAGE : EXIT_STATION;
 		goto out;
 	}

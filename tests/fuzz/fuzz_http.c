@@ -1,0 +1,384 @@
+/* fuzz_http: tonewired's request handling (Host/Origin screening, routing, query strings, JSON bodies) in-process.
+ *
+ * The parsing in daemon/http.c lives in static functions behind
+ * libmicrohttpd, so this file includes http.c itself and stands in for the
+ * few MHD calls it makes: the connection (method, URL, headers, query
+ * arguments, body) comes from the input, and every queued answer is checked.
+ * The runner and store are stubs that accept one cable; demo.c and the
+ * profile loader are the real ones.
+ *
+ * Input: "METHOD URL\n" then "Name: value\n" header lines, an empty line,
+ * then the body (sent to on_request in two uploads, as a client may).
+ */
+#include "../../daemon/http.c"
+
+#include <assert.h>
+#include <limits.h>
+#include <stdint.h>
+
+#define MAX_FIELDS 32
+
+struct field {
+	enum MHD_ValueKind kind;
+	char *key, *value;
+};
+
+struct MHD_Connection {
+	unsigned n;
+	struct field f[MAX_FIELDS];
+	unsigned answers;           /* responses queued for this request */
+	unsigned status;
+};
+
+struct MHD_Response {
+	char *buf;                  /* owned when MHD_RESPMEM_MUST_FREE */
+	size_t len;
+	int fd;
+	int json;
+};
+
+static const char *web_root;    /* the folder static files must come from */
+
+const char *MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind, const char *key)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		int same = kind == MHD_HEADER_KIND ? !strcasecmp(c->f[i].key, key) : !strcmp(c->f[i].key, key);
+		if (c->f[i].kind == kind && same)
+			return c->f[i].value;
+	}
+	return NULL;
+}
+
+int MHD_get_connection_values(struct MHD_Connection *c, enum MHD_ValueKind kind,
+                              MHD_KeyValueIterator it, void *cls)
+{
+	int n = 0;
+	for (unsigned i = 0; i < c->n; i++) {
+		if (c->f[i].kind != kind)
+			continue;
+		n++;
+		if (it && it(cls, kind, c->f[i].key, c->f[i].value) != MHD_YES)
+			break;
+	}
+	return n;
+}
+
+struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->fd = -1;
+	r->len = size;
+	if (mode == MHD_RESPMEM_MUST_FREE) {
+		r->buf = buffer;
+	} else if (size) {
+		r->buf = malloc(size);
+		memcpy(r->buf, buffer, size);
+	}
+	return r;
+}
+
+struct MHD_Response *MHD_create_response_from_fd(uint64_t size, int fd)
+{
+	char link[64], target[PATH_MAX], root[PATH_MAX];
+	ssize_t n;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	assert(n > 0);
+	target[n] = '\0';
+	/* A file served from outside the web root or the capture folder is a path traversal. */
+	if (realpath(web_root, root) && strncmp(target, root, strlen(root)) != 0 &&
+	    !strstr(target, "/captures/")) {
+		fprintf(stderr, "fuzz_http: served %s from outside %s\n", target, root);
+		abort();
+	}
+	struct MHD_Response *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->fd = fd;
+	r->len = (size_t)size;
+	return r;
+}
+
+enum MHD_Result MHD_add_response_header(struct MHD_Response *r, const char *name, const char *value)
+{
+	/* Header values go to the client verbatim: CR or LF would split the answer. */
+	assert(!strpbrk(name, "\r\n") && !strpbrk(value, "\r\n"));
+	if (!strcasecmp(name, MHD_HTTP_HEADER_CONTENT_TYPE))
+		r->json = !strcmp(value, "application/json");
+	return MHD_YES;
+}
+
+enum MHD_Result MHD_queue_response(struct MHD_Connection *c, unsigned int status, struct MHD_Response *r)
+{
+	assert(status >= 200 && status < 600);
+	c->answers++;
+	c->status = status;
+	if (r->json && r->len) {
+		json_error_t je;
+		json_t *o = json_loadb(r->buf, r->len, 0, &je);
+		assert(o);   /* every JSON answer parses */
+		if (status >= 400)
+			assert(json_is_string(json_object_get(o, "error")));
+		json_decref(o);
+	}
+	return MHD_YES;
+}
+
+void MHD_destroy_response(struct MHD_Response *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	free(r);
+}
+
+/* Only http_start/http_stop use these; the harness never calls them. */
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+                                    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+{
+	(void)flags, (void)port, (void)apc, (void)apc_cls, (void)dh, (void)dh_cls;
+	return NULL;
+}
+
+void MHD_stop_daemon(struct MHD_Daemon *d) { (void)d; }
+
+const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *d, enum MHD_DaemonInfoType t, ...)
+{
+	(void)d, (void)t;
+	return NULL;
+}
+
+/* The runner and store: one known cable, test 7 exists, nothing is ever busy. */
+int runner_submit(runner *r, const char *cable, const char *serial, long long *id, char err[RUNNER_ERR_MAX])
+{
+	(void)r, (void)serial;
+	if (strcmp(cable, "trs-3.5-extension") != 0) {
+		snprintf(err, RUNNER_ERR_MAX, "unknown cable '%s'", cable);
+		return -ENOENT;
+	}
+	*id = 7;
+	return 0;
+}
+
+int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
+{
+	(void)r, (void)timeout_ms;
+	*result = json_pack("{sI s[] s[]}", "id", (json_int_t)id, "faults", "wiring");
+	return 0;
+}
+
+int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigned seconds, long long *id,
+                       char err[RUNNER_ERR_MAX])
+{
+	assert(seconds >= 1 && seconds <= 3600);
+	return runner_submit(r, cable, serial, id, err);
+}
+
+int runner_flex_stop(runner *r, long long *id)
+{
+	(void)r;
+	*id = 7;
+	return 0;
+}
+
+json_t *runner_flex_json(runner *r)
+{
+	(void)r;
+	return NULL;
+}
+
+int runner_pending(runner *r, long long id) { (void)r; return id == 8; }
+int runner_busy(runner *r, long long *id) { (void)r; if (id) *id = 0; return 0; }
+void runner_gauges(runner *r, struct metrics_gauges *g) { (void)r; (void)g; }
+int runner_set_device(runner *r, const char *device) { (void)r; (void)device; return 0; }
+
+static char sim_device[600];
+
+json_t *runner_status_json(runner *r)
+{
+	(void)r;
+	return json_pack("{ss ss sb}", "state", "idle", "device", sim_device, "connected", 1);
+}
+
+int store_get(store *s, long long id, json_t **out)
+{
+	(void)s;
+	if (id != 7)
+		return -ENOENT;
+	*out = json_pack("{sI}", "id", (json_int_t)id);
+	return 0;
+}
+
+int store_list(store *s, const struct store_query *q, json_t **out)
+{
+	(void)s;
+	assert(q->limit >= 1 && q->limit <= STORE_LIMIT_MAX);
+	assert(!q->serial || strlen(q->serial) <= RUNNER_SERIAL_MAX);
+	*out = json_array();
+	return 0;
+}
+
+int store_has_capture(store *s, long long id) { (void)s; return id == 7; }
+
+void store_capture_path(const store *s, long long id, const char *ext, char *path, size_t len)
+{
+	(void)s;
+	snprintf(path, len, "/nonexistent/captures/test-%lld.%s", id, ext);
+}
+
+unsigned events_clients(events *ev) { (void)ev; return 0; }
+unsigned long long events_dropped(events *ev) { (void)ev; return 0; }
+
+struct MHD_Response *events_response(events *ev, const char *first, const json_t *data)
+{
+	(void)ev, (void)first, (void)data;
+	return NULL;   /* "too many clients": the stream itself is not this target's business */
+}
+
+char *metrics_render(metrics *m, const struct metrics_gauges *g)
+{
+	(void)m, (void)g;
+	return strdup("tonewire_up 1\n");
+}
+
+static struct config_http cfg;
+static struct profiles profs;
+static struct tw_jig jig;
+static http server;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[PROFILE_ERR_MAX];
+	(void)argc, (void)argv;
+	snprintf(cfg.web_root, sizeof(cfg.web_root), "%s/web", TONEWIRE_SOURCE_DIR);
+	web_root = cfg.web_root;
+	cfg.max_body = 4096;
+	profiles_init(&profs, NULL);
+	if (profiles_load_jig(&profs, "stereo-trs", &jig, err) < 0) {
+		fprintf(stderr, "fuzz_http: %s\n", err);
+		abort();
+	}
+	snprintf(sim_device, sizeof(sim_device), "tonewire_sim:%s/sim/scenarios/straight-stereo-trs.conf",
+	         TONEWIRE_SOURCE_DIR);
+	static char demo_dir[CONFIG_PATH_MAX];
+	snprintf(demo_dir, sizeof(demo_dir), "%s/sim/scenarios", TONEWIRE_SOURCE_DIR);
+	server.ctx = (struct http_ctx){ .cfg = &cfg, .demo_dir = demo_dir, .default_cable = "",
+	                                .profiles = &profs, .jig = &jig };
+	server.port = 8640;
+	add_host(&server, "localhost");
+	add_host(&server, "127.0.0.1");
+	add_host(&server, "[::1]");
+	return 0;
+}
+
+static void add_field(struct MHD_Connection *c, enum MHD_ValueKind kind, const char *k, size_t kn,
+                      const char *v, size_t vn)
+{
+	if (c->n >= MAX_FIELDS)
+		return;
+	c->f[c->n].kind = kind;
+	c->f[c->n].key = strndup(k, kn);
+	c->f[c->n].value = strndup(v, vn);
+	c->n++;
+}
+
+/* Query arguments the way MHD hands them over: split on & and =, %XX and + decoded. */
+static void add_query(struct MHD_Connection *c, const char *q)
+{
+	while (*q) {
+		size_t n = strcspn(q, "&");
+		char *pair = strndup(q, n), *out = pair;
+		for (const char *p = pair; *p; p++) {
+			if (*p == '+') {
+				*out++ = ' ';
+			} else if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+				char hex[3] = { p[1], p[2], 0 };
+				*out++ = (char)strtol(hex, NULL, 16);
+				p += 2;
+			} else {
+				*out++ = *p;
+			}
+		}
+		*out = '\0';
+		char *eq = strchr(pair, '=');
+		if (eq)
+			add_field(c, MHD_GET_ARGUMENT_KIND, pair, (size_t)(eq - pair), eq + 1, strlen(eq + 1));
+		else
+			add_field(c, MHD_GET_ARGUMENT_KIND, pair, strlen(pair), "", 0);
+		free(pair);
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct MHD_Connection conn = { 0 };
+	const char *p = (const char *)data, *end = p + size;
+	char method[16], url[1024];
+	void *con_cls = NULL;
+
+	/* Request line. */
+	const char *nl = memchr(p, '\n', size);
+	if (!nl)
+		return 0;
+	const char *sp = memchr(p, ' ', (size_t)(nl - p));
+	if (!sp || sp == p || (size_t)(sp - p) >= sizeof(method) || (size_t)(nl - sp - 1) >= sizeof(url))
+		return 0;
+	snprintf(method, sizeof(method), "%.*s", (int)(sp - p), p);
+	snprintf(url, sizeof(url), "%.*s", (int)(nl - sp - 1), sp + 1);
+	if (strlen(method) != (size_t)(sp - p) || strlen(url) != (size_t)(nl - sp - 1))
+		return 0;   /* MHD never hands over a NUL inside these */
+	char *qs = strchr(url, '?');
+	if (qs) {
+		*qs++ = '\0';
+		add_query(&conn, qs);
+	}
+	p = nl + 1;
+	/* Headers up to an empty line. */
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (nl == p) {
+			p++;
+			break;
+		}
+		const char *colon = memchr(p, ':', (size_t)(nl - p));
+		if (colon) {
+			const char *v = colon + 1;
+			while (v < nl && *v == ' ')
+				v++;
+			if (!memchr(p, '\0', (size_t)(nl - p)))
+				add_field(&conn, MHD_HEADER_KIND, p, (size_t)(colon - p), v, (size_t)(nl - v));
+		}
+		p = nl < end ? nl + 1 : end;
+	}
+	size_t body = (size_t)(end - p), half = body / 2, zero = 0;
+
+	/* The order MHD calls us in: headers, each upload, then the end. */
+	enum MHD_Result r = on_request(&server, &conn, url, method, "HTTP/1.1", NULL, &zero, &con_cls);
+	if (r == MHD_YES && body) {
+		size_t n = half;
+		if (n)
+			on_request(&server, &conn, url, method, "HTTP/1.1", p, &n, &con_cls);
+		n = body - half;
+		on_request(&server, &conn, url, method, "HTTP/1.1", p + half, &n, &con_cls);
+	}
+	if (r == MHD_YES && !conn.answers)
+		on_request(&server, &conn, url, method, "HTTP/1.1", NULL, &zero, &con_cls);
+	on_completed(&server, &conn, &con_cls, MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	assert(conn.answers <= 1);   /* one answer per request, never two */
+	for (unsigned i = 0; i < conn.n; i++) {
+		free(conn.f[i].key);
+		free(conn.f[i].value);
+	}
+	return 0;
+}

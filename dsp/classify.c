@@ -215,7 +215,15 @@ static void add_channel(classifier *c, const char *name, enum role rp, const enu
 			ch.s[j] = -1.0;                /* difference of single-ended senses */
 		/* else − is tied (or only reaches ground): + alone is the signal */
 	} else {
-		return;
+		/* A jig built for another pinout (an OMTP cable in a CTIA jig):
+		 * whatever input has the far + contact as a leg is what the
+		 * channel's load sees. */
+		for (unsigned k = 0; k < f->n_inputs && i < 0; k++)
+			if (f->input_pos[k] == fp || f->input_neg[k] == fp)
+				i = (int)k;
+		if (i < 0)
+			return;
+		ch.s[i] = f->input_pos[i] == fp ? 1.0 : -1.0;
 	}
 	double e = 0.0;
 	for (unsigned ii = 0; ii < f->n_inputs; ii++)
@@ -484,6 +492,10 @@ static void channel_views(const classifier *c, const struct analysis *an, struct
 		v->snr_db = db(mag / sig[k]);
 		v->inverted = fabs(ph) > 90.0 && v->snr_db >= SIGNAL_SNR_DB;
 
+		/* Crosstalk is shown as measured; the limit applies to what the
+		 * cable adds to the leak a good cable already has in this jig
+		 * (a shared return, or a jig built for another pinout). */
+		double shown = 0.0;
 		xt_amp[k] = 0.0;
 		xt_sig[k] = 0.0;
 		v->crosstalk_db = DB_FLOOR;
@@ -491,14 +503,16 @@ static void channel_views(const classifier *c, const struct analysis *an, struct
 			if (j == k)
 				continue;
 			struct cplx x = channel_sum(c, an, ch->s, c->ch[j].d);
-			double xa = hypot(x.re, x.im);
-			if (xa > xt_amp[k]) {
-				xt_amp[k] = xa;
+			double good = expected_sum(c, ch->s, c->ch[j].d);
+			double excess = hypot(x.re - good, x.im);
+			shown = fmax(shown, hypot(x.re, x.im));
+			if (excess > xt_amp[k]) {
+				xt_amp[k] = excess;
 				xt_sig[k] = channel_sigma(c, ch->s, c->ch[j].d);
 			}
 		}
 		if (c->n_ch > 1)
-			v->crosstalk_db = db(xt_amp[k] / fabs(ch->expected));
+			v->crosstalk_db = db(shown / fabs(ch->expected));
 
 		if (ch->partner >= 0) {
 			double dm[FIXTURE_MAX_CHANNELS];

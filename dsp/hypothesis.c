@@ -299,6 +299,40 @@ static double dy_of_ohms(const struct hyp *h, unsigned k, double ohms)
 	return 1.0 / ohms;
 }
 
+/* With the first parameter at dy[0], the exact fit of the second and the
+ * residual it leaves, in one pass and without writing a prediction: the
+ * residual is the quadratic A − 2cB + c²C in the second's coefficient c. */
+static double profile_point(const struct hypset *hs, const struct hyp *h, const double *m, const double *w,
+                            double dy[HYP_MAX_PARAMS])
+{
+	unsigned ni = hs->n_in, no = hs->n_out;
+	const double *p0 = hs->arena + h->p0, *a = hs->arena + h->a, *b = hs->arena + h->b;
+	const double *a0 = a, *a1 = a + ni, *b0 = b, *b1 = b + no;
+	double c0 = c_of(dy[0], h->s[0][0]), s01 = h->s[0][1];
+	double s11 = h->s[1][1] - c0 * s01 * s01;
+	double A = 0.0, B = 0.0, C = 0.0;
+
+	for (unsigned i = 0; i < ni; i++) {
+		double ai = a1[i] - c0 * s01 * a0[i], ci = c0 * a0[i];
+		for (unsigned o = 0; o < no; o++) {
+			unsigned x = i * no + o;
+			double e = p0[x] - ci * b0[o] - m[x];
+			double q = ai * (b1[o] - c0 * s01 * b0[o]);
+			A += w[x] * e * e;
+			B += w[x] * e * q;
+			C += w[x] * q * q;
+		}
+	}
+	double lo, hi;
+	dy_range(h, 1, &lo, &hi);
+	double c_lo = c_of(lo, s11), c_hi = c_of(hi, s11);
+	double c = C > 0.0 ? B / C : c_of(dy_absent(h, 1), s11);
+	c = c < c_lo ? c_lo : c > c_hi ? c_hi : c;
+	double d = dy_of(c, s11);
+	dy[1] = d < lo ? lo : d > hi ? hi : d;
+	return A - 2.0 * c * B + c * c * C;
+}
+
 double hyp_fit(const struct hypset *hs, const struct hyp *h, const double *m, const double *w, double *pred,
                double dy[HYP_MAX_PARAMS], double *scratch)
 {
@@ -318,8 +352,7 @@ double hyp_fit(const struct hypset *hs, const struct hyp *h, const double *m, co
 		double best = INFINITY, best_dy[HYP_MAX_PARAMS] = {0.0, 0.0};
 		for (unsigned g = 0; g < ng; g++) {
 			dy[0] = dy_of_ohms(h, 0, grid[g]);
-			fit_param(hs, h, 1, m, w, dy, pred, scratch);
-			double r = weighted_residual(m, w, pred, n);
+			double r = profile_point(hs, h, m, w, dy);
 			if (r < best) {
 				best = r;
 				best_dy[0] = dy[0];

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	}
 	qsort(times, n_times, sizeof(double), cmp_double);
 	double p50 = percentile(times, n_times, 50.0), p99 = percentile(times, n_times, 99.0);
-	printf("classify time, 4.4 mm 5x5 (%u runs): p50 %.0f us, p99 %.0f us, max %.0f us\n", n_times, p50, p99,
+	printf("classify CPU time, 4.4 mm 5x5 (%u runs): p50 %.0f us, p99 %.0f us, max %.0f us\n", n_times, p50, p99,
 	       n_times ? times[n_times - 1] : NAN);
 	if (json)
 		printf("{\"accuracy_40db\": %.4f, \"accuracy_30db\": %.4f, \"accuracy_20db\": %.4f, "

@@ -59,13 +59,13 @@ struct corpus_stats {
 	unsigned errors;         /* an honest error verdict (low_snr): not accurate, not a false pass */
 	unsigned wrong;          /* fail with faults that do not explain the truth */
 	unsigned false_pass;
-	unsigned n_us;           /* classification times recorded */
+	unsigned n_us;           /* classification times recorded (thread CPU time) */
 };
 
 /* Every single fault and every pair near j's good cable, one noisy
  * measurement each at snr_db. Logs what it could not name to `log`
- * (NULL: silent); records classifier_run times in µs to us[] (up to
- * max_us, may be NULL). Returns 0 or a negative errno. */
+ * (NULL: silent); records the CPU time of each classifier_run in µs to
+ * us[] (up to max_us, may be NULL). Returns 0 or a negative errno. */
 int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_stats *st, FILE *log,
                double *us, unsigned max_us);
 

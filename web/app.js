@@ -44,6 +44,7 @@ const app = {
   waiters: new Map(),   // test id → resolve, for results arriving over SSE
   connected: null,
   demoCount: 0,
+  flex: null,           // the flex session on screen: { id, running, shown }
 };
 
 /* ---------- station bar and banners ---------- */
@@ -107,7 +108,7 @@ function renderStatus(s) {
 }
 
 function setState(state) {
-  const words = { idle: 'idle', measuring: 'measuring…', analysing: 'analysing…', analyzing: 'analysing…', done: 'done', disconnected: 'no interface' };
+  const words = { idle: 'idle', measuring: 'measuring…', analysing: 'analysing…', analyzing: 'analysing…', done: 'done', flexing: 'flex test…', disconnected: 'no interface' };
   $('st-state').textContent = words[state] || state || '—';
 }
 
@@ -217,6 +218,7 @@ function message(text, kind = '') {
 function setBusy(busy) {
   app.busy = busy;
   $('start').disabled = busy;
+  $('flex-start').disabled = busy;
   $('serial').readOnly = busy;
   for (const b of document.querySelectorAll('#demo-choices button')) b.disabled = busy;
 }
@@ -301,6 +303,116 @@ async function startTest(serial, { fromScan = false } = {}) {
     setBusy(false);
     focusSerial();
   }
+}
+
+/* ---------- flex test ---------- */
+
+// Seconds a dashboard session may run at most; the operator stops it sooner.
+const FLEX_SECONDS = 600;
+
+function fmtMs(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+function addFlexEvent(ev) {
+  const li = document.createElement('li');
+  const c = ev.contacts || [];
+  const path = c.length === 2 ? `${c[0]} → ${c[1]}` : (c[0] ? `at ${c[0]}` : 'path unclear');
+  const t = document.createElement('span');
+  t.className = 't';
+  t.textContent = `${fmtMs(ev.time_ms)} `;
+  const what = document.createElement('b');
+  what.textContent = ev.depth < 0 ? 'level jump' : 'dropout';
+  li.append(t, what, ` ${ev.duration_ms.toFixed(1)} ms · ${path}`);
+  if (ev.depth > 0 && ev.depth < 0.95) li.append(` · ${Math.round(ev.depth * 100)} % lost`);
+  $('flex-events').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+function flexNote(text) {
+  $('flex-note').textContent = text;
+}
+
+function showFlexing(id, serial) {
+  app.flex = { id, running: true, shown: app.flex?.id === id ? app.flex.shown : 0 };
+  $('flex-start').hidden = true;
+  $('flex-stop').hidden = false;
+  $('flex-stop').disabled = false;
+  verdictPanel('busy', 'FLEX TEST', `${serial ? `Serial ${serial} · ` : ''}session #${id} — bend the cable along its length and at both plugs, then press Stop.`);
+  $('faults').textContent = '';
+  flexNote('listening…');
+}
+
+function flexEnded(r) {
+  if (app.flex && app.flex.id !== r.id) return;
+  app.flex = { id: r.id, running: false, shown: app.flex?.shown || 0 };
+  $('flex-start').hidden = false;
+  $('flex-stop').hidden = true;
+  const n = r.flex?.count ?? 0;
+  flexNote(`${n} dropout${n === 1 ? '' : 's'} in ${(r.flex?.seconds ?? 0).toFixed(1)} s`);
+}
+
+async function startFlex() {
+  if (app.busy) return;
+  const cable = selectedCable();
+  if (!cable) {
+    message('Choose the cable type first.', 'bad');
+    $('cable').focus();
+    return;
+  }
+  const serial = $('serial').value.trim();
+  message('');
+  setBusy(true);
+  app.viewingHistory = false;
+  $('viewing').hidden = true;
+  $('flex-events').textContent = '';
+  try {
+    const { body } = await sendJSON('POST', '/api/v1/flex', { cable, serial: serial || null, seconds: FLEX_SECONDS });
+    showFlexing(body.id, serial);
+    $('flex-stop').focus();
+  } catch (err) {
+    setBusy(false);
+    if (err instanceof ApiError && err.status === 409) message('The station is busy. Wait for the test to finish, then try again.', 'bad');
+    else message(`The flex test could not start: ${err.message}`, 'bad');
+  }
+}
+
+async function stopFlex() {
+  $('flex-stop').disabled = true;
+  flexNote('stopping…');
+  try {
+    const { body } = await sendJSON('DELETE', '/api/v1/flex');
+    if (body && body.verdict) finishFlex(body);
+  } catch (err) {
+    // 409: it ended meanwhile; its result arrives over SSE.
+    if (!(err instanceof ApiError && err.status === 409)) message(`Could not stop the flex test: ${err.message}`, 'bad');
+  }
+}
+
+function finishFlex(r) {
+  if (app.flex && !app.flex.running && app.flex.id === r.id) return;   // shown already
+  // Events that ended just before the session did may not have been streamed yet.
+  const events = r.flex?.events || [];
+  for (let i = app.flex?.id === r.id ? app.flex.shown : 0; i < events.length; i++) addFlexEvent(events[i]);
+  flexEnded(r);
+  countResult(r);
+  showResult(r);
+  setBusy(false);
+  $('serial').value = '';
+  focusSerial();
+}
+
+// A session that was running before this page loaded (or started elsewhere).
+async function resumeFlex() {
+  try {
+    const s = await getJSON('/api/v1/flex');
+    if (s.state === 'done') return;
+    $('flex-events').textContent = '';
+    setBusy(true);
+    showFlexing(s.id, null);
+    for (const ev of s.flex?.events || []) addFlexEvent(ev);
+    app.flex.shown = (s.flex?.events || []).length;
+  } catch { /* none */ }
 }
 
 /* ---------- shift count ---------- */
@@ -426,10 +538,23 @@ function connectEvents() {
   on('state', (d) => {
     setState(d.state);
     const id = d.test_id ?? d.test;
+    if (d.state === 'flexing' && !(app.flex?.running && app.flex.id === id)) resumeFlex();
     if ((d.state === 'measuring' || d.state === 'analysing') && !app.busy) showMeasuring(null, id);
   });
   on('levels', (lv) => app.meters.update(lv));
+  on('flex', (ev) => {
+    if (!app.flex?.running || app.flex.id !== ev.session) return;
+    addFlexEvent(ev);
+    app.flex.shown += 1;
+    flexNote(`${ev.count} dropout${ev.count === 1 ? '' : 's'} so far`);
+  });
   on('result', (r) => {
+    if (r.kind === 'flex') {
+      app.meters.settle();
+      finishFlex(r);
+      app.history.load();
+      return;
+    }
     const key = String(r.id);
     app.meters.settle();
     app.results.set(key, r);
@@ -501,6 +626,8 @@ async function init() {
     if (!app.shown) drawResult(null);
     focusSerial();
   });
+  $('flex-start').addEventListener('click', startFlex);
+  $('flex-stop').addEventListener('click', stopFlex);
   $('shift-reset').addEventListener('click', () => {
     if (!window.confirm('Reset the pass/fail count for this shift?')) return;
     store.set('shift', { pass: 0, fail: 0, error: 0, since: new Date().toISOString(), seen: loadShift().seen || [] });
@@ -516,6 +643,7 @@ async function init() {
   await refreshStatus();
   await loadProfiles();
   if (!app.shown && !app.busy) showIdle();
+  if (app.status?.state === 'flexing') await resumeFlex();
   connectEvents();
   app.history.load();
   focusSerial();

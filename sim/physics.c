@@ -32,8 +32,10 @@ struct physics {
 	double clip;
 	unsigned n_seg;
 	uint64_t *edge;              /* n_seg - 1 stream frames where the matrix changes */
-	double *gain;                /* n_seg matrices [n_in][n_out], gain_db included */
-	unsigned last_seg;
+	unsigned n_tseg;
+	uint64_t *tedge;             /* n_tseg - 1 timeline positions where a plug event changes it */
+	double *gain;                /* n_seg * n_tseg matrices [n_in][n_out], gain_db included */
+	unsigned last_seg, last_tseg;
 	/* cache of distorted played frames for interpolation */
 	uint64_t c_pos[CACHE];       /* position + 1; 0 = empty */
 	uint64_t c_k[CACHE];
@@ -52,12 +54,33 @@ static uint64_t ms_to_frames(double ms, unsigned rate)
 	return (uint64_t)llround(ms * rate / 1000.0);
 }
 
-/* The cable with the dropouts active at stream frame k left out. */
-static void wiring_at(const struct scenario *sc, unsigned rate, uint64_t k, struct wiring *w)
+/* Is conductor c disconnected at timeline frame t by the plug events? The
+ * latest event at or before t decides; before its first event a wire is in
+ * the state that event leaves (a wire that first connects starts out open). */
+static int unplugged_at(const struct scenario *sc, unsigned rate, unsigned c, uint64_t t)
+{
+	const struct plug_event *first = NULL, *latest = NULL;
+	for (unsigned e = 0; e < sc->n_plug_events; e++) {
+		const struct plug_event *pe = &sc->plug_event[e];
+		if (pe->conductor != (int)c)
+			continue;
+		if (!first || pe->at_ms < first->at_ms)
+			first = pe;
+		if (ms_to_frames(pe->at_ms, rate) <= t && (!latest || pe->at_ms >= latest->at_ms))
+			latest = pe;
+	}
+	if (latest)
+		return !latest->connect;
+	return first ? first->connect : 0;
+}
+
+/* The cable with the dropouts active at stream frame k, and the wires
+ * unplugged at timeline frame t, left out. */
+static void wiring_at(const struct scenario *sc, unsigned rate, uint64_t k, uint64_t t, struct wiring *w)
 {
 	w->n = 0;
 	for (unsigned c = 0; c < sc->cable.n; c++) {
-		int open = 0;
+		int open = unplugged_at(sc, rate, c, t);
 		for (unsigned d = 0; d < sc->n_dropouts; d++) {
 			const struct dropout *dr = &sc->dropout[d];
 			uint64_t a = ms_to_frames(dr->start_ms, rate);
@@ -119,7 +142,21 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 			ph->edge[ph->n_seg++] = edges[i];
 	ph->n_seg++;   /* segments = edges + 1 */
 
-	ph->gain = calloc((size_t)ph->n_seg * ph->n_in * ph->n_out, sizeof *ph->gain);
+	/* Plug events split the timeline the same way. */
+	uint64_t tedges[SCENARIO_MAX_PLUG_EVENTS];
+	unsigned n_tedges = 0;
+	for (unsigned e = 0; e < sc->n_plug_events; e++)
+		tedges[n_tedges++] = ms_to_frames(sc->plug_event[e].at_ms, cfg->rate);
+	qsort(tedges, n_tedges, sizeof tedges[0], cmp_u64);
+	ph->tedge = calloc(n_tedges + 1, sizeof *ph->tedge);
+	if (!ph->tedge)
+		goto nomem;
+	for (unsigned i = 0; i < n_tedges; i++)
+		if (tedges[i] > 0 && (ph->n_tseg == 0 || ph->tedge[ph->n_tseg - 1] != tedges[i]))
+			ph->tedge[ph->n_tseg++] = tedges[i];
+	ph->n_tseg++;
+
+	ph->gain = calloc((size_t)ph->n_seg * ph->n_tseg * ph->n_in * ph->n_out, sizeof *ph->gain);
 	ph->c_frame = calloc((size_t)CACHE * ph->n_out, sizeof *ph->c_frame);
 	ph->x = calloc(ph->n_out, sizeof *ph->x);
 	net = network_create();
@@ -127,17 +164,19 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 		goto nomem;
 	double g_lin = pow(10.0, sc->gain_db / 20.0);
 	for (unsigned s = 0; s < ph->n_seg; s++) {
-		struct wiring w;
-		double *g = ph->gain + (size_t)s * ph->n_in * ph->n_out;
-		wiring_at(sc, cfg->rate, s == 0 ? 0 : ph->edge[s - 1], &w);
-		rc = fixture_gains(&sc->jig.fixture, &w, net, g);
-		if (rc < 0) {
-			snprintf(err, PHYSICS_ERR_MAX, "the network of jig %.64s with this cable cannot be solved (%s)",
-			         sc->jig.name, strerror(-rc));
-			goto fail;
+		for (unsigned ts = 0; ts < ph->n_tseg; ts++) {
+			struct wiring w;
+			double *g = ph->gain + ((size_t)s * ph->n_tseg + ts) * ph->n_in * ph->n_out;
+			wiring_at(sc, cfg->rate, s == 0 ? 0 : ph->edge[s - 1], ts == 0 ? 0 : ph->tedge[ts - 1], &w);
+			rc = fixture_gains(&sc->jig.fixture, &w, net, g);
+			if (rc < 0) {
+				snprintf(err, PHYSICS_ERR_MAX, "the network of jig %.64s with this cable cannot be solved (%s)",
+				         sc->jig.name, strerror(-rc));
+				goto fail;
+			}
+			for (unsigned i = 0; i < ph->n_in * ph->n_out; i++)
+				g[i] *= g_lin;
 		}
-		for (unsigned i = 0; i < ph->n_in * ph->n_out; i++)
-			g[i] *= g_lin;
 	}
 	network_destroy(net);
 	return ph;
@@ -155,6 +194,7 @@ void physics_destroy(physics *ph)
 	if (!ph)
 		return;
 	free(ph->edge);
+	free(ph->tedge);
 	free(ph->gain);
 	free(ph->c_frame);
 	free(ph->x);
@@ -191,6 +231,25 @@ uint64_t physics_frames_before(const physics *ph, uint64_t t0, uint64_t end)
 uint64_t physics_timeline_of(const physics *ph, uint64_t t0, uint64_t n)
 {
 	return t0 + (ph->drift ? (uint64_t)ceil((double)n * ph->ratio) : n);
+}
+
+/* The timeline segment of position t (same search as segment_of). */
+static unsigned tsegment_of(physics *ph, uint64_t t)
+{
+	unsigned s = ph->last_tseg;
+
+	if ((s == 0 || ph->tedge[s - 1] <= t) && (s + 1 == ph->n_tseg || t < ph->tedge[s]))
+		return s;
+	unsigned lo = 0, hi = ph->n_tseg - 1;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (ph->tedge[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	ph->last_tseg = lo;
+	return lo;
 }
 
 static unsigned segment_of(physics *ph, uint64_t k)
@@ -300,7 +359,10 @@ void physics_render(physics *ph, const loop *l, uint64_t t0, uint64_t n0, unsign
 		}
 
 		if (have) {
-			const double *g = ph->gain + (size_t)segment_of(ph, k) * n_in * n_out;
+			/* the played frame sat at timeline pos - latency */
+			uint64_t tp = pos > ph->latency ? pos - ph->latency : 0;
+			const double *g = ph->gain +
+			                  ((size_t)segment_of(ph, k) * ph->n_tseg + tsegment_of(ph, tp)) * n_in * n_out;
 			for (unsigned in = 0; in < n_in; in++) {
 				double acc = 0;
 				for (unsigned o = 0; o < n_out; o++)

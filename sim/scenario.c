@@ -270,7 +270,7 @@ static const char *const scenario_keys = "jig, rate";
 static const char *const interface_keys =
 	"latency_frames, noise_dbfs, hum_hz, hum_dbfs, gain_db, thd_db, drift_ppm, clip_dbfs, "
 	"pace, unplugged, unplug_after_ms";
-static const char *const cable_keys = "wire, short, dropout";
+static const char *const cable_keys = "wire, short, dropout, connect, disconnect";
 
 /* A number-valued [interface] key: where it goes and what range makes sense. */
 struct num_key {
@@ -465,7 +465,8 @@ static int cable_key(struct parser *ps, unsigned line, struct item *it, struct s
 	int a, b;
 	double ohms;
 
-	if (strcmp(it->key, "dropout") == 0)
+	if (strcmp(it->key, "dropout") == 0 || strcmp(it->key, "connect") == 0 ||
+	    strcmp(it->key, "disconnect") == 0)
 		return 0;  /* resolved once every wire line is known */
 	if (!is_wire && !is_short)
 		return fail(ps, line, "[cable] unknown key '%s': expected one of %s", quote(it->key, qb), cable_keys);
@@ -523,6 +524,42 @@ static int dropout_key(struct parser *ps, unsigned line, struct item *it, struct
 	if (sc->n_dropouts >= SCENARIO_MAX_DROPOUTS)
 		return fail(ps, line, "[cable] more than %d dropout lines", SCENARIO_MAX_DROPOUTS);
 	sc->dropout[sc->n_dropouts++] = (struct dropout){ .conductor = k, .start_ms = start, .dur_ms = dur };
+	return 0;
+}
+
+/* connect = A.T B.T 300 / disconnect = * 2500: when a wire (or, with *,
+ * every wire) makes or breaks contact as the plug goes in or out. */
+static int plug_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc)
+{
+	char *w[5];
+	char qv[40];
+	const char *key = it->key;
+	int connect = strcmp(key, "connect") == 0;
+	unsigned n = split_words(it->value, w, 3);
+	int a, b, k = -1;
+	double at;
+
+	if (!((n == 2 && strcmp(w[0], "*") == 0) || n == 3))
+		return fail(ps, line, "[cable] %s: expected 'CONTACT CONTACT TIME_MS' or '* TIME_MS' (e.g. A.T B.T 300), got '%s'",
+		            key, quote(it->value, qv));
+	if (n == 3) {
+		if (contact(ps, line, sc, key, w[0], &a) < 0 || contact(ps, line, sc, key, w[1], &b) < 0)
+			return -EINVAL;
+		k = find_conductor(sc, a, b);
+		if (k < 0 || sc->is_short[k])
+			return fail(ps, line, "[cable] %s: no 'wire = %s %s' line: only the cable's wires connect and disconnect",
+			            key, w[0], w[1]);
+	}
+	if (parse_double(ps, w[n - 1], &at) < 0 || at < 0 || at > 86400000.0)
+		return fail(ps, line, "[cable] %s: expected a time in ms (>= 0), got '%s'", key, quote(w[n - 1], qv));
+	for (unsigned c = 0; c < sc->cable.n; c++) {
+		if ((k >= 0 && (int)c != k) || (k < 0 && sc->is_short[c]))
+			continue;
+		if (sc->n_plug_events >= SCENARIO_MAX_PLUG_EVENTS)
+			return fail(ps, line, "[cable] more than %d connect/disconnect events", SCENARIO_MAX_PLUG_EVENTS);
+		sc->plug_event[sc->n_plug_events++] = (struct plug_event){ .conductor = (int)c, .at_ms = at,
+		                                                          .connect = connect };
+	}
 	return 0;
 }
 
@@ -619,6 +656,9 @@ static int parse(struct parser *ps, const struct profiles *p, struct scenario *s
 	for (unsigned i = 0; i < ps->n_lines && rc == 0; i++)
 		if (items[i].key && items[i].section == SEC_CABLE && strcmp(items[i].key, "dropout") == 0)
 			rc = dropout_key(ps, i + 1, &items[i], sc);
+		else if (items[i].key && items[i].section == SEC_CABLE &&
+		         (strcmp(items[i].key, "connect") == 0 || strcmp(items[i].key, "disconnect") == 0))
+			rc = plug_key(ps, i + 1, &items[i], sc);
 out:
 	free(items);
 	return rc;

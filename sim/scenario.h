@@ -6,10 +6,19 @@
 #include "profiles.h"
 
 #define SCENARIO_MAX_DROPOUTS 64
+#define SCENARIO_MAX_PLUG_EVENTS 128
 
 struct dropout {
 	int conductor;          /* index into scenario.cable.c */
 	double start_ms, dur_ms;
+};
+
+/* A conductor connecting or disconnecting as a plug goes in or out: ms on the
+ * device's timeline (from when it was opened), not on one stream's. */
+struct plug_event {
+	int conductor;          /* index into scenario.cable.c */
+	double at_ms;
+	int connect;            /* 1 connect, 0 disconnect */
 };
 
 struct scenario {
@@ -26,6 +35,8 @@ struct scenario {
 	struct wiring cable;             /* [cable] wire and short lines */
 	unsigned n_dropouts;
 	struct dropout dropout[SCENARIO_MAX_DROPOUTS];
+	unsigned n_plug_events;          /* [cable] connect / disconnect lines */
+	struct plug_event plug_event[SCENARIO_MAX_PLUG_EVENTS];
 
 	/* Added after the first contract; nothing above changed. */
 	unsigned char is_short[WIRING_MAX];   /* cable.c[i] came from a short line */

@@ -23,6 +23,7 @@ endfunction()
 
 tw_sim_test(fast)
 tw_sim_test(errors)
+tw_sim_test(plug)
 tw_sim_test(realtime)
 # Its checks are timed against the wall clock: keep it off a loaded machine.
 set_tests_properties(e2e.sim_realtime PROPERTIES RUN_SERIAL TRUE)

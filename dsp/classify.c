@@ -9,11 +9,16 @@
 
 #include "hypothesis.h"
 
-/* Relative tolerance of the model itself: 1 % source and load resistors
- * plus the ±0.1 dB (≈1.2 %) gain flatness of a USB interface's DAC and
- * ADC at a fixed setting. Added in quadrature to the measured noise of
- * every entry, so a high SNR never turns component tolerance into a fault. */
-#define MODEL_REL_ERR 0.02
+/* Relative tolerance of the model itself (CLASSIFY_MODEL_TOLERANCE): 1 %
+ * source and load resistors plus the gain flatness of a USB interface's
+ * DAC and ADC (±0.1 dB ≈ 1.2 %), added in quadrature to the measured
+ * noise of every entry, so a high SNR never turns component tolerance into
+ * a fault. It also bounds what the station resolves: a change smaller
+ * than a few times this in every entry reads as a good cable. The range a
+ * caller may set: from better than any calibration (1e-4) to a jig known
+ * only to 20 %. */
+#define MODEL_TOL_MIN 1e-4
+#define MODEL_TOL_MAX 0.2
 /* Below this a noise estimate is not believable: −140 dB re full path is
  * under the floor of any 24-bit converter. Only guards divisions. */
 #define SIGMA_FLOOR 1e-7
@@ -76,6 +81,7 @@ struct classifier {
 	struct fixture f;
 	struct wiring expected;
 	struct classify_limits lim;
+	double model_tol;                 /* relative, see MODEL_TOL_* */
 	network *net;
 	unsigned n_in, n_out, n;          /* n = n_in × n_out */
 	double *eg;                       /* expected gains */
@@ -120,8 +126,9 @@ void classify_limits_default(struct classify_limits *lim)
 	 * into a 32 Ω earpiece loses well under 0.1 dB. */
 	lim->max_level_dev_db = 1.0;
 	/* −40 dB: the channel separation consumer audio gear is commonly
-	 * specified to; a good cable's shared ground (≈0.1 Ω into 32 Ω) gives
-	 * about −50 dB. */
+	 * specified to; a good cable's shared ground (≈0.1 Ω) gives −50 dB
+	 * into 32 Ω from a stiff source, less behind a jig's source resistor
+	 * (the leak is Rg / (Rsource + Rload)). */
 	lim->max_crosstalk_db = -40.0;
 	/* 2 Ω: 1–3 m of 28–32 AWG conductor is 0.2–1 Ω; 2 Ω into a 32 Ω load
 	 * is a 0.5 dB drop, half the level limit. */
@@ -279,6 +286,7 @@ classifier *classifier_create(const struct fixture *f, const struct wiring *expe
 		c->lim = *lim;
 	else
 		classify_limits_default(&c->lim);
+	c->model_tol = CLASSIFY_MODEL_TOLERANCE;
 	c->n_in = f->n_inputs;
 	c->n_out = f->n_outputs;
 	c->n = c->n_in * c->n_out;
@@ -335,6 +343,14 @@ void classifier_destroy(classifier *c)
 const double *classifier_expected(const classifier *c)
 {
 	return c ? c->eg : NULL;
+}
+
+int classifier_set_model_tolerance(classifier *c, double rel)
+{
+	if (!c || !(rel >= MODEL_TOL_MIN && rel <= MODEL_TOL_MAX))
+		return -EINVAL;
+	c->model_tol = rel;
+	return 0;
 }
 
 /* ---- measurement ---- */
@@ -430,7 +446,8 @@ struct cplx {
 	double re, im;
 };
 
-static struct cplx channel_sum(const classifier *c, const struct analysis *an, const double *s, const double *d)
+/* sᵀ H d over the measured (sanitised) entries. */
+static struct cplx channel_sum(const classifier *c, const double *s, const double *d)
 {
 	struct cplx r = {0.0, 0.0};
 	for (unsigned i = 0; i < c->n_in; i++) {
@@ -439,8 +456,8 @@ static struct cplx channel_sum(const classifier *c, const struct analysis *an, c
 		for (unsigned o = 0; o < c->n_out; o++) {
 			if (d[o] == 0.0)
 				continue;
-			r.re += s[i] * d[o] * an->h[i][o].re;
-			r.im += s[i] * d[o] * an->h[i][o].im;
+			r.re += s[i] * d[o] * c->m[i * c->n_out + o];
+			r.im += s[i] * d[o] * c->im[i * c->n_out + o];
 		}
 	}
 	return r;
@@ -468,14 +485,14 @@ static double expected_sum(const classifier *c, const double *s, const double *d
 
 /* Level, phase, polarity, crosstalk, SNR and mono sum of every channel;
  * also the noise of each (for the limit checks). */
-static void channel_views(const classifier *c, const struct analysis *an, struct classification *out,
+static void channel_views(const classifier *c, struct classification *out,
                           double *sig, double *xt_amp, double *xt_sig)
 {
 	out->n_channels = c->n_ch;
 	for (unsigned k = 0; k < c->n_ch; k++) {
 		const struct chan *ch = &c->ch[k];
 		struct channel_view *v = &out->channel[k];
-		struct cplx h = channel_sum(c, an, ch->s, ch->d);
+		struct cplx h = channel_sum(c, ch->s, ch->d);
 		double mag = hypot(h.re, h.im);
 
 		memset(v, 0, sizeof(*v));
@@ -502,7 +519,7 @@ static void channel_views(const classifier *c, const struct analysis *an, struct
 		for (unsigned j = 0; j < c->n_ch; j++) {
 			if (j == k)
 				continue;
-			struct cplx x = channel_sum(c, an, ch->s, c->ch[j].d);
+			struct cplx x = channel_sum(c, ch->s, c->ch[j].d);
 			double good = expected_sum(c, ch->s, c->ch[j].d);
 			double excess = hypot(x.re - good, x.im);
 			shown = fmax(shown, hypot(x.re, x.im));
@@ -518,7 +535,7 @@ static void channel_views(const classifier *c, const struct analysis *an, struct
 			double dm[FIXTURE_MAX_CHANNELS];
 			for (unsigned o = 0; o < c->n_out; o++)
 				dm[o] = ch->d[o] + c->ch[ch->partner].d[o];
-			struct cplx ms = channel_sum(c, an, ch->s, dm);
+			struct cplx ms = channel_sum(c, ch->s, dm);
 			double em = expected_sum(c, ch->s, dm);
 			v->mono_ratio_db = db(hypot(ms.re, ms.im) / fabs(em != 0.0 ? em : ch->expected));
 		} else {
@@ -727,7 +744,7 @@ static int uf(int *p, int x)
 /* Measured Re H from the output driving `from` to `to`: read on an input
  * sensing `to` alone, else on a differential input with `to` as its + leg,
  * else (sign turned) as its − leg. 0 when the jig does neither. */
-static double measured_gain(const classifier *c, const struct analysis *an, int from, int to)
+static double measured_gain(const classifier *c, int from, int to)
 {
 	const struct fixture *f = &c->f;
 	int o = -1, in = -1, rank = 0;
@@ -743,11 +760,11 @@ static double measured_gain(const classifier *c, const struct analysis *an, int 
 	}
 	if (o < 0 || in < 0)
 		return 0.0;
-	return rank == 1 ? -an->h[in][o].re : an->h[in][o].re;
+	double g = c->m[(unsigned)in * c->n_out + (unsigned)o];
+	return rank == 1 ? -g : g;
 }
 
-static void reach_from_wiring(const classifier *c, const struct analysis *an, const struct wiring *w,
-                              struct classification *out)
+static void reach_from_wiring(const classifier *c, const struct wiring *w, struct classification *out)
 {
 	const struct fixture *f = &c->f;
 	int parent[FIXTURE_MAX_CONTACTS];
@@ -767,13 +784,13 @@ static void reach_from_wiring(const classifier *c, const struct analysis *an, co
 			if (f->contact[b].end == 0 || uf(parent, (int)a) != uf(parent, (int)b))
 				continue;
 			r->to[r->n_to] = (int)b;
-			r->gain[r->n_to++] = measured_gain(c, an, (int)a, (int)b);
+			r->gain[r->n_to++] = measured_gain(c, (int)a, (int)b);
 		}
 	}
 }
 
 /* What reaches where by the measurement alone (no hypothesis fits). */
-static void reach_measured(const classifier *c, const struct analysis *an, struct classification *out)
+static void reach_measured(const classifier *c, struct classification *out)
 {
 	const struct fixture *f = &c->f;
 	double thr = pow(10.0, SIGNAL_SNR_DB / 20.0);
@@ -792,8 +809,10 @@ static void reach_measured(const classifier *c, const struct analysis *an, struc
 		if (o < 0)
 			continue;
 		double top = 0.0;
-		for (unsigned i = 0; i < c->n_in; i++)
-			top = fmax(top, an->h[i][o].gain);
+		for (unsigned i = 0; i < c->n_in; i++) {
+			unsigned x = i * c->n_out + (unsigned)o;
+			top = fmax(top, hypot(c->m[x], c->im[x]));
+		}
 		for (unsigned i = 0; i < c->n_in && r->n_to < CLASSIFY_MAX_REACH; i++) {
 			unsigned x = i * c->n_out + (unsigned)o;
 			double g = hypot(c->m[x], c->im[x]);
@@ -902,31 +921,31 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	out->hypotheses = c->hs.n + 1;
 
 	double power = estimate_noise(c, an);
-	channel_views(c, an, out, sig, xt_amp, xt_sig);
+	channel_views(c, out, sig, xt_amp, xt_sig);
 
 	/* What the station cannot decide comes first: it is never a guess. */
 	for (unsigned i = 0; i < c->n_in; i++) {
 		if (!an->clipped[i])
 			continue;
 		if (out->verdict != VERDICT_ERROR)
-			set_error(out, FAULT_CLIPPING, an->peak[i]);
+			set_error(out, FAULT_CLIPPING, isfinite(an->peak[i]) ? an->peak[i] : 1.0);
 		struct fault *ft = &out->fault[0];
 		if (ft->n_contacts < 4)
 			ft->contacts[ft->n_contacts++] = c->f.input_pos[i];
 	}
 	if (out->verdict == VERDICT_ERROR) {
-		reach_measured(c, an, out);
+		reach_measured(c, out);
 		return 0;
 	}
 	if (power < c->n + SILENCE_SIGMAS * sqrt((double)c->n)) {
 		set_error(out, FAULT_NO_SIGNAL, 0.0);
-		reach_measured(c, an, out);
+		reach_measured(c, out);
 		return 0;
 	}
 	double snr = needed_snr_db(c);
 	if (snr < c->lim.min_snr_db - SNR_RESOLUTION_DB) {
 		set_error(out, FAULT_LOW_SNR, snr);
-		reach_measured(c, an, out);
+		reach_measured(c, out);
 		return 0;
 	}
 
@@ -935,7 +954,7 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	 * network, is misfit every hypothesis shares. */
 	double imterm = 0.0;
 	for (unsigned x = 0; x < c->n; x++) {
-		double s = c->sigma[x], mm = MODEL_REL_ERR * c->m[x];
+		double s = c->sigma[x], mm = c->model_tol * c->m[x];
 		c->w[x] = 1.0 / (0.5 * s * s + mm * mm);
 		imterm += c->w[x] * c->im[x] * c->im[x];
 	}
@@ -1033,17 +1052,17 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 		struct fault *ft = add_fault(out, FAULT_UNRECOGNIZED_WIRING);
 		if (ft)
 			ft->value = c->resid[best];
-		reach_measured(c, an, out);
+		reach_measured(c, out);
 		return 0;
 	}
 	if (margin < SEPARATION || (named == ex && c->resid[ex] > chi2_limit(c->n))) {
 		/* Observably different wirings fit about equally well (or the good
 		 * wiring is the simplest name for a fit it does not itself give). */
 		set_error(out, FAULT_LOW_SNR, snr);
-		reach_measured(c, an, out);
+		reach_measured(c, out);
 		return 0;
 	}
-	reach_from_wiring(c, an, &out->best, out);
+	reach_from_wiring(c, &out->best, out);
 	double conf = confidence_of(margin);
 	if (named != ex)
 		name_faults(c, &c->hs.h[named], c->dy + (size_t)named * HYP_MAX_PARAMS, conf, out);

@@ -97,6 +97,15 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 /* Expected gain matrix of the good cable, [n_inputs * n_outputs]. */
 const double *classifier_expected(const classifier *c);
 
+#define CLASSIFY_MODEL_TOLERANCE 0.02   /* default: an uncalibrated interface and 1 % parts */
+
+/* How far (relative) the model may be from the real jig in every gain:
+ * 0.02 by default. A station whose measurements were corrected against a
+ * golden cable can lower it (to ~0.002) and then resolves series
+ * resistance down to the cable limits on loaded jigs. Accepts 1e-4..0.2;
+ * returns 0 or -EINVAL. */
+int classifier_set_model_tolerance(classifier *c, double rel);
+
 /* One sentence for people, e.g. "Left and right are swapped (A.T, A.R1)". */
 int classify_describe(const struct fixture *f, const struct fault *ft, char *buf, unsigned len);
 

@@ -7,10 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The classifier grants the model a 2 % tolerance per entry; observability
- * is judged with the same weights, or the corpus would demand more than
- * the documented physics can give. */
-#define MODEL_REL_ERR 0.02
 /* Within 3σ (χ² 9) of the good cable's gains: no measurement at this
  * noise can see the fault. */
 #define INVISIBLE_CHI2 9.0
@@ -312,6 +308,10 @@ struct named {
 
 struct ctx {
 	const struct jig *j;
+	/* The classifier grants the model a tolerance per entry; observability
+	 * is judged with the same weights, or the corpus would demand more
+	 * than the documented physics can give. */
+	double tol;
 	int net[FIXTURE_MAX_CONTACTS];
 	int carries[FIXTURE_MAX_CONTACTS];
 	double sigma[FIXTURE_MAX_CHANNELS];
@@ -499,7 +499,7 @@ static double distance(const struct ctx *cx, const double *x, const double *y)
 	unsigned no = cx->j->f.n_outputs, n = cx->j->f.n_inputs * no;
 	double d = 0.0;
 	for (unsigned k = 0; k < n; k++) {
-		double s = cx->sigma[k % no], m = MODEL_REL_ERR * fmax(fabs(x[k]), fabs(y[k]));
+		double s = cx->sigma[k % no], m = cx->tol * fmax(fabs(x[k]), fabs(y[k]));
 		d += (x[k] - y[k]) * (x[k] - y[k]) / (0.5 * s * s + m * m);
 	}
 	return d;
@@ -586,7 +586,7 @@ int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_
 {
 	const struct fixture *f = &j->f;
 	const struct wiring *ex = &j->expected;
-	struct ctx cx = {.j = j, .snr_db = snr_db};
+	struct ctx cx = {.j = j, .snr_db = snr_db, .tol = j->model_tol > 0.0 ? j->model_tol : CLASSIFY_MODEL_TOLERANCE};
 	struct elem single[512];
 	unsigned n_single = 0;
 	struct rng r = {seed * 0x9E3779B97F4A7C15ull + 7};
@@ -635,6 +635,8 @@ int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_
 		rc = -ENOMEM;
 		goto out;
 	}
+	if (j->model_tol > 0.0 && (rc = classifier_set_model_tolerance(c, j->model_tol)) < 0)
+		goto out;
 	for (unsigned a = 0; a < n_single; a++) {
 		for (unsigned b = a; b < n_single; b++) {
 			struct elem e[2];

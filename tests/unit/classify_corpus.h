@@ -20,6 +20,7 @@ struct jig {
 	struct fixture f;
 	struct wiring expected;
 	double eg[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];   /* expected gains */
+	double model_tol;   /* classifier_set_model_tolerance for corpus_run; 0: the default */
 };
 
 struct rng {

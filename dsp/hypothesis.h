@@ -8,8 +8,9 @@
 
 #define HYP_MAX_ELEMS 2
 #define HYP_MAX_PARAMS 2
-/* Enough for every single and paired fault of a 16-conductor cable's
- * singles that matter; beyond it pairs are dropped (hypset.truncated). */
+/* Every single fault and pair of a 5-conductor cable takes ~800; an
+ * 8-conductor one ~5000. Beyond this, pairs are left out (hypset.truncated)
+ * rather than letting one classification grow without bound. */
 #define HYP_MAX 4096
 
 /* Elementary faults, in order of how simple an explanation they are:

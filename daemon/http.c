@@ -893,11 +893,100 @@ static enum MHD_Result h_flex_stop(http *h, struct MHD_Connection *c, struct req
 	return reply_json(c, MHD_HTTP_OK, res);
 }
 
-static enum MHD_Result h_later(http *h, struct MHD_Connection *c, struct request *rq)
+/* Golden samples are only presumed good: the cable is tested against its
+ * profile first, and only a pass is learnt from. */
+static enum MHD_Result h_calibrate(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	(void)h;
+	static const char *const fields[] = { "cable", "serial", NULL };
+	enum MHD_Result ret = MHD_NO;
+	char err[RUNNER_ERR_MAX];
+	const char *cable, *serial;
+	long long id = 0;
+	json_t *res = NULL;
+
+	json_t *o = body_object(c, rq, fields, 1, &ret);
+	if (!o)
+		return ret;
+	if (!cable_and_serial(h, c, o, &cable, &serial, &ret)) {
+		json_decref(o);
+		return ret;
+	}
+	int e = runner_submit_calibrate(h->ctx.runner, cable, serial, &id, err);
+	json_decref(o);
+	if (e == -EBUSY)
+		return reply_busy(c, id);
+	if (e == -ENOENT || e == -EINVAL)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
+	if (e == -ECANCELED)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
+	if (e < 0)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+	e = runner_wait(h->ctx.runner, id, WAIT_MAX_MS, &res);
+	if (e == -ENOENT)
+		e = store_get(h->ctx.store, id, &res);
+	if (e < 0 || !res)
+		return reply_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "the verification test %lld did not finish in time", id);
+
+	const char *verdict = json_string_value(json_object_get(res, "verdict"));
+	json_t *b = json_object();
+	unsigned status;
+	if (verdict && !strcmp(verdict, "fail")) {
+		char msg[512] = "golden sample is not good: ";
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(res, "faults"), i, f) {
+			size_t n = strlen(msg);
+			const char *sum = json_string_value(json_object_get(f, "summary"));
+			snprintf(msg + n, sizeof(msg) - n, "%s%s", i ? "; " : "", sum ? sum : "a fault");
+		}
+		json_object_set_new(b, "error", json_string(msg));
+		json_object_set(b, "faults", json_object_get(res, "faults"));
+		status = 422;   /* Unprocessable Content; its MHD name changed across versions */
+	} else if (!verdict || strcmp(verdict, "pass") != 0) {
+		const char *why = json_string_value(json_object_get(res, "error"));
+		char msg[512];
+		snprintf(msg, sizeof(msg), "cannot verify the golden sample: %s", why ? why : "the station could not decide");
+		json_object_set_new(b, "error", json_string(msg));
+		json_object_set(b, "faults", json_object_get(res, "faults"));
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+	} else {
+		json_t *cal = NULL;
+		long long cid = json_integer_value(json_object_get(res, "calibration_created"));
+		if (cid <= 0 || store_calibration_get(h->ctx.store, cid, &cal) < 0) {
+			json_decref(b);
+			json_decref(res);
+			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the calibration could not be stored");
+		}
+		json_object_set_new(b, "calibration", cal);
+		status = MHD_HTTP_CREATED;
+	}
+	json_object_set_new(b, "test", json_integer(id));
+	json_object_set_new(b, "result", res);
+	return reply_json(c, status, b);
+}
+
+static enum MHD_Result h_calibrations(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	json_t *list = NULL;
 	(void)rq;
-	return reply_error(c, MHD_HTTP_NOT_IMPLEMENTED, "not implemented yet in this version of tonewired");
+	if (store_calibration_list(h->ctx.store, 1000, &list) < 0)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the results store cannot be read");
+	return reply_json(c, MHD_HTTP_OK, list);
+}
+
+static enum MHD_Result h_calibration_get(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	long long id;
+	json_t *cal = NULL;
+	if (parse_id(rq->arg, &id) < 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "id: '%.20s' is not a calibration id (a positive number)",
+		                   rq->arg);
+	int e = store_calibration_get(h->ctx.store, id, &cal);
+	if (e == -ENOENT)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no calibration %lld", id);
+	if (e < 0)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the results store cannot be read");
+	return reply_json(c, MHD_HTTP_OK, cal);
 }
 
 static enum MHD_Result h_events(http *h, struct MHD_Connection *c, struct request *rq)
@@ -1077,7 +1166,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/tests/*", h_test_get, 1 },
 	{ "GET", "/api/v1/tests/*/capture.wav", h_capture_wav, 1 },
 	{ "GET", "/api/v1/tests/*/capture.json", h_capture_plan, 1 },
-	{ "POST", "/api/v1/calibrate", h_later, 1 },
+	{ "POST", "/api/v1/calibrate", h_calibrate, 1 },
+	{ "GET", "/api/v1/calibrations", h_calibrations, 1 },
+	{ "GET", "/api/v1/calibrations/*", h_calibration_get, 1 },
 	{ "POST", "/api/v1/flex", h_flex_start, 1 },
 	{ "GET", "/api/v1/flex", h_flex_get, 1 },
 	{ "DELETE", "/api/v1/flex", h_flex_stop, 1 },

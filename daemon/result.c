@@ -176,8 +176,8 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 		json_object_set_new(o, "latency_frames", num(m->latency_frames));
 	if (meta->error)
 		json_object_set_new(o, "error", json_string(meta->error));
-	if (meta->calibration > 0)
-		json_object_set_new(o, "calibration", json_integer(meta->calibration));
+	/* Which calibration the levels are relative to: null = the raw jig. */
+	json_object_set_new(o, "calibration", meta->calibration > 0 ? json_integer(meta->calibration) : json_null());
 	return o;
 }
 

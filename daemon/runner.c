@@ -1,6 +1,7 @@
 /* runner: one test at a time on the jig — idle → measuring → analysing → done — stored, counted and announced. */
 #include "runner.h"
 
+#include <complex.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -19,8 +20,18 @@
 enum state { ST_IDLE = 0, ST_MEASURING, ST_ANALYSING, ST_DONE, ST_FLEXING };
 static const char *const state_names[] = { "idle", "measuring", "analysing", "done", "flexing" };
 
-enum kind { KIND_TEST = 0, KIND_FLEX };
-static const char *const kind_names[] = { "test", "flex" };
+enum kind { KIND_TEST = 0, KIND_FLEX, KIND_CALIBRATE };
+static const char *const kind_names[] = { "test", "flex", "calibration" };
+
+/* The jig's active calibration: H of every path a good cable carries,
+ * relative to the network model's ideal. */
+struct calib {
+	long long id;                    /* 0 = none */
+	char cable[PROFILE_NAME_MAX];
+	char created_at[32];
+	int known[ANALYZER_MAX_INPUTS][TONEPLAN_MAX_TONES];
+	double complex c[ANALYZER_MAX_INPUTS][TONEPLAN_MAX_TONES];
+};
 
 /* A checked request, waiting for the runner thread. */
 struct pending {
@@ -74,6 +85,7 @@ struct runner {
 	double flex_t0;                  /* monotonic ms when it started tracking */
 	unsigned flex_seconds;
 	json_t *last_flex;               /* result of the last flex session */
+	struct calib cal;                /* written by the runner thread under the lock */
 	atomic_int flex_stop;            /* set by runner_flex_stop (any thread) */
 
 	/* Runner thread only: the classifier of the last cable used. */
@@ -236,6 +248,135 @@ static void note_latency(runner *r, const struct measurement *m)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* Take a stored calibration ({"corrections": {"gain_db", "phase_deg"}}) as
+ * the active one. A calibration of another channel layout (the jig's
+ * profile changed) is not applied. 0 or -EINVAL. */
+static int calib_load(runner *r, const json_t *row)
+{
+	const struct fixture *f = &r->jig.fixture;
+	const json_t *corr = json_object_get(row, "corrections");
+	const json_t *g = json_object_get(corr, "gain_db"), *ph = json_object_get(corr, "phase_deg");
+	struct calib c;
+	memset(&c, 0, sizeof(c));
+	if (json_array_size(g) != f->n_inputs || json_array_size(ph) != f->n_inputs)
+		return -EINVAL;
+	for (unsigned j = 0; j < f->n_inputs; j++) {
+		const json_t *gr = json_array_get(g, j), *pr = json_array_get(ph, j);
+		if (json_array_size(gr) != f->n_outputs || json_array_size(pr) != f->n_outputs)
+			return -EINVAL;
+		for (unsigned k = 0; k < f->n_outputs; k++) {
+			const json_t *gv = json_array_get(gr, k), *pv = json_array_get(pr, k);
+			if (!json_is_number(gv) || !json_is_number(pv))
+				continue;   /* null: a path the golden cable does not carry */
+			c.known[j][k] = 1;
+			c.c[j][k] = pow(10.0, json_number_value(gv) / 20.0) * cexp(I * json_number_value(pv) * M_PI / 180.0);
+		}
+	}
+	c.id = json_integer_value(json_object_get(row, "id"));
+	snprintf(c.cable, sizeof(c.cable), "%s", json_string_value(json_object_get(row, "cable")) ?
+	         json_string_value(json_object_get(row, "cable")) : "");
+	snprintf(c.created_at, sizeof(c.created_at), "%s", json_string_value(json_object_get(row, "created_at")) ?
+	         json_string_value(json_object_get(row, "created_at")) : "");
+	pthread_mutex_lock(&r->lock);
+	r->cal = c;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+/* Divide H by the active correction on every path whose correction is
+ * known, so levels read relative to the golden reference. Returns the id
+ * of the calibration applied, 0 when none is active. */
+static long long calib_apply(runner *r, struct analysis *an)
+{
+	const struct calib *c = &r->cal;   /* only the runner thread writes it */
+	if (!c->id)
+		return 0;
+	for (unsigned j = 0; j < an->n_inputs && j < ANALYZER_MAX_INPUTS; j++) {
+		for (unsigned k = 0; k < an->n_tones && k < TONEPLAN_MAX_TONES; k++) {
+			if (!c->known[j][k])
+				continue;
+			struct tone_result *t = &an->h[j][k];
+			double complex h = (t->re + I * t->im) / c->c[j][k];
+			double shift_db = 20.0 * log10(cabs(c->c[j][k]));
+			t->re = creal(h);
+			t->im = cimag(h);
+			t->gain = cabs(h);
+			t->gain_db = t->gain > 0 ? 20.0 * log10(t->gain) : -400.0;
+			t->phase_deg = carg(h) * 180.0 / M_PI;
+			if (t->phase_deg <= -180.0)
+				t->phase_deg += 360.0;
+			/* Both move together: the SNR is what it was. */
+			t->level_dbfs -= shift_db;
+			t->noise_dbfs -= shift_db;
+		}
+	}
+	return c->id;
+}
+
+/* A path carries the signal of a good cable when its ideal gain is at least
+ * a tenth of the strongest one (-20 dB): crosstalk paths (ideally 0) and
+ * tiny divider leaks have no reference worth dividing by. */
+#define CALIB_MIN_REL_GAIN 0.1
+
+/* The golden cable passed: its raw H relative to the model's ideal gains
+ * becomes the jig's new active calibration. Its id, or a negative errno. */
+static long long calibrate_from(runner *r, struct pending *p, classifier *cls, const struct measurement *m,
+                                const char *device)
+{
+	const struct fixture *f = &p->fx;
+	const double *e = classifier_expected(cls);
+	double emax = 0;
+	json_t *corr = json_object(), *ins = json_array(), *outs = json_array(), *freqs = json_array();
+	json_t *g = json_array(), *ph = json_array();
+	const struct toneplan *plan = measure_plan(r->ms);
+
+	for (unsigned x = 0; e && x < f->n_inputs * f->n_outputs; x++)
+		if (fabs(e[x]) > emax)
+			emax = fabs(e[x]);
+	for (unsigned j = 0; j < f->n_inputs; j++)
+		json_array_append_new(ins, json_string(r->inputs[j]));
+	for (unsigned k = 0; k < f->n_outputs; k++) {
+		json_array_append_new(outs, json_string(f->contact[f->output[k]].name));
+		json_array_append_new(freqs, json_real(plan->freq_hz[k]));
+	}
+	for (unsigned j = 0; j < f->n_inputs; j++) {
+		json_t *gr = json_array(), *pr = json_array();
+		for (unsigned k = 0; k < f->n_outputs; k++) {
+			double ideal = e ? e[j * f->n_outputs + k] : 0;
+			const struct tone_result *t = &m->an.h[j][k];
+			if (emax <= 0 || fabs(ideal) < CALIB_MIN_REL_GAIN * emax || t->snr_db < p->cable.limits.min_snr_db) {
+				json_array_append_new(gr, json_null());
+				json_array_append_new(pr, json_null());
+				continue;
+			}
+			double complex c = (t->re + I * t->im) / ideal;
+			json_array_append_new(gr, json_real(round(20.0 * log10(cabs(c)) * 1e5) / 1e5));
+			json_array_append_new(pr, json_real(round(carg(c) * 180.0 / M_PI * 1e4) / 1e4));
+		}
+		json_array_append_new(g, gr);
+		json_array_append_new(ph, pr);
+	}
+	json_object_set_new(corr, "inputs", ins);
+	json_object_set_new(corr, "outputs", outs);
+	json_object_set_new(corr, "freq_hz", freqs);
+	json_object_set_new(corr, "rate", json_integer(r->cfg.rate));
+	json_object_set_new(corr, "gain_db", g);
+	json_object_set_new(corr, "phase_deg", ph);
+
+	struct store_calibration sc = { .created_at = (long long)time(NULL), .jig = r->jig.name,
+	                                .cable = p->cable.name, .device = device, .test = p->id };
+	long long id = 0;
+	int rc = store_calibration_add(r->cfg.store, &sc, corr, &id);
+	json_decref(corr);
+	if (rc < 0)
+		return rc;
+	json_t *row = NULL;
+	if (store_calibration_get(r->cfg.store, id, &row) == 0)
+		calib_load(r, row);
+	json_decref(row);
+	return id;
+}
+
 static json_t *run_test(runner *r, struct pending *p)
 {
 	struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
@@ -275,10 +416,24 @@ static json_t *run_test(runner *r, struct pending *p)
 	note_latency(r, &m);
 	set_state(r, ST_ANALYSING, p->id);
 	double t1 = now_ms();
-	classifier_run(cls, &m.an, &cl);
+	/* Classified and reported relative to the golden reference; the raw
+	 * capture and, for a calibration, the raw H stay as measured. */
+	struct measurement mc = m;
+	meta.calibration = calib_apply(r, &mc.an);
+	classifier_run(cls, &mc.an, &cl);
 	meta.classify_ms = now_ms() - t1;
 	meta.total_ms = now_ms() - p->t0;
-	res = result_json(&meta, &p->fx, &cl, &m);
+	res = result_json(&meta, &p->fx, &cl, &mc);
+	if (res && p->kind == KIND_CALIBRATE) {
+		json_object_set_new(res, "kind", json_string("calibration"));
+		if (cl.verdict == VERDICT_PASS) {
+			long long cid = calibrate_from(r, p, cls, &m, es.device);
+			if (cid > 0)
+				json_object_set_new(res, "calibration_created", json_integer(cid));
+			else
+				fprintf(stderr, "tonewired: test %lld: cannot store the calibration\n", p->id);
+		}
+	}
 	if (res && cl.verdict != VERDICT_PASS && m.capture && m.capture_frames) {
 		char wav[1100], plan[1100], cerr[CAPTURE_ERR_MAX];
 		json_t *pj = capture_plan_json(r->ms, &p->fx, r->jig.name, p->cable.name, es.device, &m);
@@ -335,10 +490,12 @@ static void flex_measured(runner *r, struct pending *p, struct flex_run *fr, str
 	if (!fr->result) {
 		struct classification cl;
 		double t1 = now_ms();
-		classifier_run(fr->cls, &m.an, &cl);
+		struct measurement mc = m;
+		fr->meta->calibration = calib_apply(r, &mc.an);
+		classifier_run(fr->cls, &mc.an, &cl);
 		fr->meta->classify_ms = now_ms() - t1;
 		fr->meta->total_ms = now_ms() - p->t0;
-		fr->result = result_json(fr->meta, &p->fx, &cl, &m);
+		fr->result = result_json(fr->meta, &p->fx, &cl, &mc);
 		/* No signal, clipping: nothing to track against. */
 		if (!fr->result || cl.verdict == VERDICT_ERROR) {
 			flex_end(job, fr, "measurement");
@@ -677,6 +834,11 @@ runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX])
 		goto fail;
 	}
 	r->level_block = cfg->rate / 20;
+	json_t *row = NULL;
+	if (store_calibration_active(cfg->store, r->jig.name, &row) == 0 && calib_load(r, row) < 0)
+		fprintf(stderr, "tonewired: calibration %lld was made for another channel layout of jig %s; not applied\n",
+		        (long long)json_integer_value(json_object_get(row, "id")), r->jig.name);
+	json_decref(row);
 	int rc = pthread_create(&r->thread, NULL, thread_main, r);
 	if (rc != 0) {
 		snprintf(err, RUNNER_ERR_MAX, "cannot start the runner thread: %s", strerror(rc));
@@ -806,6 +968,12 @@ int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigne
 	return submit(r, KIND_FLEX, seconds, cable, serial, id, err);
 }
 
+int runner_submit_calibrate(runner *r, const char *cable, const char *serial, long long *id,
+                            char err[RUNNER_ERR_MAX])
+{
+	return submit(r, KIND_CALIBRATE, 0, cable, serial, id, err);
+}
+
 int runner_flex_stop(runner *r, long long *id)
 {
 	int rc = -ENOENT;
@@ -898,6 +1066,13 @@ json_t *runner_status_json(runner *r)
 	int lat_ok = r->latency_valid;
 	unsigned long long n = r->tests_run;
 	int flexing = r->busy && r->cur_kind == KIND_FLEX;
+	json_t *cal = json_null();
+	if (r->cal.id) {
+		cal = json_object();
+		json_object_set_new(cal, "id", json_integer(r->cal.id));
+		json_object_set_new(cal, "cable", json_string(r->cal.cable));
+		json_object_set_new(cal, "created_at", json_string(r->cal.created_at));
+	}
 	pthread_mutex_unlock(&r->lock);
 
 	json_object_set_new(o, "state", json_string(state_names[s]));
@@ -921,6 +1096,7 @@ json_t *runner_status_json(runner *r)
 	json_object_set_new(o, "device_losses", json_integer((json_int_t)es.losses));
 	json_object_set_new(o, "tests_run", json_integer((json_int_t)n));
 	json_object_set_new(o, "uptime_s", json_integer((json_int_t)((now_ms() - r->started_ms) / 1000)));
+	json_object_set_new(o, "calibration", cal);
 	json_object_set_new(o, "version", json_string(TONEWIRE_VERSION));
 	return o;
 }

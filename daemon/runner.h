@@ -48,6 +48,15 @@ int runner_submit(runner *r, const char *cable, const char *serial, long long *i
 int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigned seconds,
                        long long *id, char err[RUNNER_ERR_MAX]);
 
+/* Queue a calibration: a normal test of a golden cable (classified with
+ * the calibration in force); only when its verdict is pass, the raw H of
+ * every path the good cable carries, relative to the network model's ideal
+ * gains, is stored as the jig's new active calibration (its id in the
+ * result as "calibration_created"). The result has "kind": "calibration".
+ * Returns as runner_submit. */
+int runner_submit_calibrate(runner *r, const char *cable, const char *serial, long long *id,
+                            char err[RUNNER_ERR_MAX]);
+
 /* Ask the flex session in progress to end (its id in *id; wait for its
  * result with runner_wait). 0; -EAGAIN when its id is being assigned;
  * -ENOENT when no flex session runs. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct store {
@@ -41,8 +42,27 @@ static const char *const migrations[] = {
 	/* 3: what a row is: a test, a flex session, a calibration's verification. */
 	"ALTER TABLE tests ADD COLUMN kind TEXT NOT NULL DEFAULT 'test';"
 	"CREATE INDEX tests_kind ON tests(kind);",
+	/* 4: per-jig corrections learnt from a verified golden cable; one
+	 * active per jig, the others kept so every result's "calibration" id
+	 * keeps meaning something. */
+	"CREATE TABLE calibrations ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" created_at INTEGER NOT NULL,"
+	" jig TEXT NOT NULL, cable TEXT NOT NULL, device TEXT,"
+	" test INTEGER REFERENCES tests(id),"
+	" active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),"
+	" corrections TEXT NOT NULL);"
+	"CREATE INDEX calibrations_active ON calibrations(jig) WHERE active = 1;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static void store_format_time(long long unix_s, char buf[32])
+{
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
 
 static int mkdirs(const char *path)
 {
@@ -428,4 +448,149 @@ long long store_count(store *s)
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return n;
+}
+
+int store_calibration_add(store *s, const struct store_calibration *c, const json_t *corrections, long long *id)
+{
+	sqlite3_stmt *st = NULL;
+	char err[STORE_ERR_MAX];
+	char *text = json_dumps(corrections, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	int rc = -EIO;
+
+	if (!text)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	/* The new one becomes the jig's only active one in the same transaction:
+	 * a crash leaves either the old calibration in force or the new one. */
+	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "UPDATE calibrations SET active = 0 WHERE jig = ? AND active = 1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		goto rollback;
+	bind_text(st, 1, c->jig);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto rollback;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO calibrations (created_at, jig, cable, device, test, active,"
+	                       " corrections) VALUES (?, ?, ?, ?, ?, 1, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, c->created_at);
+	bind_text(st, 2, c->jig);
+	bind_text(st, 3, c->cable);
+	bind_text(st, 4, c->device);
+	if (c->test > 0)
+		sqlite3_bind_int64(st, 5, c->test);
+	else
+		sqlite3_bind_null(st, 5);
+	bind_text(st, 6, text);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto rollback;
+	*id = sqlite3_last_insert_rowid(s->db);
+	if (exec(s, "COMMIT", err) == 0) {
+		rc = 0;
+		goto out;
+	}
+rollback:
+	exec(s, "ROLLBACK", err);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	free(text);
+	return rc;
+}
+
+static json_t *calibration_row(sqlite3_stmt *st, int with_corrections)
+{
+	json_t *o = json_object();
+	const char *device = (const char *)sqlite3_column_text(st, 4);
+	char when[32];
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	store_format_time(sqlite3_column_int64(st, 1), when);
+	json_object_set_new(o, "created_at", json_string(when));
+	json_object_set_new(o, "jig", json_string((const char *)sqlite3_column_text(st, 2)));
+	json_object_set_new(o, "cable", json_string((const char *)sqlite3_column_text(st, 3)));
+	json_object_set_new(o, "device", device ? json_string(device) : json_null());
+	json_object_set_new(o, "test", sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null()
+	                                : json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(o, "active", json_boolean(sqlite3_column_int(st, 6)));
+	if (with_corrections) {
+		const char *text = (const char *)sqlite3_column_text(st, 7);
+		json_t *c = text ? json_loads(text, 0, NULL) : NULL;
+		json_object_set_new(o, "corrections", c ? c : json_null());
+	}
+	return o;
+}
+
+#define CALIBRATION_COLUMNS "id, created_at, jig, cable, device, test, active, corrections"
+
+int store_calibration_active(store *s, const char *jig, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+	*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE jig = ? AND active = 1"
+	                       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	bind_text(st, 1, jig);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*out = calibration_row(st, 1);
+		rc = 0;
+	} else if (r == SQLITE_DONE) {
+		rc = -ENOENT;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_calibration_get(store *s, long long id, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+	*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*out = calibration_row(st, 1);
+		rc = 0;
+	} else if (r == SQLITE_DONE) {
+		rc = -ENOENT;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_calibration_list(store *s, unsigned limit, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *arr = json_array();
+	int rc = -EIO, r;
+	*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations ORDER BY id DESC LIMIT ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(st, 1, (int)(limit ? limit : 100));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, calibration_row(st, 0));
+	if (r == SQLITE_DONE) {
+		rc = 0;
+		*out = arr;
+		arr = NULL;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	json_decref(arr);
+	return rc;
 }

@@ -51,6 +51,26 @@ int store_capture_kept(store *s, long long id);
 /* 1 when test id has a capture on disk, 0 when not (or unknown). */
 int store_has_capture(store *s, long long id);
 
+/* A calibration: per-jig corrections learnt from a verified golden cable. */
+struct store_calibration {
+	long long created_at;         /* Unix seconds */
+	const char *jig, *cable, *device;
+	long long test;               /* the verifying test, 0 = none */
+};
+
+/* Store a new calibration and make it the jig's only active one, in one
+ * transaction; its id in *id. 0, -ENOMEM or -EIO. */
+int store_calibration_add(store *s, const struct store_calibration *c, const json_t *corrections, long long *id);
+
+/* The active calibration of a jig, or one by id, as {"id", "created_at",
+ * "jig", "cable", "device", "test", "active", "corrections"} (a new
+ * reference). 0, -ENOENT or -EIO. */
+int store_calibration_active(store *s, const char *jig, json_t **out);
+int store_calibration_get(store *s, long long id, json_t **out);
+
+/* Every calibration, newest first, without corrections. 0 or -EIO. */
+int store_calibration_list(store *s, unsigned limit, json_t **out);
+
 /* Schema version of the open database. */
 int store_schema_version(store *s);
 long long store_count(store *s);

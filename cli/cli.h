@@ -22,6 +22,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_flex(int argc, char **argv);
 /* tonewire flex through tonewired (argv[0] is "flex"): when --device is not given. */
 int cmd_flex_remote(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* Print "tonewire: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -56,6 +56,7 @@ static void usage(FILE *out)
 	"  test      run a test on the daemon's jig and wait for the verdict\n"
 	"  status    the station's state, device, latency, xruns\n"
 	"  history   stored results (--serial, --verdict, --cable, --since, --limit, --csv)\n"
+	"  calibrate learn the jig from a golden cable, verified against its profile first\n"
 	"\n"
 	"Run 'tonewire COMMAND --help' for the options of a command.\n"
 	"\n"
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "profiles"))
 		return cmd_profiles(argc - 1, argv + 1);
+	if (!strcmp(cmd, "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "test") || !strcmp(cmd, "status") || !strcmp(cmd, "history"))
 		return cmd_remote(cmd, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'tonewire --help')", cmd);

@@ -198,6 +198,98 @@ class Flex(unittest.TestCase):
         return "--server" in p.stdout and "--device" not in p.stdout.split("\n")[0]
 
 
+class Calibrate(unittest.TestCase):
+    """A faulty golden cable is refused with its faults; a good one becomes the reference."""
+
+    # An interface whose gain is 0.5 dB low: raw levels read -0.5 dB, a
+    # calibrated station reads 0 dB.
+    GAIN = "gain_db = -0.5\n"
+
+    def test_refuse_accept_apply(self):
+        d = Daemon(scenario_extra=self.GAIN)
+        self.addCleanup(d.stop)
+        write_scenario(os.path.join(d.scen_dir, "swap.conf"), SWAPPED, extra=self.GAIN, title="swap")
+        d.start()
+        st, s = d.get("/api/v1/status")
+        self.assertIsNone(s["calibration"], s)
+        st, r = d.post_test()
+        self.assertEqual((r["verdict"], r["calibration"]), ("pass", None), r)
+        for ch in r["channels"]:
+            self.assertAlmostEqual(ch["level_db"], -0.5, delta=0.05)
+
+        # An L/R swapped golden cable: refused with its faults, nothing stored.
+        d.use_scenario("swap")
+        st, b = d.request("POST", "/api/v1/calibrate", {"cable": CABLE})
+        self.assertEqual(st, 422, b)
+        self.assertTrue(b["error"].startswith("golden sample is not good: "), b)
+        self.assertIn("lr_swap", [f["code"] for f in b["faults"]])
+        self.assertEqual(d.get("/api/v1/calibrations")[1], [])
+        self.assertIsNone(d.get("/api/v1/status")[1]["calibration"])
+        st, hist = d.get("/api/v1/tests?kind=calibration")
+        self.assertEqual([(h["id"], h["verdict"]) for h in hist], [(b["test"], "fail")])
+        p = subprocess.run([TONEWIRE, "calibrate", "--server", d.url, "--cable", CABLE], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("REFUSED", p.stdout)
+        self.assertIn("[lr_swap]", p.stdout)
+
+        # A good one: stored, active, and applied to every test after it.
+        d.use_scenario("straight")
+        st, b = d.request("POST", "/api/v1/calibrate", {"cable": CABLE, "serial": "GOLDEN-1"})
+        self.assertEqual(st, 201, b)
+        cal = b["calibration"]
+        self.assertEqual((cal["cable"], cal["jig"], cal["active"], cal["test"]), (CABLE, JIG, True, b["test"]))
+        g = cal["corrections"]["gain_db"]
+        self.assertAlmostEqual(g[0][0], -0.5, delta=0.02)
+        self.assertAlmostEqual(g[1][1], -0.5, delta=0.02)
+        self.assertEqual((g[0][1], g[1][0]), (None, None))   # crosstalk paths carry no reference
+        self.assertEqual(b["result"]["kind"], "calibration")
+        self.assertEqual(b["result"]["calibration_created"], cal["id"])
+        st, s = d.get("/api/v1/status")
+        self.assertEqual((s["calibration"]["id"], s["calibration"]["cable"]), (cal["id"], CABLE), s)
+        self.assertRegex(s["calibration"]["created_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        st, r = d.post_test()
+        self.assertEqual((r["verdict"], r["calibration"]), ("pass", cal["id"]), r)
+        for ch in r["channels"]:
+            self.assertAlmostEqual(ch["level_db"], 0.0, delta=0.05)
+        self.assertAlmostEqual(r["matrix"]["gain_db"][0][0], -12.337, delta=0.05)
+
+        # Through the CLI: a second calibration replaces the first as active.
+        p = subprocess.run([TONEWIRE, "calibrate", "--server", d.url, "--cable", CABLE, "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        second = json.loads(p.stdout)["calibration"]["id"]
+        self.assertGreater(second, cal["id"])
+        cals = d.get("/api/v1/calibrations")[1]
+        self.assertEqual([(c["id"], c["active"]) for c in cals], [(second, True), (cal["id"], False)])
+        st, one = d.get(f"/api/v1/calibrations/{cal['id']}")
+        self.assertEqual((st, one["active"]), (200, False))
+        self.assertEqual(d.get("/api/v1/calibrations/999")[0], 404)
+
+        # It outlives a restart, and flex sessions record it too.
+        d.stop()
+        d.start()
+        self.assertEqual(d.get("/api/v1/status")[1]["calibration"]["id"], second)
+        st, r = d.post_test()
+        self.assertEqual(r["calibration"], second, r)
+        st, f = d.request("POST", "/api/v1/flex", {"seconds": 1})
+        self.assertEqual(st, 202, f)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            st, res = d.get("/api/v1/flex")
+            if res.get("state") == "done":
+                break
+            time.sleep(0.05)
+        self.assertEqual((res["id"], res["calibration"]), (f["id"], second), res)
+
+        # Bad requests.
+        for body in ({"cable": 5}, {"cable": "no-such-cable"}, {"golden": True}):
+            st, b = d.request("POST", "/api/v1/calibrate", body)
+            self.assertEqual(st, 400, (body, b))
+        p = subprocess.run([TONEWIRE, "calibrate", "--server", d.url], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 2, p.stderr)
+
+
 if __name__ == "__main__":
     if not os.access(TONEWIRED, os.X_OK):
         print(f"SKIP: {TONEWIRED} not built")

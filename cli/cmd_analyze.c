@@ -258,7 +258,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	classifier_run(cls, &m.an, &cl);
 	struct result_meta meta = { .serial = serial, .cable = cable->name, .jig = jig->name,
-	                            .started_at = (long long)time(NULL), .rate = p.rate };
+	                            .started_at = (long long)time(NULL), .rate = p.rate, .limits = &cable->limits };
 	result = result_json(&meta, fx, &cl, &m);
 	json_object_set_new(result, "capture", json_string(wav));
 	status = cli_emit_result(result, as_json, junit);

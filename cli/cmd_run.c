@@ -220,7 +220,8 @@ int cmd_run(int argc, char **argv)
 	}
 
 	struct result_meta meta = { .serial = serial, .cable = cable->name, .jig = jig->name,
-	                            .device = device, .started_at = (long long)time(NULL), .rate = rate };
+	                            .device = device, .started_at = (long long)time(NULL), .rate = rate,
+	                            .limits = &cable->limits };
 	status = EXIT_STATION;
 	duplex_use_build_tree_sim(device);
 	struct duplex_cfg dc = { .device = device, .rate = rate, .out_channels = fx->n_outputs,

@@ -105,6 +105,55 @@ static json_t *channels_json(const struct classification *c)
 	return arr;
 }
 
+static void limit_row(json_t *arr, const char *name, const char *channel, double limit, double measured,
+                      double margin)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "channel", json_string(channel));
+	json_object_set_new(o, "limit", num(limit));
+	json_object_set_new(o, "measured", num(measured));
+	json_object_set_new(o, "margin", num(margin));
+	json_object_set_new(o, "ok", json_boolean(margin >= 0));
+	json_array_append_new(arr, o);
+}
+
+/* Every limit of the cable a channel was judged against, with the measured
+ * value and the margin (positive = inside the limit). The phase limit is on
+ * the deviation from 0 degrees, or from 180 for an inverted channel (whose
+ * inversion is a fault of its own). */
+static json_t *limits_json(const struct fixture *f, const struct classification *c,
+                           const struct classify_limits *lim)
+{
+	json_t *arr = json_array();
+	for (unsigned i = 0; c && lim && i < c->n_channels; i++) {
+		const struct channel_view *v = &c->channel[i];
+		double dev = fabs(v->phase_deg);
+		if (v->inverted)
+			dev = 180.0 - dev;
+		limit_row(arr, "level_db", v->name, lim->max_level_dev_db, v->level_db,
+		          lim->max_level_dev_db - fabs(v->level_db));
+		limit_row(arr, "crosstalk_db", v->name, lim->max_crosstalk_db, v->crosstalk_db,
+		          lim->max_crosstalk_db - v->crosstalk_db);
+		limit_row(arr, "snr_db", v->name, lim->min_snr_db, v->snr_db, v->snr_db - lim->min_snr_db);
+		limit_row(arr, "phase_deg", v->name, lim->max_phase_deg, v->phase_deg, lim->max_phase_deg - dev);
+	}
+	/* Series resistance is known only where the classifier fitted one. */
+	for (unsigned i = 0; c && lim && i < c->n_faults; i++) {
+		const struct fault *ft = &c->fault[i];
+		char where[64] = "";
+		if (ft->code != FAULT_HIGH_RESISTANCE)
+			continue;
+		if (ft->channel[0])
+			snprintf(where, sizeof(where), "%s", ft->channel);
+		for (unsigned k = 0; !where[0] && k < ft->n_contacts; k++)
+			if (ft->contacts[k] >= 0 && (unsigned)ft->contacts[k] < f->n_contacts)
+				snprintf(where, sizeof(where), "%s", f->contact[ft->contacts[k]].name);
+		limit_row(arr, "series_ohms", where, lim->max_series_ohms, ft->value, lim->max_series_ohms - ft->value);
+	}
+	return arr;
+}
+
 static json_t *matrix_json(const struct fixture *f, const struct measurement *m)
 {
 	json_t *o = json_object(), *ins = json_array(), *outs = json_array();
@@ -163,6 +212,8 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 	}
 	json_object_set_new(o, "wiring", wiring_json(f, c));
 	json_object_set_new(o, "channels", channels_json(c));
+	if (meta->limits && c)
+		json_object_set_new(o, "limits", limits_json(f, c, meta->limits));
 	json_object_set_new(o, "matrix", f ? matrix_json(f, m) : json_object());
 	json_object_set_new(timing, "total", num(meta->total_ms));
 	json_object_set_new(timing, "acquire", num(m ? m->acquire_ms : 0));

@@ -18,6 +18,9 @@ struct result_meta {
 	double total_ms, classify_ms;
 	const char *error;        /* station error message (no device …) when there is no measurement */
 	long long calibration;    /* calibration id used, 0 = none */
+	/* The cable's limits the classification was judged against: reported,
+	 * with the measured values and margins, as "limits". NULL = none. */
+	const struct classify_limits *limits;
 };
 
 /* The §5 object. c and m may be NULL for a station error (verdict "error"

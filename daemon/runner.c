@@ -381,7 +381,8 @@ static json_t *run_test(runner *r, struct pending *p)
 {
 	struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
 	                            .cable = p->cable.name, .jig = r->jig.name,
-	                            .started_at = p->started_at, .rate = r->cfg.rate };
+	                            .started_at = p->started_at, .rate = r->cfg.rate,
+	                            .limits = &p->cable.limits };
 	struct engine_status es;
 	struct measurement m;
 	struct classification cl;
@@ -591,7 +592,8 @@ static json_t *run_flex(runner *r, struct pending *p)
 {
 	struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
 	                            .cable = p->cable.name, .jig = r->jig.name,
-	                            .started_at = p->started_at, .rate = r->cfg.rate };
+	                            .started_at = p->started_at, .rate = r->cfg.rate,
+	                            .limits = &p->cable.limits };
 	struct engine_status es;
 	char err[512] = "";
 	struct flexmon_cfg fc = { .plan = measure_plan(r->ms), .fx = &p->fx, .rate = r->cfg.rate,

@@ -2,7 +2,7 @@
 # the real tonewired on a free port against the simulated jig.
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
-  foreach(group Flex Calibrate)
+  foreach(group Flex Calibrate Limits)
     string(TOLOWER ${group} lower)
     add_test(NAME e2e.${lower}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_issue7.py ${group})

@@ -56,8 +56,11 @@
  * solder bridge looks the same to any jig and is named the same. */
 #define TRRS_MAX_OHMS 1.0
 /* Limit checks need the measurement to be beyond the limit by this many
- * standard deviations of its own noise before they fail a cable. */
-#define LIMIT_SIGMAS 2.0
+ * standard deviations of its own noise before they fail a cable. The
+ * crosstalk of a good cable reads as noise, whose magnitude is Rayleigh:
+ * it exceeds kσ with probability e^(-k²), 2 % at 2σ but 1e-7 at 4σ; a
+ * level (Gaussian along the signal) exceeds 4σ with probability 3e-5. */
+#define LIMIT_SIGMAS 4.0
 /* Measured connectivity (when no hypothesis fits): a far contact is
  * reached when it gets at least a tenth of the strongest gain of that
  * output, i.e. a conductor rather than a leak through a load. */
@@ -840,11 +843,18 @@ static void set_error(struct classification *out, enum fault_code code, double v
 		ft->value = value;
 }
 
-/* Limits on the channel view, for a cable whose wiring is as expected. */
-static void check_limits(classifier *c, struct classification *out, const double *sig, const double *xt_amp,
-                         const double *xt_sig, double conf)
+/* Limits on the channel view, for a cable whose wiring is as expected.
+ * A level or phase beyond its limit by more than LIMIT_SIGMAS of its noise
+ * fails the cable; beyond it by less, nobody can say: returns how many
+ * such readings there were (the verdict is then low_snr, not pass).
+ * Crosstalk fails only when clearly beyond: below ~40 dB SNR its limit
+ * lies under the noise floor, and a station that could never pass a
+ * cable there would be no use; the measured value is shown either way. */
+static int check_limits(classifier *c, struct classification *out, const double *sig, const double *xt_amp,
+                        const double *xt_sig, double conf)
 {
 	const struct classify_limits *lim = &c->lim;
+	int undecided = 0;
 
 	for (unsigned k = 0; k < c->n_ch; k++) {
 		const struct chan *ch = &c->ch[k];
@@ -864,11 +874,15 @@ static void check_limits(classifier *c, struct classification *out, const double
 		if (lim->max_level_dev_db > 0.0) {
 			double lo = e * pow(10.0, -lim->max_level_dev_db / 20.0);
 			double hi = e * pow(10.0, lim->max_level_dev_db / 20.0);
+			if (mag < lo && lo - mag <= LIMIT_SIGMAS * s1)
+				undecided++;
+			if (mag > hi && mag - hi <= LIMIT_SIGMAS * s1)
+				undecided++;
 			if (lo - mag > LIMIT_SIGMAS * s1 && (ft = add_fault(out, FAULT_HIGH_RESISTANCE))) {
 				/* A level drop on a cable wired right is resistance in
 				 * series; its value is what the fit of that conductor
 				 * says, when the jig can see it. */
-				ft->value = NAN;
+				ft->value = 0.0;   /* 0: no fit of the conductor says how much */
 				ft->confidence = conf;
 				snprintf(ft->channel, sizeof(ft->channel), "%s", ch->name);
 				if (ch->cond_p >= 0) {
@@ -900,8 +914,10 @@ static void check_limits(classifier *c, struct classification *out, const double
 			}
 		}
 		if (lim->max_phase_deg > 0.0 && !v->inverted && mag > 0.0) {
-			double sphase = s1 / mag * 180.0 / M_PI;
-			if (fabs(v->phase_deg) - lim->max_phase_deg > LIMIT_SIGMAS * sphase &&
+			double sphase = s1 / mag * 180.0 / M_PI, over = fabs(v->phase_deg) - lim->max_phase_deg;
+			if (over > 0.0 && over <= LIMIT_SIGMAS * sphase)
+				undecided++;
+			if (over > LIMIT_SIGMAS * sphase &&
 			    (ft = add_fault(out, FAULT_UNRECOGNIZED_WIRING))) {
 				ft->value = v->phase_deg;
 				ft->confidence = conf;
@@ -909,6 +925,7 @@ static void check_limits(classifier *c, struct classification *out, const double
 			}
 		}
 	}
+	return undecided;
 }
 
 int classifier_run(classifier *c, const struct analysis *an, struct classification *out)
@@ -1066,8 +1083,12 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	double conf = confidence_of(margin);
 	if (named != ex)
 		name_faults(c, &c->hs.h[named], c->dy + (size_t)named * HYP_MAX_PARAMS, conf, out);
-	if (out->n_faults == 0)
-		check_limits(c, out, sig, xt_amp, xt_sig, conf);
+	if (out->n_faults == 0 && check_limits(c, out, sig, xt_amp, xt_sig, conf) && out->n_faults == 0) {
+		/* Within the wiring, but a level or phase sits past its limit by
+		 * less than its own noise: neither pass nor fail is honest. */
+		set_error(out, FAULT_LOW_SNR, snr);
+		return 0;
+	}
 	out->verdict = out->n_faults ? VERDICT_FAIL : VERDICT_PASS;
 	return 0;
 }
@@ -1161,7 +1182,7 @@ int classify_describe(const struct fixture *f, const struct fault *ft, char *buf
 			n = snprintf(buf, len, "Miswired: %s and %s reach each other's far-end contacts", a, b);
 		break;
 	case FAULT_HIGH_RESISTANCE:
-		if (ft->n_contacts >= 2 && isfinite(ft->value))
+		if (ft->n_contacts >= 2 && ft->value > 0.0)
 			n = snprintf(buf, len, "High resistance from %s to %s: %.3g \xCE\xA9 in series", a, b, ft->value);
 		else
 			n = snprintf(buf, len, "The %s channel is too quiet: resistance in series", chw);

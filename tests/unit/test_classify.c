@@ -308,7 +308,8 @@ static void test_unrecognized(void **state)
 
 /* 1.8 Ω in the shared ground conductor of the stereo jig is within the
  * series limit (2 Ω) but leaks each channel into the other by
- * Rg / (Rsource + Rload) = 1.8 / 132, −37 dB: above the −40 dB limit. */
+ * Rg / (Rsource + Rload) = 1.8 / 132, −37 dB: above the −40 dB limit, by
+ * 4σ of a 70 dB measurement. */
 static void test_crosstalk_limit(void **state)
 {
 	struct jig j;
@@ -319,7 +320,7 @@ static void test_crosstalk_limit(void **state)
 	assert_int_equal(corpus_jig(JIG_STEREO, 17, &j), 0);
 	w = j.expected;
 	w.c[corpus_conductor(&j, "A.R2")].ohms = 1.8;
-	run_case(&j, &w, 60.0, 24, &an, &out);
+	run_case(&j, &w, 70.0, 24, &an, &out);
 	assert_int_equal(out.verdict, VERDICT_FAIL);
 	assert_true(out.n_faults >= 1);
 	for (unsigned k = 0; k < out.n_faults; k++) {
@@ -331,7 +332,7 @@ static void test_crosstalk_limit(void **state)
 	assert_true(l->crosstalk_db > -40.0);
 
 	/* The same cable with a clean ground passes. */
-	run_case(&j, &j.expected, 60.0, 24, &an, &out);
+	run_case(&j, &j.expected, 70.0, 24, &an, &out);
 	assert_int_equal(out.verdict, VERDICT_PASS);
 }
 

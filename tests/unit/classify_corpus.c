@@ -759,3 +759,37 @@ out:
 	network_destroy(net);
 	return rc;
 }
+
+int corpus_good(const struct jig *j, double snr_db, uint64_t seed, unsigned runs, unsigned *pass, unsigned *error,
+                unsigned *fail)
+{
+	struct rng r = {seed * 0x9E3779B97F4A7C15ull + 11};
+	struct analysis an;
+	struct classification cl;
+	int rc = 0;
+
+	*pass = *error = *fail = 0;
+	classifier *c = classifier_create(&j->f, &j->expected, NULL);
+	network *net = network_create();
+	if (!c || !net) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (j->model_tol > 0.0 && (rc = classifier_set_model_tolerance(c, j->model_tol)) < 0)
+		goto out;
+	for (unsigned k = 0; k < runs; k++) {
+		corpus_synth(j, &j->expected, snr_db, &r, net, &an);
+		if ((rc = classifier_run(c, &an, &cl)) < 0)
+			goto out;
+		if (cl.verdict == VERDICT_PASS)
+			(*pass)++;
+		else if (cl.verdict == VERDICT_ERROR)
+			(*error)++;
+		else
+			(*fail)++;
+	}
+out:
+	classifier_destroy(c);
+	network_destroy(net);
+	return rc;
+}

@@ -70,4 +70,10 @@ struct corpus_stats {
 int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_stats *st, FILE *log,
                double *us, unsigned max_us);
 
+/* `runs` noisy measurements of j's good cable at snr_db: how many passed,
+ * were an error (undecidable at that SNR) or failed (a false fail).
+ * Returns 0 or a negative errno. */
+int corpus_good(const struct jig *j, double snr_db, uint64_t seed, unsigned runs, unsigned *pass, unsigned *error,
+                unsigned *fail);
+
 #endif

@@ -446,17 +446,6 @@ static int settle_name(struct reader *r, const char *requested, char *name, int 
 	return 0;
 }
 
-/* Until dsp/classify.c provides classify_limits_default, the loader fills
- * the same documented limits itself. */
-static void limits_default(struct classify_limits *lim)
-{
-	lim->max_level_dev_db = 1.0;     /* ~12 % in level: far above a good conductor's loss into 32 ohms */
-	lim->max_crosstalk_db = -40.0;   /* a common-ground resistance of 0.3 ohm into 32 ohm loads */
-	lim->max_series_ohms = 1.0;      /* a few metres of thin litz wire stay well below */
-	lim->min_snr_db = 40.0;          /* enough to read a level to 0.1 dB */
-	lim->max_phase_deg = 10.0;       /* resistive networks do not shift phase; this is margin */
-}
-
 /* Connector */
 
 static const char *const connector_sections[] = { "connector", NULL };
@@ -808,7 +797,7 @@ int profiles_load_cable(const struct profiles *p, const char *name, struct tw_ca
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	limits_default(&out->limits);
+	classify_limits_default(&out->limits);
 	rc = open_profile(p, PROFILE_CABLE, name, out->path, &r.fp, err);
 	if (rc < 0)
 		return rc;

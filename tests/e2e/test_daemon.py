@@ -440,6 +440,8 @@ class BusyAndEvents(DaemonCase):
         self.assertEqual(p.returncode, 3, p.stderr)   # busy is a station error for CI
         res = sse.wait_for(lambda e: e[1] == "result" and e[2]["id"] == tid)
         self.assertEqual(res[2]["verdict"], "pass")
+        # "done" and the result are published back to back, in no promised order
+        sse.wait_for(lambda e: e[1] == "state" and e[2].get("test") == tid and e[2].get("state") == "done")
         states = [e[2]["state"] for e in sse.events if e[1] == "state" and e[2].get("test") == tid]
         self.assertEqual(states[:3], ["measuring", "analysing", "done"])
         levels = [e for e in sse.events if e[1] == "levels" and e[2]["test"] == tid]

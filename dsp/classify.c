@@ -1038,7 +1038,7 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	/* The runner-up predicts something observably different and is not
 	 * the candidate plus an uncertain extra (for a good cable every
 	 * observably different hypothesis counts). */
-	double runner = INFINITY;
+	double runner = INFINITY, runner_resid = INFINITY;
 	for (unsigned k = 0; k <= nh; k++) {
 		if (c->dist[k] < TWIN_CHI2 || c->score[k] >= runner)
 			continue;
@@ -1052,11 +1052,14 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 				continue;
 		}
 		runner = c->score[k];
+		runner_resid = c->resid[k];
 	}
 	double margin = runner - c->score[cand];
 
+	/* Both as χ² (squared misfit over noise variance, real and imaginary
+	 * parts): about 2 × entries when a hypothesis explains all but noise. */
 	out->residual = c->resid[named];
-	out->runner_up = runner;
+	out->runner_up = runner_resid;
 	if (named == ex)
 		out->best = c->expected;
 	else

@@ -76,8 +76,8 @@ struct classification {
 	unsigned n_channels;
 	struct channel_view channel[CLASSIFY_MAX_CHANNELS];
 	struct wiring best;        /* the hypothesis that fits */
-	double residual;           /* of the best fit, normalised */
-	double runner_up;          /* of the next-best distinct hypothesis */
+	double residual;           /* of the best fit, normalised: χ² over noise, ~2 × entries when good */
+	double runner_up;          /* of the next-best distinct hypothesis (INFINITY: none) */
 	unsigned hypotheses;       /* how many were tried */
 };
 

@@ -675,7 +675,6 @@ static void finish(runner *r, struct pending *p, json_t *res)
 		metrics_flex_done(r->cfg.metrics, res);
 	else if (r->cfg.metrics)
 		metrics_test_done(r->cfg.metrics, res);
-	events_publish(r->cfg.events, "result", res);
 	pthread_mutex_lock(&r->lock);
 	flexmon *fm = r->flex;
 	r->flex = NULL;
@@ -691,10 +690,14 @@ static void finish(runner *r, struct pending *p, json_t *res)
 	r->tests_run++;
 	r->state = ST_DONE;
 	r->done_at = now_ms();
+	/* State first, so a client that has the result has seen the test end;
+	 * under the lock, so no other thread reads res while it is serialised
+	 * (publishing only appends to the clients' queues). */
+	publish_state(r, ST_DONE, p->id);
+	events_publish(r->cfg.events, "result", res);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	flexmon_destroy(fm);
-	publish_state(r, ST_DONE, p->id);
 }
 
 /* The round trip changes on every open: measure it as soon as the device is

@@ -66,7 +66,7 @@ void config_defaults(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	c->station.rate = 48000;
-	c->station.period = 256;   /* 5.3 ms at 48 kHz: short, yet far from xrun territory */
+	c->station.period = 0;     /* ~5 ms at any rate (256 frames at 48 kHz): short, yet far from xrun territory */
 	c->station.periods = 4;
 	c->station.windows = 1;
 	/* The stereo jig has the most fault scenarios to switch to. */

@@ -100,6 +100,14 @@ fail:
 	return e;
 }
 
+static unsigned default_period(unsigned rate)
+{
+	unsigned p = 64;
+	while (p < 4096 && (double)p * 1000.0 / rate < 5.0)
+		p *= 2;
+	return p;
+}
+
 duplex *duplex_open(const struct duplex_cfg *cfg, char err[DUPLEX_ERR_MAX], int *errnum)
 {
 	duplex *d = NULL;
@@ -120,7 +128,10 @@ duplex *duplex_open(const struct duplex_cfg *cfg, char err[DUPLEX_ERR_MAX], int 
 	d->out_ch = cfg->out_channels;
 	d->in_ch = cfg->in_channels;
 	d->periods = cfg->periods ? cfg->periods : 4;
-	pp = pc = cfg->period_frames ? cfg->period_frames : 256;
+	/* By default a period is ~5.3 ms whatever the rate (256 frames at 48 kHz,
+	 * 512 at 96 kHz): the buffer then holds the same ~21 ms of slack against
+	 * a busy machine at every rate, instead of halving it at each doubling. */
+	pp = pc = cfg->period_frames ? cfg->period_frames : default_period(cfg->rate);
 
 	if ((e = snd_pcm_open(&d->play, cfg->device, SND_PCM_STREAM_PLAYBACK, 0)) < 0) {
 		snprintf(err, DUPLEX_ERR_MAX, "cannot open '%s' for playback: %s", cfg->device,

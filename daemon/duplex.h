@@ -13,7 +13,7 @@ struct duplex_cfg {
 	unsigned rate;
 	unsigned out_channels;       /* channels the jig drives (the device may have more) */
 	unsigned in_channels;        /* channels the jig senses */
-	unsigned period_frames;      /* 0 = 256 */
+	unsigned period_frames;      /* 0 = ~5 ms: 256 at 44.1/48 kHz, 512 at 96 kHz */
 	unsigned periods;            /* 0 = 4 */
 };
 

@@ -1127,9 +1127,22 @@ static const char *cname(const struct fixture *f, const struct fault *ft, unsign
 	return f->contact[ft->contacts[k]].name;
 }
 
+/* Ohms as people write them: "0.5 Ω", "47 Ω", "3.0 kΩ", "1.2 MΩ". */
+static void format_ohms(double r, char *buf, size_t len)
+{
+	if (r >= 1e6)
+		snprintf(buf, len, "%.1f M\xCE\xA9", r / 1e6);
+	else if (r >= 1e3)
+		snprintf(buf, len, "%.1f k\xCE\xA9", r / 1e3);
+	else if (r >= 10)
+		snprintf(buf, len, "%.0f \xCE\xA9", r);
+	else
+		snprintf(buf, len, "%.2g \xCE\xA9", r);
+}
+
 int classify_describe(const struct fixture *f, const struct fault *ft, char *buf, unsigned len)
 {
-	char r0[16], r1[16];
+	char r0[16], r1[16], ohms[32];
 	int n = 0;
 
 	if (!f || !ft || !buf || len == 0)
@@ -1172,7 +1185,8 @@ int classify_describe(const struct fixture *f, const struct fault *ft, char *buf
 		n = snprintf(buf, len, "Open conductor: %s does not reach %s", a, b);
 		break;
 	case FAULT_SHORT:
-		n = snprintf(buf, len, "Short between %s and %s (%.3g \xCE\xA9)%s", a, b, ft->value,
+		format_ohms(ft->value, ohms, sizeof(ohms));
+		n = snprintf(buf, len, "Short between %s and %s (%s)%s", a, b, ohms,
 		             ft->flags & FAULT_FLAG_EITHER_END ? ", at this end or the other" : "");
 		break;
 	case FAULT_MISWIRE:
@@ -1185,10 +1199,12 @@ int classify_describe(const struct fixture *f, const struct fault *ft, char *buf
 			n = snprintf(buf, len, "Miswired: %s and %s reach each other's far-end contacts", a, b);
 		break;
 	case FAULT_HIGH_RESISTANCE:
-		if (ft->n_contacts >= 2 && ft->value > 0.0)
-			n = snprintf(buf, len, "High resistance from %s to %s: %.3g \xCE\xA9 in series", a, b, ft->value);
-		else
+		if (ft->n_contacts >= 2 && ft->value > 0.0) {
+			format_ohms(ft->value, ohms, sizeof(ohms));
+			n = snprintf(buf, len, "High resistance from %s to %s: %s in series", a, b, ohms);
+		} else {
 			n = snprintf(buf, len, "The %s channel is too quiet: resistance in series", chw);
+		}
 		break;
 	case FAULT_CROSSTALK:
 		n = snprintf(buf, len, "Crosstalk into the %s channel: %.1f dB", chw, ft->value);

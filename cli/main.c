@@ -50,7 +50,8 @@ static void usage(FILE *out)
 	"  run       measure a cable on an ALSA device and give a verdict\n"
 	"  profiles  list connectors, cables and jigs, or show one (with its pinout)\n"
 	"  analyze   the verdict of a saved capture (WAV + stimulus plan)\n"
-	"  flex      watch for dropouts while the cable is flexed (--device: local jig)\n"
+	"  flex      watch for dropouts while the cable is flexed (with --device: on a\n"
+	"            local jig; without: through the daemon)\n"
 	"\n"
 	"Commands through a running tonewired (--server URL, default http://127.0.0.1:8640):\n"
 	"  test      run a test on the daemon's jig and wait for the verdict\n"
@@ -81,8 +82,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "flex"))
-		return cmd_flex(argc - 1, argv + 1);
+	if (!strcmp(cmd, "flex")) {
+		/* --device: a local jig; otherwise the daemon's */
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--device") || !strncmp(argv[i], "--device=", 9) ||
+			    !strcmp(argv[i], "-d"))
+				return cmd_flex(argc - 1, argv + 1);
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+				return cmd_flex(argc - 1, argv + 1);
+		return cmd_flex_remote(argc - 1, argv + 1);
+	}
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "profiles"))

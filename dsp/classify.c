@@ -843,6 +843,17 @@ static void set_error(struct classification *out, enum fault_code code, double v
 		ft->value = value;
 }
 
+/* low_snr although the tones stand far above the noise: what blurs the
+ * choice is the model tolerance (an interface's uncalibrated gain and the
+ * jig's resistor tolerances), which a verified calibration removes. The
+ * 10 dB of headroom keep the noise-limited case on its own message. */
+static void set_undecided(const classifier *c, struct classification *out, double snr)
+{
+	set_error(out, FAULT_LOW_SNR, snr);
+	if (snr >= c->lim.min_snr_db + 10.0 && out->n_faults)
+		out->fault[0].flags |= FAULT_FLAG_MODEL_LIMITED;
+}
+
 /* Limits on the channel view, for a cable whose wiring is as expected.
  * A level or phase beyond its limit by more than LIMIT_SIGMAS of its noise
  * fails the cable; beyond it by less, nobody can say: returns how many
@@ -1078,7 +1089,7 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	if (margin < SEPARATION || (named == ex && c->resid[ex] > chi2_limit(c->n))) {
 		/* Observably different wirings fit about equally well (or the good
 		 * wiring is the simplest name for a fit it does not itself give). */
-		set_error(out, FAULT_LOW_SNR, snr);
+		set_undecided(c, out, snr);
 		reach_measured(c, out);
 		return 0;
 	}
@@ -1089,7 +1100,7 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	if (out->n_faults == 0 && check_limits(c, out, sig, xt_amp, xt_sig, conf) && out->n_faults == 0) {
 		/* Within the wiring, but a level or phase sits past its limit by
 		 * less than its own noise: neither pass nor fail is honest. */
-		set_error(out, FAULT_LOW_SNR, snr);
+		set_undecided(c, out, snr);
 		return 0;
 	}
 	out->verdict = out->n_faults ? VERDICT_FAIL : VERDICT_PASS;
@@ -1225,6 +1236,12 @@ int classify_describe(const struct fixture *f, const struct fault *ft, char *buf
 		n = snprintf(buf, len, "The input sensing %s clipped: lower the output level or the input gain", a);
 		break;
 	case FAULT_LOW_SNR:
+		if (ft->flags & FAULT_FLAG_MODEL_LIMITED) {
+			n = snprintf(buf, len, "Undecided although the signal is clean (%.0f dB SNR): the levels sit "
+			             "within the jig's own uncertainty of a limit or of another wiring; calibrate the "
+			             "jig with a golden cable (tonewire calibrate)", ft->value);
+			break;
+		}
 		n = snprintf(buf, len, "Too noisy to decide (%.0f dB SNR): check the cable is seated and the jig grounded",
 		             ft->value);
 		break;

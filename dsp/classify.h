@@ -47,6 +47,8 @@ struct fault {
 /* Details of a fault that its code alone does not carry. */
 #define FAULT_FLAG_END_REVERSED 1u   /* miswire: the cable sits reversed in the jig */
 #define FAULT_FLAG_EITHER_END 2u     /* short: the jig cannot tell near end from far end */
+#define FAULT_FLAG_MODEL_LIMITED 4u  /* low_snr with signal to spare: the model's own tolerance
+                                        (an uncalibrated interface) is what cannot decide */
 
 struct reach {                 /* which far-end contacts one near-end contact reaches */
 	int from;

@@ -40,8 +40,7 @@ struct input_state {
 	unsigned ev_blocks;
 	double ev_peak;
 	double ev_depth[MAX_T];         /* deepest single block: edge blocks are only partly hit */
-	double ev_peak_e;               /* residual energy of the strongest block … */
-	double ev_peak_expl[MAX_T];     /* … and the share of it each tone's loss explains */
+	double ev_peak_expl[MAX_T];     /* the largest share of a block's residual each tone's loss explains */
 };
 
 struct flex {
@@ -152,8 +151,10 @@ static void emit(flex *f, unsigned j, struct flex_event *ev, unsigned max, unsig
 		struct flex_event *e = &ev[(*n)++];
 		int best = -1;
 		double best_expl = 0;
-		/* The path is judged on the event's strongest block, which the change
-		 * covers whole; its partly covered edge blocks would dilute the share. */
+		/* The path is judged on the event's best-explained block: one the
+		 * change covers whole. Partly covered edge blocks dilute the share,
+		 * and with a low tone the most energetic block need not be a whole
+		 * one (half a millisecond is a slice of a 300 Hz cycle). */
 		for (unsigned k = 0; k < f->n_t; k++) {
 			if (s->ev_peak_expl[k] > best_expl) {
 				best_expl = s->ev_peak_expl[k];
@@ -188,15 +189,15 @@ static void end_block(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
 				s->ev_blocks = 0;
 				s->ev_peak = 0;
 				memset(s->ev_depth, 0, sizeof(s->ev_depth));
-				s->ev_peak_e = 0;
+				memset(s->ev_peak_expl, 0, sizeof(s->ev_peak_expl));
 			}
 			s->ev_blocks++;
 			if (ratio > s->ev_peak)
 				s->ev_peak = ratio;
-			if (s->e > s->ev_peak_e) {
-				s->ev_peak_e = s->e;
-				for (unsigned k = 0; k < f->n_t; k++)
-					s->ev_peak_expl[k] = explained(s->rp[k], s->pp[k], s->e);
+			for (unsigned k = 0; k < f->n_t; k++) {
+				double x = explained(s->rp[k], s->pp[k], s->e);
+				if (x > s->ev_peak_expl[k])
+					s->ev_peak_expl[k] = x;
 			}
 			for (unsigned k = 0; k < f->n_t; k++) {
 				double c = s->pp[k] > 0 ? -s->rp[k] / s->pp[k] : 0;

@@ -178,6 +178,12 @@ int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigne
 	return runner_submit(r, cable, serial, id, err);
 }
 
+int runner_submit_calibrate(runner *r, const char *cable, const char *serial, long long *id,
+                            char err[RUNNER_ERR_MAX])
+{
+	return runner_submit(r, cable, serial, id, err);
+}
+
 int runner_flex_stop(runner *r, long long *id)
 {
 	(void)r;
@@ -223,6 +229,24 @@ int store_list(store *s, const struct store_query *q, json_t **out)
 }
 
 int store_has_capture(store *s, long long id) { (void)s; return id == 7; }
+
+/* Calibration 3 exists; any other id does not. */
+int store_calibration_get(store *s, long long id, json_t **out)
+{
+	(void)s;
+	if (id != 3)
+		return -ENOENT;
+	*out = json_pack("{sI ss}", "id", (json_int_t)id, "cable", "trs-3.5-extension");
+	return 0;
+}
+
+int store_calibration_list(store *s, unsigned limit, json_t **out)
+{
+	(void)s;
+	assert(limit >= 1);
+	*out = json_array();
+	return 0;
+}
 
 void store_capture_path(const store *s, long long id, const char *ext, char *path, size_t len)
 {

@@ -578,7 +578,8 @@ static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct re
 		return reply_busy(c, id);
 	if (e == -ENOENT || e == -EINVAL)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
-	if (e == -ECANCELED)
+	/* A full disk or read-only store: refused before running, never lost. */
+	if (e == -ECANCELED || e == -ENOSPC || e == -EROFS)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (e < 0)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
@@ -588,6 +589,14 @@ static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct re
 	if (wait) {
 		json_t *res = NULL;
 		e = runner_wait(h->ctx.runner, id, WAIT_MAX_MS, &res);
+		if (e == -EIO && res) {
+			/* It ran, but is not durable: never a 200 for it. */
+			const char *why = json_string_value(json_object_get(res, "error"));
+			enum MHD_Result ret2 = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s",
+			                                   why ? why : "the result could not be stored");
+			json_decref(res);
+			return ret2;
+		}
 		if (e == -ENOENT)
 			e = store_get(h->ctx.store, id, &res);
 		if (e == 0 && res) {

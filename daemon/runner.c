@@ -73,6 +73,7 @@ struct runner {
 	int checking;                    /* measuring the round trip after an open */
 	long long cur_id, last_id;
 	json_t *last_result;
+	int last_stored;            /* 0: last_result could not be stored (never acknowledged) */
 	struct pending *pending;
 	double done_at;                  /* when the state became done */
 	double latency_frames;
@@ -719,9 +720,19 @@ static void finish(runner *r, struct pending *p, json_t *res)
 		if (res && p->kind != KIND_TEST)
 			json_object_set_new(res, "kind", json_string(kind_names[p->kind]));
 	}
-	/* Durable before anyone hears of it. */
-	if (store_finish(r->cfg.store, p->id, res) < 0)
-		fprintf(stderr, "tonewired: test %lld: cannot store the result; it stays recorded as aborted\n", p->id);
+	/* Durable before anyone hears of it; a result that could not be stored
+	 * is never acknowledged as one (runner_wait says so). */
+	int stored = store_finish(r->cfg.store, p->id, res) == 0;
+	if (!stored) {
+		char why[200];
+		store_error(r->cfg.store, why, sizeof(why));
+		fprintf(stderr, "tonewired: test %lld: cannot store the result (%s); it stays recorded as aborted\n",
+		        p->id, why);
+		char msg[300];
+		snprintf(msg, sizeof(msg), "test %lld ran but its result could not be stored: %s", p->id, why);
+		json_object_set_new(res, "stored", json_false());
+		json_object_set_new(res, "error", json_string(msg));
+	}
 	if (r->cfg.metrics && p->kind == KIND_FLEX)
 		metrics_flex_done(r->cfg.metrics, res);
 	else if (r->cfg.metrics)
@@ -735,6 +746,7 @@ static void finish(runner *r, struct pending *p, json_t *res)
 	}
 	json_decref(r->last_result);
 	r->last_result = res;
+	r->last_stored = stored;
 	r->last_id = p->id;
 	r->cur_id = 0;
 	r->busy = 0;
@@ -997,8 +1009,13 @@ static int submit(runner *r, enum kind kind, unsigned seconds, const char *cable
 		r->state = ST_IDLE;
 		pthread_mutex_unlock(&r->lock);
 		free(p);
-		snprintf(err, RUNNER_ERR_MAX, "cannot record the test in the results store");
-		return -EIO;
+		/* Refused before it runs, rather than run and lost: say why, so a
+		 * full disk or a read-only state directory can be fixed. */
+		char why[200];
+		store_error(r->cfg.store, why, sizeof(why));
+		snprintf(err, RUNNER_ERR_MAX, "cannot record the test in the results store (%s): %.150s",
+		         e == -ENOSPC ? "disk full" : e == -EROFS ? "read-only" : "write failed", why);
+		return e == -ENOSPC || e == -EROFS ? e : -EIO;
 	}
 	r->cur_id = p->id;
 	r->pending = p;
@@ -1075,7 +1092,7 @@ int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
 	for (;;) {
 		if (r->last_id == id && r->last_result) {
 			*result = json_incref(r->last_result);
-			rc = 0;
+			rc = r->last_stored ? 0 : -EIO;
 			break;
 		}
 		if (r->cur_id != id) {

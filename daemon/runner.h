@@ -68,8 +68,9 @@ int runner_flex_stop(runner *r, long long *id);
 json_t *runner_flex_json(runner *r);
 
 /* Wait up to timeout_ms for test id to be stored. 0 with a new reference in
- * *result; -ETIMEDOUT; -ENOENT when id is not the test in progress or the
- * last one (it is in the store, or never was). */
+ * *result; -EIO when it ran but could not be stored (*result still set, with
+ * "stored": false and "error"); -ETIMEDOUT; -ENOENT when id is not the test
+ * in progress or the last one (it is in the store, or never was). */
 int runner_wait(runner *r, long long id, int timeout_ms, json_t **result);
 
 /* 1 when test id has been submitted but is not stored yet. */

@@ -18,6 +18,7 @@ struct store {
 	pthread_mutex_t lock;
 	struct config_store cfg;
 	int version;
+	char last_err[256];         /* why the last write failed (store_error) */
 };
 
 /* Each step moves the schema from version i to i + 1, inside one
@@ -85,11 +86,46 @@ static int exec(store *s, const char *sql, char err[STORE_ERR_MAX])
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, STORE_ERR_MAX, "%.120s: %.120s", s->cfg.path, msg ? msg : "error");
+		/* SQLite's own words do not say why the file could not be written
+		 * ("unable to open database file"); the system's do. */
+		int sys = sqlite3_system_errno(s->db);
+		snprintf(err, STORE_ERR_MAX, "%.120s: %.80s%s%.40s", s->cfg.path, msg ? msg : "error",
+		         sys ? ": " : "", sys ? strerror(sys) : "");
 		sqlite3_free(msg);
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Why the last statement failed, as an errno a client can act on: a full
+ * disk and a read-only store are the operator's to fix, not "an error". */
+static int sql_errno(store *s)
+{
+	int ext = sqlite3_extended_errcode(s->db), sys = sqlite3_system_errno(s->db);
+	switch (ext & 0xff) {
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_READONLY: return -EROFS;
+	case SQLITE_CANTOPEN: return sys == EROFS ? -EROFS : sys == ENOSPC ? -ENOSPC : -EACCES;
+	case SQLITE_IOERR: return sys == ENOSPC ? -ENOSPC : sys == EROFS ? -EROFS : -EIO;
+	default: return -EIO;
+	}
+}
+
+/* Keep the message of a failure for store_error (the lock is held). */
+static int failed(store *s)
+{
+	int e = sql_errno(s);
+	int sys = sqlite3_system_errno(s->db);
+	snprintf(s->last_err, sizeof(s->last_err), "%.150s%s%.80s", sqlite3_errmsg(s->db),
+	         sys ? ": " : "", sys ? strerror(sys) : "");
+	return e;
+}
+
+void store_error(store *s, char *buf, size_t len)
+{
+	pthread_mutex_lock(&s->lock);
+	snprintf(buf, len, "%s", s->last_err[0] ? s->last_err : "unknown error");
+	pthread_mutex_unlock(&s->lock);
 }
 
 static int user_version(store *s)
@@ -158,10 +194,21 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 		snprintf(err, STORE_ERR_MAX, "cannot create %.180s: %s", cfg->capture_dir, strerror(-e));
 		goto fail;
 	}
+	/* WAL needs to create files beside the database: a folder that cannot
+	 * be written is said so plainly, not as SQLite's "unable to open". */
+	const char *folders[] = { slash ? dir : ".", cfg->capture_dir };
+	for (unsigned i = 0; i < 2; i++) {
+		if (access(folders[i], W_OK) != 0) {
+			snprintf(err, STORE_ERR_MAX, "%.100s: cannot write to %.100s: %s", cfg->path, folders[i],
+			         strerror(errno));
+			goto fail;
+		}
+	}
 	if (sqlite3_open_v2(cfg->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, STORE_ERR_MAX, "cannot open %.180s: %.60s", cfg->path,
-		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+		snprintf(err, STORE_ERR_MAX, "cannot open %.160s: %.50s%s%.40s", cfg->path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory", sys ? ": " : "", sys ? strerror(sys) : "");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -215,8 +262,10 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 
 	pthread_mutex_lock(&s->lock);
 	/* Insert, then store the aborted object with its id, in one transaction. */
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (exec(s, "BEGIN IMMEDIATE", err) < 0) {
+		rc = failed(s);
 		goto out;
+	}
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT INTO tests (started_at, serial, cable, jig, verdict, state, result, faults, kind)"
 	        " VALUES (?, ?, ?, ?, 'error', 'running', '{}', 'aborted', ?)", -1, &st, NULL) != SQLITE_OK)
@@ -246,6 +295,7 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 		goto out;
 	}
 rollback:
+	rc = failed(s);
 	exec(s, "ROLLBACK", err);
 out:
 	sqlite3_finalize(st);
@@ -278,8 +328,10 @@ int store_finish(store *s, long long id, const json_t *result)
 	/* A single statement is its own transaction: its COMMIT is the fsync. */
 	if (sqlite3_prepare_v2(s->db,
 	        "UPDATE tests SET verdict = ?, state = 'done', result = ?, faults = ?, duration_ms = ?,"
-	        " kind = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	        " kind = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = failed(s);
 		goto out;
+	}
 	bind_text(st, 1, verdict);
 	bind_text(st, 2, text);
 	bind_text(st, 3, faults);
@@ -288,6 +340,8 @@ int store_finish(store *s, long long id, const json_t *result)
 	sqlite3_bind_int64(st, 6, id);
 	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
 		rc = 0;
+	else
+		rc = failed(s);
 out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);

@@ -25,8 +25,12 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
                 long long started_at, json_t *aborted, long long *id);
 
 /* Store the final result of test id (its "id" already set) and return only
- * once it is durable: committed with synchronous=FULL. 0 or -EIO. */
+ * once it is durable: committed with synchronous=FULL. 0, -ENOSPC (disk
+ * full), -EROFS (read-only), or -EIO; store_begin fails the same ways. */
 int store_finish(store *s, long long id, const json_t *result);
+
+/* Why the last write failed, for people ("database or disk is full"). */
+void store_error(store *s, char *buf, size_t len);
 
 /* One result (a new reference in *out). 0, -ENOENT, or -EIO. */
 int store_get(store *s, long long id, json_t **out);

@@ -95,7 +95,6 @@ class DiskFull(unittest.TestCase):
             answers.append((k, st, r, stored))
         return answers
 
-    @unittest.expectedFailure   # daemon bug: a result whose store_finish failed is still answered 200
     def test_disk_full_never_acknowledges_an_unstored_result(self):
         self.require_mount()
         answers = self.step_through_full_disk()
@@ -104,7 +103,6 @@ class DiskFull(unittest.TestCase):
               f"not stored: {lost}", flush=True)
         self.assertEqual(lost, [])
 
-    @unittest.expectedFailure   # daemon bug: refused with 500 "cannot record the test…", not 503 with the cause
     def test_disk_full_refused_with_503_and_the_cause(self):
         self.require_mount()
         d = self.d
@@ -206,7 +204,6 @@ class DiskFull(unittest.TestCase):
         st, hist = d.get("/api/v1/tests")
         self.assertEqual([h["serial"] for h in hist], ["WRITABLE", "BEFORE"])
 
-    @unittest.expectedFailure   # daemon bug: says "unable to open database file", not why
     def test_read_only_state_directory_message_says_read_only(self):
         listening, log = self.start_on_read_only()
         self.assertRegex(log.lower(), "read-only|permission denied")

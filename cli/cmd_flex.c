@@ -20,7 +20,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	"usage: tonewire flex --device PCM --cable CABLE [--jig JIG] [--seconds S] [--json]\n"
-	"       tonewire flex [--server URL] [--cable CABLE] [--seconds S] [--json]   (through tonewired)\n"
+	"       tonewire flex [--server URL] [--token T] [--cable CABLE] [--serial S]\n"
+	"                     [--seconds S] [--json]        (through tonewired)\n"
 	"\n"
 	"Measures the cable once (round trip and transfer matrix), then plays every\n"
 	"tone continuously while you flex it, and reports each dropout or level\n"
@@ -34,6 +35,10 @@ static void usage(FILE *out)
 	"  -r, --rate HZ        sample rate (default 48000)\n"
 	"      --json           one JSON object with the events and the verdict\n"
 	"  -p, --profiles DIR   look for profiles in DIR first\n"
+	"\n"
+	"Through tonewired (no --device): --server URL (default $TONEWIRE_SERVER or\n"
+	"http://127.0.0.1:8640), --token T (default $TONEWIRE_TOKEN), --serial S\n"
+	"recorded with the session; the daemon's jig and its default cable are used.\n"
 	"\n"
 	"Exit status: 0 no dropout, 1 intermittent, 2 usage, 3 station error.\n");
 }

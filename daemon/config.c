@@ -69,10 +69,13 @@ void config_defaults(struct config *c)
 	c->station.period = 0;     /* ~5 ms at any rate (256 frames at 48 kHz): short, yet far from xrun territory */
 	c->station.periods = 4;
 	c->station.windows = 1;
-	/* The stereo jig has the most fault scenarios to switch to. */
-	snprintf(c->station.scenario, sizeof(c->station.scenario), "straight-stereo-trs");
+	c->station.debounce_ms = 300;   /* longer than a plug's contacts bounce (a few tens of ms), short for a person */
+	/* The demo cables: one per diagnosis, all on the per-contact TRRS jig,
+	 * which tells every one of them apart (a stereo jig cannot tell an open
+	 * ground from a CTIA/OMTP swap; see README, Limits). */
+	snprintf(c->station.scenario, sizeof(c->station.scenario), "1-straight");
 	snprintf(c->station.demo_dir, sizeof(c->station.demo_dir), "%s",
-	         pick(tree, TONEWIRE_SOURCE_SCENARIOS, TONEWIRE_DATADIR "/scenarios"));
+	         pick(tree, TONEWIRE_SOURCE_SCENARIOS "/demo", TONEWIRE_DATADIR "/scenarios/demo"));
 	snprintf(c->http.address, sizeof(c->http.address), "127.0.0.1");
 	c->http.port = 8640;
 	snprintf(c->http.web_root, sizeof(c->http.web_root), "%s",
@@ -190,6 +193,17 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return set_uint(p, section, key, value, 2, 16, &c->station.periods);
 		if (!strcmp(key, "windows"))
 			return set_uint(p, section, key, value, 1, 64, &c->station.windows);
+		if (!strcmp(key, "debounce_ms"))
+			return set_uint(p, section, key, value, 20, 10000, &c->station.debounce_ms);
+		if (!strcmp(key, "trigger")) {
+			if (strcmp(value, "auto") && strcmp(value, "manual")) {
+				char msg[96];
+				snprintf(msg, sizeof(msg), "expected auto or manual, got '%.40s'", value);
+				return fail(p, section, key, msg);
+			}
+			c->station.trigger_auto = !strcmp(value, "auto");
+			return 1;
+		}
 	} else if (!strcmp(section, "http")) {
 		if (!strcmp(key, "address") || !strcmp(key, "listen")) {
 			char a[64];

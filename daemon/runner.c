@@ -88,6 +88,10 @@ struct runner {
 	json_t *last_flex;               /* result of the last flex session */
 	struct calib cal;                /* written by the runner thread under the lock */
 	atomic_int flex_stop;            /* set by runner_flex_stop (any thread) */
+	trigger *trig;                   /* NULL when tests start only when asked */
+	char trig_cable[512];            /* the cable the trigger tests */
+	atomic_int pilot_yield;          /* the pilot must give the device up (any thread) */
+	int piloting, pilot_hold;        /* the pilot streams; someone waits to switch the device */
 
 	/* Runner thread only: the classifier of the last cable used. */
 	char cls_path[256];
@@ -244,10 +248,21 @@ static classifier *classifier_for(runner *r, const struct pending *p)
  * gain out of the comparison; 0.5 % keeps room for the drift of an
  * interface's gain with temperature (a few 0.01 dB) over a shift. */
 #define CALIBRATED_TOLERANCE 0.005
+/* The golden sample's check is about its wiring, which moves gains by tens
+ * of percent (a swap, an open, a short); the interface's uncalibrated gain
+ * (often a dB or more, with a gain knob on the inputs) is what the
+ * calibration is about to remove, so it is checked with the widest model
+ * tolerance the classifier takes: 20 %, about ±1.6 dB. */
+#define GOLDEN_TOLERANCE 0.2
 
-/* Is a golden sample's wiring as its profile says? A level that is off
- * (fitted as series resistance, or too close to a limit to judge without
- * a reference) is what calibrating absorbs, so only the wiring decides. */
+/* Is a golden sample good enough to become the reference? Checked with
+ * GOLDEN_TOLERANCE, its wiring must be as the profile says: a pass, or an
+ * undecided verdict that only a calibration can settle, or a level off the
+ * way an interface is off and a cable is not: every channel by the same
+ * amount (within 0.2 dB: a gain stage, not one conductor) and by no more
+ * than the tolerance. A channel alone down, or more than ±1.6 dB, is
+ * refused: a defect calibrated in would pass every cable like it. */
+#define GOLDEN_COMMON_DB 0.2
 static int golden_wiring_ok(const struct classification *cl)
 {
 	if (cl->verdict == VERDICT_PASS)
@@ -255,10 +270,21 @@ static int golden_wiring_ok(const struct classification *cl)
 	if (cl->verdict == VERDICT_ERROR)
 		return cl->n_faults == 1 && cl->fault[0].code == FAULT_LOW_SNR &&
 		       (cl->fault[0].flags & FAULT_FLAG_MODEL_LIMITED);
+	if (!cl->n_channels)
+		return 0;
 	for (unsigned i = 0; i < cl->n_faults; i++)
 		if (cl->fault[i].code != FAULT_HIGH_RESISTANCE)
 			return 0;
-	return cl->n_faults > 0;
+	double lo = cl->channel[0].level_db, hi = lo;
+	for (unsigned i = 0; i < cl->n_channels; i++) {
+		double l = cl->channel[i].level_db;
+		lo = l < lo ? l : lo;
+		hi = l > hi ? l : hi;
+		if (cl->channel[i].inverted)
+			return 0;
+	}
+	double limit_db = 20.0 * log10(1.0 + GOLDEN_TOLERANCE);
+	return hi - lo <= GOLDEN_COMMON_DB && fabs(lo) <= limit_db && fabs(hi) <= limit_db;
 }
 
 static void note_latency(runner *r, const struct measurement *m)
@@ -472,7 +498,8 @@ static json_t *run_test(runner *r, struct pending *p)
 	 * capture and, for a calibration, the raw H stay as measured. */
 	struct measurement mc = m;
 	meta.calibration = calib_apply(r, &mc.an);
-	classifier_set_model_tolerance(cls, meta.calibration ? CALIBRATED_TOLERANCE : CLASSIFY_MODEL_TOLERANCE);
+	classifier_set_model_tolerance(cls, p->kind == KIND_CALIBRATE ? GOLDEN_TOLERANCE :
+	                                    meta.calibration ? CALIBRATED_TOLERANCE : CLASSIFY_MODEL_TOLERANCE);
 	classifier_run(cls, &mc.an, &cl);
 	meta.classify_ms = now_ms() - t1;
 	meta.total_ms = now_ms() - p->t0;
@@ -812,6 +839,98 @@ static void check_device(runner *r)
 	}
 }
 
+static int submit(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
+                  long long *id, char err[RUNNER_ERR_MAX]);
+
+/* The trigger's pilot: quiet tones on the jig while the station is idle,
+ * analysed here, never on the audio thread. Runs until a cable has been
+ * fully in for the debounce time (1), or someone needs the device or the
+ * stream fails (0). */
+static int pilot(runner *r)
+{
+	unsigned n_in = r->jig.fixture.n_inputs;
+	struct engine_job job = { .render = trigger_render, .render_ctx = r->trig, .ring = &r->ring,
+	                          .max_frames = UINT64_MAX };
+	int fire = 0, stopping = 0;
+
+	trigger_begin(r->trig);
+	ring_reset(&r->ring);
+	if (engine_start(r->cfg.engine, &job) < 0)
+		return 0;
+	for (;;) {
+		int fin = atomic_load_explicit(&job.done, memory_order_acquire);
+		size_t got = ring_pop(&r->ring, r->chunk, r->chunk_floats);
+		if (!stopping && atomic_load(&r->pilot_yield)) {
+			stopping = 1;
+			atomic_store_explicit(&job.stop, 1, memory_order_release);
+		}
+		if (got) {
+			if (!stopping && trigger_feed(r->trig, r->chunk, (unsigned)(got / n_in))) {
+				fire = 1;
+				stopping = 1;
+				atomic_store_explicit(&job.stop, 1, memory_order_release);
+			}
+			continue;
+		}
+		if (fin)
+			break;
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	engine_wait(r->cfg.engine, &job);
+	return fire;
+}
+
+/* A cable is in: the same test as POST /api/v1/tests, with the serial
+ * posted for it, if any. */
+static void trigger_fire(runner *r)
+{
+	char serial[TRIGGER_SERIAL_MAX + 1], err[RUNNER_ERR_MAX];
+	long long id;
+	int has = trigger_take_serial(r->trig, serial, sizeof(serial));
+	if (submit(r, KIND_TEST, 0, r->trig_cable, has ? serial : NULL, &id, err) < 0) {
+		fprintf(stderr, "tonewired: a cable went in, but its test cannot start: %s\n", err);
+		trigger_tested(r->trig);   /* not again for the same insertion */
+	}
+}
+
+static int trigger_setup(runner *r, const struct trigger_cfg *tc, char err[RUNNER_ERR_MAX])
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	char perr[PROFILE_ERR_MAX];
+	classifier *c = NULL;
+	int rc = -EINVAL;
+
+	if (!p) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	if (!tc->cable || !tc->cable[0]) {
+		snprintf(err, RUNNER_ERR_MAX, "[station] trigger = auto needs a cable to expect ([station] cable)");
+		goto out;
+	}
+	if (profiles_load_cable(r->cfg.profiles, tc->cable, &p->cable, perr) < 0 ||
+	    profiles_fixture(&r->jig, &p->cable, &p->fx, &p->expected, perr) < 0) {
+		snprintf(err, RUNNER_ERR_MAX, "trigger: %.240s", perr);
+		goto out;
+	}
+	c = classifier_create(&p->fx, &p->expected, &p->cable.limits);
+	struct trigger_setup ts = { .plan = measure_plan(r->ms), .fx = &p->fx,
+	                            .expected = c ? classifier_expected(c) : NULL,
+	                            .debounce_ms = tc->debounce_ms, .events = r->cfg.events };
+	if (!c || !(r->trig = trigger_create(&ts))) {
+		snprintf(err, RUNNER_ERR_MAX, "cannot set up the trigger's pilot for cable '%s' on jig '%s'",
+		         p->cable.name, r->jig.name);
+		goto out;
+	}
+	snprintf(r->trig_cable, sizeof(r->trig_cable), "%s", tc->cable);
+	rc = 0;
+out:
+	classifier_destroy(c);
+	free(p);
+	return rc;
+}
+
 static void *thread_main(void *arg)
 {
 	runner *r = arg;
@@ -823,8 +942,12 @@ static void *thread_main(void *arg)
 			r->state = ST_MEASURING;
 			pthread_mutex_unlock(&r->lock);
 			publish_state(r, ST_MEASURING, p->id);
+			if (r->trig)
+				trigger_testing(r->trig);
 			json_t *res = p->kind == KIND_FLEX ? run_flex(r, p) : run_test(r, p);
 			finish(r, p, res);
+			if (r->trig)
+				trigger_tested(r->trig);   /* the verdict shows until the cable comes out */
 			free(p);
 			pthread_mutex_lock(&r->lock);
 			continue;
@@ -845,6 +968,19 @@ static void *thread_main(void *arg)
 			r->checking = 0;
 			if (r->pending || r->quit)
 				continue;
+			if (r->trig && r->state == ST_IDLE && !r->pilot_hold && !r->closing) {
+				r->piloting = 1;
+				atomic_store(&r->pilot_yield, 0);
+				pthread_mutex_unlock(&r->lock);
+				int fire = pilot(r);
+				if (fire)
+					trigger_fire(r);
+				pthread_mutex_lock(&r->lock);
+				r->piloting = 0;
+				pthread_cond_broadcast(&r->cond);
+				if (fire || r->pending || r->quit)
+					continue;
+			}
 		}
 		struct timespec ts;
 		deadline(&ts, 250);
@@ -907,6 +1043,8 @@ runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX])
 		fprintf(stderr, "tonewired: calibration %lld was made for another channel layout of jig %s; not applied\n",
 		        (long long)json_integer_value(json_object_get(row, "id")), r->jig.name);
 	json_decref(row);
+	if (cfg->trigger && trigger_setup(r, cfg->trigger, err) < 0)
+		goto fail;
 	int rc = pthread_create(&r->thread, NULL, thread_main, r);
 	if (rc != 0) {
 		snprintf(err, RUNNER_ERR_MAX, "cannot start the runner thread: %s", strerror(rc));
@@ -926,6 +1064,7 @@ void runner_destroy(runner *r)
 	if (r->started) {
 		pthread_mutex_lock(&r->lock);
 		r->quit = 1;
+		atomic_store(&r->pilot_yield, 1);
 		pthread_cond_broadcast(&r->cond);
 		pthread_mutex_unlock(&r->lock);
 		pthread_join(r->thread, NULL);
@@ -935,6 +1074,7 @@ void runner_destroy(runner *r)
 	json_decref(r->last_flex);
 	flexmon_destroy(r->flex);
 	classifier_destroy(r->cls);
+	trigger_destroy(r->trig);
 	measure_destroy(r->ms);
 	ring_free(&r->ring);
 	free(r->chunk);
@@ -988,6 +1128,7 @@ static int submit(runner *r, enum kind kind, unsigned seconds, const char *cable
 	r->busy = 1;
 	r->cur_id = 0;
 	r->cur_kind = kind;
+	atomic_store(&r->pilot_yield, 1);   /* the pilot gives the device to the test */
 	r->state = ST_MEASURING;
 	atomic_store(&r->flex_stop, 0);
 	pthread_mutex_unlock(&r->lock);
@@ -1170,6 +1311,9 @@ json_t *runner_status_json(runner *r)
 	json_object_set_new(o, "tests_run", json_integer((json_int_t)n));
 	json_object_set_new(o, "uptime_s", json_integer((json_int_t)((now_ms() - r->started_ms) / 1000)));
 	json_object_set_new(o, "calibration", cal);
+	json_object_set_new(o, "trigger", json_string(r->trig ? "auto" : "manual"));
+	if (r->trig)
+		trigger_status(r->trig, o);
 	json_object_set_new(o, "version", json_string(TONEWIRE_VERSION));
 	return o;
 }
@@ -1191,16 +1335,21 @@ void runner_gauges(runner *r, struct metrics_gauges *g)
 
 int runner_set_device(runner *r, const char *device)
 {
-	int rc;
+	int rc = -EBUSY;
 	pthread_mutex_lock(&r->lock);
-	if (r->busy || r->pending || r->checking) {
-		pthread_mutex_unlock(&r->lock);
-		return -EBUSY;
+	/* The pilot gives the device up for the switch, and waits for it. */
+	r->pilot_hold++;
+	while (r->piloting) {
+		atomic_store(&r->pilot_yield, 1);
+		pthread_cond_wait(&r->cond, &r->lock);
 	}
 	/* Held across the switch so no test starts on the old device meanwhile. */
-	rc = engine_set_device(r->cfg.engine, device);
-	if (rc == 0)
-		r->latency_valid = 0;
+	if (!(r->busy || r->pending || r->checking)) {
+		rc = engine_set_device(r->cfg.engine, device);
+		if (rc == 0)
+			r->latency_valid = 0;
+	}
+	r->pilot_hold--;
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
@@ -1212,6 +1361,7 @@ int runner_shutdown(runner *r, int timeout_ms)
 	deadline(&ts, (unsigned)timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	r->closing = 1;
+	atomic_store(&r->pilot_yield, 1);
 	atomic_store(&r->flex_stop, 1);   /* a flex session ends with what it has seen */
 	while (r->pending || (r->busy && r->cur_id)) {
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT) {
@@ -1221,4 +1371,11 @@ int runner_shutdown(runner *r, int timeout_ms)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
+}
+
+int runner_trigger_serial(runner *r, const char *serial)
+{
+	if (!r->trig)
+		return -ENOTSUP;
+	return trigger_set_serial(r->trig, serial);
 }

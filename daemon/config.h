@@ -14,6 +14,8 @@ struct config_station {
 	char scenario[CONFIG_PATH_MAX];   /* demo scenario name when device is "" */
 	char demo_dir[CONFIG_PATH_MAX];   /* scenarios offered by GET /api/v1/demo */
 	unsigned rate, period, periods, windows;
+	int trigger_auto;                 /* trigger = auto: test when a cable goes in */
+	unsigned debounce_ms;             /* how long an insertion or removal must hold */
 };
 
 struct config_http {

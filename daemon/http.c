@@ -1170,6 +1170,49 @@ static enum MHD_Result h_static(http *h, struct MHD_Connection *c, struct reques
 }
 
 
+/* The serial of the cable the operator is about to plug in (scanned from
+ * its label): the next test the trigger starts carries it. */
+static enum MHD_Result h_trigger_serial(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	static const char *const fields[] = { "serial", NULL };
+	enum MHD_Result ret = MHD_NO;
+	const char *serial = NULL, *why;
+
+	json_t *o = body_object(c, rq, fields, 0, &ret);
+	if (!o)
+		return ret;
+	json_t *js = json_object_get(o, "serial");
+	if (!js || (!json_is_string(js) && !json_is_null(js))) {
+		json_decref(o);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: expected a string (or null to clear it)");
+	}
+	if (json_is_string(js)) {
+		serial = json_string_value(js);
+		if (strlen(serial) != json_string_length(js))
+			why = "must not contain NUL characters";
+		else
+			why = check_serial(serial);
+		if (why) {
+			ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: %s", why);
+			json_decref(o);
+			return ret;
+		}
+	}
+	int e = runner_trigger_serial(h->ctx.runner, serial);
+	if (e == -ENOTSUP) {
+		json_decref(o);
+		return reply_error(c, MHD_HTTP_CONFLICT, "the station is not triggered by insertion ([station] trigger = auto)");
+	}
+	if (e < 0) {
+		json_decref(o);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: too long");
+	}
+	json_t *b = json_object();
+	json_object_set_new(b, "serial", serial && serial[0] ? json_string(serial) : json_null());
+	json_decref(o);
+	return reply_json(c, MHD_HTTP_OK, b);
+}
+
 static const struct route routes[] = {
 	{ "GET", "/api/v1/status", h_status, 1 },
 	{ "GET", "/api/v1/profiles", h_profiles, 1 },
@@ -1184,6 +1227,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/flex", h_flex_start, 1 },
 	{ "GET", "/api/v1/flex", h_flex_get, 1 },
 	{ "DELETE", "/api/v1/flex", h_flex_stop, 1 },
+	{ "POST", "/api/v1/trigger/serial", h_trigger_serial, 1 },
 	{ "GET", "/api/v1/events", h_events, 2 },   /* 2: token may come as ?token= */
 	{ "GET", "/api/v1/demo", h_demo_list, 1 },
 	{ "PUT", "/api/v1/demo", h_demo_set, 1 },

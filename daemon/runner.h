@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "profiles.h"
 #include "store.h"
+#include "trigger.h"
 
 #define RUNNER_ERR_MAX 256
 #define RUNNER_SERIAL_MAX 64
@@ -24,6 +25,7 @@ struct runner_cfg {
 	const struct tw_jig *jig;     /* copied */
 	unsigned rate, windows;
 	const char *capture_base;     /* URL prefix of captures: "/api/v1/tests" */
+	const struct trigger_cfg *trigger;   /* NULL: tests start only when asked (trigger = manual) */
 };
 
 /* Start the runner thread (it measures the round trip whenever the device
@@ -66,6 +68,10 @@ int runner_flex_stop(runner *r, long long *id);
  * "flex": {count, worst_ms, events}}) or the result of the last one since
  * the daemon started (with "state": "done"); NULL when neither. */
 json_t *runner_flex_json(runner *r);
+
+/* The serial of the next test the trigger starts (NULL or "" for none).
+ * 0; -EINVAL when too long; -ENOTSUP when the trigger is manual. */
+int runner_trigger_serial(runner *r, const char *serial);
 
 /* Wait up to timeout_ms for test id to be stored. 0 with a new reference in
  * *result; -EIO when it ran but could not be stored (*result still set, with

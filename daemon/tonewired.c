@@ -261,9 +261,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tonewired: out of memory\n");
 		goto out;
 	}
+	struct trigger_cfg tc = { .cable = s->cable, .debounce_ms = s->cfg.station.debounce_ms };
 	struct runner_cfg rc = { .engine = s->en, .store = s->st, .events = s->ev, .metrics = s->mx,
 	                         .profiles = &s->prof, .jig = s->jig, .rate = s->cfg.station.rate,
-	                         .windows = s->cfg.station.windows, .capture_base = "/api/v1/tests" };
+	                         .windows = s->cfg.station.windows, .capture_base = "/api/v1/tests",
+	                         .trigger = s->cfg.station.trigger_auto ? &tc : NULL };
 	if (!(s->rn = runner_create(&rc, serr))) {
 		fprintf(stderr, "tonewired: test runner: %s\n", serr);
 		goto out;

@@ -96,7 +96,7 @@ function renderStatus(s) {
     ? `${Math.round(lat)} frames${s.rate ? ` (${((lat / s.rate) * 1000).toFixed(1)} ms)` : ''}` : '—';
   $('st-xruns').textContent = s.xruns ?? '—';
   $('st-xruns').className = s.xruns > 0 ? 'warn' : '';
-  setState(s.state);
+  setState(s.state, s.trigger_state);
   $('version').textContent = `tonewire ${s.version || ''}${s.uptime_s != null ? ` · up ${fmtUptime(s.uptime_s)}` : ''}`;
   const connected = s.connected !== false && s.state !== 'disconnected';
   setConnected(connected, s.device_error || s.error || s.message);
@@ -107,9 +107,11 @@ function renderStatus(s) {
   if (s.scenario) markScenario(s.scenario);
 }
 
-function setState(state) {
-  const words = { idle: 'idle', measuring: 'measuring…', analysing: 'analysing…', analyzing: 'analysing…', done: 'done', flexing: 'flex test…', disconnected: 'no interface' };
-  $('st-state').textContent = words[state] || state || '—';
+function setState(state, trigger) {
+  const words = { idle: 'idle', measuring: 'measuring…', analysing: 'analysing…', analyzing: 'analysing…', done: 'done', flexing: 'flex test…', disconnected: 'no interface',
+    armed: 'Plug a cable', insert_fully: 'Insert the cable fully', waiting_removal: 'unplug the cable' };
+  const shown = state === 'idle' && trigger && trigger !== 'testing' ? trigger : state;
+  $('st-state').textContent = words[shown] || shown || '—';
 }
 
 function fmtUptime(s) {
@@ -128,13 +130,24 @@ function verdictPanel(kind, word, sub) {
   v.querySelector('.v-sub').textContent = sub;
 }
 
+/* A hands-free station ([station] trigger = auto) says what the plug needs;
+ * a verdict stays up until the cable comes out (the state becomes armed). */
+function showTrigger(d) {
+  if (app.status) Object.assign(app.status, { trigger_state: d.state, missing: d.missing, present: d.present });
+  setState('idle', d.state);
+  if (!app.busy && !app.viewingHistory && (d.state === 'armed' || d.state === 'insert_fully')) showIdle();
+}
+
 function selectedCable() {
   return $('cable').value || app.status?.cable || '';
 }
 
 function showIdle() {
   app.shown = null;
+  const trig = app.status?.trigger_state;
   if (app.connected === false) verdictPanel('off', 'NO INTERFACE', 'The audio interface is unplugged. Plug it in to test.');
+  else if (trig === 'insert_fully') verdictPanel('idle', 'INSERT FULLY', `Insert the cable fully${app.status.missing?.length ? ` — no contact on ${app.status.missing.join(', ')}` : ''}.`);
+  else if (trig === 'armed') verdictPanel('idle', 'PLUG A CABLE', 'Plug a cable into the jig: the test starts by itself.');
   else verdictPanel('idle', 'READY', 'Plug the cable into the jig, then scan its serial number.');
   $('faults').textContent = '';
   drawResult(null);
@@ -536,6 +549,7 @@ function connectEvents() {
     if (d.connected !== false) refreshStatus(); // the new round-trip latency, device name
   });
   on('state', (d) => {
+    if (d.trigger === 'auto') { showTrigger(d); return; }
     setState(d.state);
     const id = d.test_id ?? d.test;
     if (d.state === 'flexing' && !(app.flex?.running && app.flex.id === id)) resumeFlex();

@@ -150,6 +150,24 @@ class Trigger(unittest.TestCase):
         st, r = self.d.request("POST", "/api/v1/trigger/serial", {"serial": None})
         self.assertEqual((st, r), (200, {"serial": None}))
 
+    def test_miswired_cable_is_tested_and_device_switch_stops_the_pilot(self):
+        """A swapped cable is a cable that is in: it is tested (and fails); switching the
+        scenario takes the device from the pilot."""
+        self.start(STRAIGHT + ["connect = * 600000"])
+        self.wait_trigger_state("armed")
+        deadline = time.time() + 5
+        while True:   # 409 only while the first round trip is being looked for
+            st, r = self.d.request("PUT", "/api/v1/demo", {"scenario": "swap"})
+            if st != 409 or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(st, 200, r)
+        res = self.sse.wait_for(lambda e: e[1] == "result", timeout=10)
+        self.assertEqual(res[2]["verdict"], "fail")
+        self.assertIn("lr_swap", [f["code"] for f in res[2]["faults"]])
+        self.wait_trigger_state("waiting_removal", timeout=3)
+
+
 
 class Manual(unittest.TestCase):
 

@@ -32,6 +32,21 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EXIT_USAGE when the JUnit file cannot be written. */
 int cli_emit_result(json_t *result, int as_json, const char *junit);
 
+/* A cable in a jig, as the local commands (run, flex, analyze) need it. */
+struct cli_station {
+	struct tw_jig jig;
+	struct tw_cable cable;
+	struct fixture fx;          /* the cable in the jig */
+	struct wiring expected;     /* how a good one is wired */
+};
+
+/* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
+ * scenario names), the cable, and the one in the other, looked up through
+ * extra first. NULL after telling the user why (a usage error); free()
+ * the result. */
+struct cli_station *cli_station_load(const char *cmd, const char *extra, const char *device,
+                                     const char *jig_name, const char *cable_name);
+
 /* The jig a tonewire_sim:SCENARIO device names in its [scenario] section,
  * copied into jig (size len). 0 or -ENOENT. */
 int cli_scenario_jig(const char *device, char *jig, size_t len);

@@ -167,10 +167,10 @@ int cmd_analyze(int argc, char **argv)
 	int as_json = 0, c, status = EXIT_USAGE;
 	struct plan p = { 0 };
 	json_t *plan_root = NULL, *result = NULL;
-	struct tw_jig *jig = calloc(1, sizeof(*jig));
-	struct tw_cable *cable = calloc(1, sizeof(*cable));
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct wiring expected;
+	struct cli_station *st = NULL;
+	struct tw_jig *jig = NULL;
+	struct tw_cable *cable = NULL;
+	struct fixture *fx = NULL;
 	classifier *cls = NULL;
 	measure *ms = NULL;
 	float *frames = NULL;
@@ -194,10 +194,6 @@ int cmd_analyze(int argc, char **argv)
 		cli_error("analyze: expected one capture file (try 'tonewire analyze --help')");
 		goto out;
 	}
-	if (!jig || !cable || !fx) {
-		cli_error("out of memory");
-		goto out;
-	}
 	const char *wav = argv[optind];
 	if (!plan_path) {
 		size_t n = strlen(wav);
@@ -218,14 +214,12 @@ int cmd_analyze(int argc, char **argv)
 		          *jig_name ? "cable" : "jig");
 		goto out;
 	}
-	struct profiles prof;
-	profiles_init(&prof, extra);
-	if (profiles_load_jig(&prof, jig_name, jig, err) < 0 ||
-	    profiles_load_cable(&prof, cable_name, cable, err) < 0 ||
-	    profiles_fixture(jig, cable, fx, &expected, err) < 0) {
-		cli_error("%s", err);
+	st = cli_station_load("analyze", extra, NULL, jig_name, cable_name);
+	if (!st)
 		goto out;
-	}
+	jig = &st->jig;
+	cable = &st->cable;
+	fx = &st->fx;
 	if (fx->n_outputs != p.n_out || fx->n_inputs != p.n_in) {
 		cli_error("jig '%s' has %u outputs and %u inputs, the capture %u and %u", jig->name,
 		          fx->n_outputs, fx->n_inputs, p.n_out, p.n_in);
@@ -244,7 +238,7 @@ int cmd_analyze(int argc, char **argv)
 	frames = read_wav(wav, &p, &n_frames);
 	if (!frames)
 		goto out;
-	cls = classifier_create(fx, &expected, &cable->limits);
+	cls = classifier_create(fx, &st->expected, &cable->limits);
 	if (!cls) {
 		cli_error("cannot set up the classifier");
 		goto out;
@@ -268,8 +262,6 @@ out:
 	free(frames);
 	measure_destroy(ms);
 	classifier_destroy(cls);
-	free(fx);
-	free(cable);
-	free(jig);
+	free(st);
 	return status;
 }

@@ -114,12 +114,12 @@ int cmd_flex(int argc, char **argv)
 	double seconds = 10;
 	unsigned rate = 48000;
 	int as_json = 0, c, status = EXIT_USAGE, e;
-	char jigbuf[512], err[PROFILE_ERR_MAX];
-	struct tw_jig *jig = calloc(1, sizeof(*jig));
-	struct tw_cable *cable = calloc(1, sizeof(*cable));
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	char err[PROFILE_ERR_MAX];
+	struct cli_station *st = NULL;
+	struct tw_jig *jig = NULL;
+	struct tw_cable *cable = NULL;
+	struct fixture *fx = NULL;
 	struct session *s = calloc(1, sizeof(*s));
-	struct wiring expected;
 	duplex *dx = NULL;
 	measure *ms = NULL;
 
@@ -158,25 +158,16 @@ int cmd_flex(int argc, char **argv)
 		cli_error("flex: --device and --cable are required for a local jig (try 'tonewire flex --help')");
 		goto out;
 	}
-	if (!jig || !cable || !fx || !s) {
+	if (!s) {
 		cli_error("out of memory");
 		goto out;
 	}
-	if (!jig_name) {
-		if (cli_scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
-			cli_error("flex: --jig is required (only a tonewire_sim scenario names its own jig)");
-			goto out;
-		}
-		jig_name = jigbuf;
-	}
-	struct profiles prof;
-	profiles_init(&prof, extra);
-	if (profiles_load_jig(&prof, jig_name, jig, err) < 0 ||
-	    profiles_load_cable(&prof, cable_name, cable, err) < 0 ||
-	    profiles_fixture(jig, cable, fx, &expected, err) < 0) {
-		cli_error("%s", err);
+	st = cli_station_load("flex", extra, device, jig_name, cable_name);
+	if (!st)
 		goto out;
-	}
+	jig = &st->jig;
+	cable = &st->cable;
+	fx = &st->fx;
 	struct measure_cfg mc = { .rate = rate, .n_outputs = fx->n_outputs, .n_inputs = fx->n_inputs };
 	ms = measure_create(&mc, err);
 	if (!ms) {
@@ -289,8 +280,6 @@ out:
 		flex_destroy(s->fl);
 	}
 	free(s);
-	free(fx);
-	free(cable);
-	free(jig);
+	free(st);
 	return status;
 }

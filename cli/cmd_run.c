@@ -134,12 +134,11 @@ int cmd_run(int argc, char **argv)
 	const char *junit = NULL, *extra = NULL, *save = NULL;
 	unsigned rate = 48000, windows = 1;
 	int as_json = 0, c, status = EXIT_STATION;
-	char jigbuf[512], err[PROFILE_ERR_MAX];
-	struct profiles prof;
+	char err[PROFILE_ERR_MAX];
+	struct cli_station *st = NULL;
 	struct tw_jig *jig = NULL;
 	struct tw_cable *cable = NULL;
 	struct fixture *fx = NULL;
-	struct wiring expected;
 	classifier *cls = NULL;
 	measure *ms = NULL;
 	duplex *dx = NULL;
@@ -183,30 +182,14 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: --device and --cable are required (try 'tonewire run --help')");
 		return EXIT_USAGE;
 	}
-	if (!jig_name) {
-		if (cli_scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
-			cli_error("run: --jig is required (only a tonewire_sim scenario names its own jig)");
-			return EXIT_USAGE;
-		}
-		jig_name = jigbuf;
-	}
-
-	jig = calloc(1, sizeof(*jig));
-	cable = calloc(1, sizeof(*cable));
-	fx = calloc(1, sizeof(*fx));
-	if (!jig || !cable || !fx) {
-		cli_error("out of memory");
-		goto out;
-	}
-	profiles_init(&prof, extra);
+	st = cli_station_load("run", extra, device, jig_name, cable_name);
+	if (!st)
+		return EXIT_USAGE;
+	jig = &st->jig;
+	cable = &st->cable;
+	fx = &st->fx;
 	status = EXIT_USAGE;
-	if (profiles_load_jig(&prof, jig_name, jig, err) < 0 ||
-	    profiles_load_cable(&prof, cable_name, cable, err) < 0 ||
-	    profiles_fixture(jig, cable, fx, &expected, err) < 0) {
-		cli_error("%s", err);
-		goto out;
-	}
-	cls = classifier_create(fx, &expected, &cable->limits);
+	cls = classifier_create(fx, &st->expected, &cable->limits);
 	if (!cls) {
 		cli_error("cannot set up the classifier for cable '%s' on jig '%s'", cable->name, jig->name);
 		goto out;
@@ -267,8 +250,6 @@ out:
 	duplex_close(dx);
 	measure_destroy(ms);
 	classifier_destroy(cls);
-	free(fx);
-	free(cable);
-	free(jig);
+	free(st);
 	return status;
 }

@@ -1,7 +1,6 @@
 /* tonewire run: measure a cable on a local ALSA device and give the verdict. */
 #include <errno.h>
 #include <getopt.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,54 +33,6 @@ static void usage(FILE *out)
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 fail, 2 usage or bad input, 3 station error.\n");
-}
-
-struct jig_find {
-	char *jig;
-	size_t len;
-	int found;
-};
-
-static int scenario_handler(void *user, const char *section, const char *name, const char *value)
-{
-	struct jig_find *j = user;
-	if (!strcmp(section, "scenario") && !strcmp(name, "jig")) {
-		snprintf(j->jig, j->len, "%s", value);
-		j->found = 1;
-	}
-	return 1;
-}
-
-int cli_scenario_jig(const char *device, char *jig, size_t len)
-{
-	struct jig_find j = { jig, len, 0 };
-	const char *colon = strchr(device, ':');
-	if (!colon || strncmp(device, "tonewire_sim", 12) != 0)
-		return -ENOENT;
-	const char *path = colon + 1;
-	/* The device string may quote the path: tonewire_sim:"/a b/c.conf" */
-	char buf[512];
-	snprintf(buf, sizeof(buf), "%s", path);
-	size_t n = strlen(buf);
-	if (n >= 2 && (buf[0] == '"' || buf[0] == '\'') && buf[n - 1] == buf[0]) {
-		memmove(buf, buf + 1, n - 2);
-		buf[n - 2] = '\0';
-	}
-	if (ini_parse(buf, scenario_handler, &j) < 0 || !j.found)
-		return -ENOENT;
-	/* A jig named relative to the scenario file: resolve against its folder. */
-	if (strchr(jig, '/') && jig[0] != '/') {
-		char dir[512];
-		snprintf(dir, sizeof(dir), "%s", buf);
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = '\0';
-			char full[1024];
-			snprintf(full, sizeof(full), "%s/%s", dir, jig);
-			snprintf(jig, len, "%s", full);
-		}
-	}
-	return 0;
 }
 
 static double now_ms(void)

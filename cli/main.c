@@ -39,36 +39,6 @@ int cli_emit_result(json_t *result, int as_json, const char *junit)
 	return result_exit_status(result);
 }
 
-struct cli_station *cli_station_load(const char *cmd, const char *extra, const char *device,
-                                     const char *jig_name, const char *cable_name)
-{
-	char jigbuf[512], err[PROFILE_ERR_MAX];
-	struct profiles prof;
-	struct cli_station *st;
-
-	if (!jig_name || !*jig_name) {
-		if (!device || cli_scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
-			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)", cmd);
-			return NULL;
-		}
-		jig_name = jigbuf;
-	}
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		cli_error("out of memory");
-		return NULL;
-	}
-	profiles_init(&prof, extra);
-	if (profiles_load_jig(&prof, jig_name, &st->jig, err) < 0 ||
-	    profiles_load_cable(&prof, cable_name, &st->cable, err) < 0 ||
-	    profiles_fixture(&st->jig, &st->cable, &st->fx, &st->expected, err) < 0) {
-		cli_error("%s", err);
-		free(st);
-		return NULL;
-	}
-	return st;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,

@@ -63,7 +63,7 @@ target_link_libraries(fuzz_http PRIVATE tonewire_station tonewire_profiles tonew
   PkgConfig::INIH)
 target_include_directories(fuzz_http SYSTEM PRIVATE ${MHD_INCLUDE_DIRS})
 
-tw_fuzz(capture)
+tw_fuzz(capture ${PROJECT_SOURCE_DIR}/cli/station.c)
 target_include_directories(fuzz_capture PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(fuzz_capture PRIVATE tonewire_station tonewire_profiles tonewire_dsp PkgConfig::JANSSON
   PkgConfig::SNDFILE PkgConfig::INIH ${MATH_LIB})

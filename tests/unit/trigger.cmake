@@ -1,0 +1,6 @@
+# The hands-free trigger's decisions, fed synthetic insertions (the daemon's trigger.c and events.c).
+if(TARGET tonewired)
+  tw_unit_test(trigger tonewire_profiles tonewire_dsp PkgConfig::JANSSON PkgConfig::MHD Threads::Threads)
+  target_sources(test_trigger PRIVATE ${PROJECT_SOURCE_DIR}/daemon/trigger.c ${PROJECT_SOURCE_DIR}/daemon/events.c)
+  target_include_directories(test_trigger PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
+endif()

@@ -546,6 +546,21 @@ static enum MHD_Result reply_busy(struct MHD_Connection *c, long long id)
 	return reply_json(c, MHD_HTTP_CONFLICT, b);
 }
 
+/* A test, flex session or calibration the runner would not start: busy
+ * (409 with the running id), a cable it does not know (400), a store that
+ * cannot take it — full disk, read-only — or a stopping station (503 with
+ * the cause: refused before running, never run and lost), else 500. */
+static enum MHD_Result reply_refused(struct MHD_Connection *c, int e, long long id, const char *err)
+{
+	if (e == -EBUSY)
+		return reply_busy(c, id);
+	if (e == -ENOENT || e == -EINVAL)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
+	if (e == -ECANCELED || e == -ENOSPC || e == -EROFS)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
+	return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+}
+
 static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct request *rq)
 {
 	static const char *const fields[] = { "cable", "serial", NULL };
@@ -574,15 +589,8 @@ static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct re
 	}
 	int e = runner_submit(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
-	if (e == -EBUSY)
-		return reply_busy(c, id);
-	if (e == -ENOENT || e == -EINVAL)
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
-	/* A full disk or read-only store: refused before running, never lost. */
-	if (e == -ECANCELED || e == -ENOSPC || e == -EROFS)
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (e < 0)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+		return reply_refused(c, e, id, err);
 
 	char loc[64];
 	snprintf(loc, sizeof(loc), "/api/v1/tests/%lld", id);
@@ -845,14 +853,8 @@ static enum MHD_Result h_flex_start(http *h, struct MHD_Connection *c, struct re
 	}
 	int e = runner_submit_flex(h->ctx.runner, cable, serial, seconds, &id, err);
 	json_decref(o);
-	if (e == -EBUSY)
-		return reply_busy(c, id);
-	if (e == -ENOENT || e == -EINVAL)
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
-	if (e == -ECANCELED)
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (e < 0)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+		return reply_refused(c, e, id, err);
 	json_t *b = json_object();
 	json_object_set_new(b, "id", json_integer(id));
 	json_object_set_new(b, "state", json_string("measuring"));
@@ -922,14 +924,8 @@ static enum MHD_Result h_calibrate(http *h, struct MHD_Connection *c, struct req
 	}
 	int e = runner_submit_calibrate(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
-	if (e == -EBUSY)
-		return reply_busy(c, id);
-	if (e == -ENOENT || e == -EINVAL)
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
-	if (e == -ECANCELED)
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (e < 0)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+		return reply_refused(c, e, id, err);
 	e = runner_wait(h->ctx.runner, id, WAIT_MAX_MS, &res);
 	if (e == -ENOENT)
 		e = store_get(h->ctx.store, id, &res);

@@ -71,16 +71,18 @@ class Daemon:
         self.token = None
         self.log = []
 
-    def start(self, timeout=15):
+    def spawn(self):
+        """Start the process. Returns an Event set once it listens (self.port_found then holds
+        the port) or dies; does not wait, so a test can also stop it while it starts."""
         self.log = []
         self.proc = subprocess.Popen([TONEWIRED, "--config", self.config], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
-        port = []
+        self.port_found = []
         ready = threading.Event()
 
-        def reader():
-            for line in self.proc.stderr:
-                self.log.append(line)
+        def reader(proc=self.proc, log=self.log, port=self.port_found):
+            for line in proc.stderr:
+                log.append(line)
                 m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
                 if m:
                     port.append(int(m.group(1)))
@@ -88,10 +90,18 @@ class Daemon:
             ready.set()
 
         threading.Thread(target=reader, daemon=True).start()
-        if not ready.wait(timeout) or not port:
-            self.stop()
+        return ready
+
+    def launch(self, timeout=15, sig=signal.SIGTERM):
+        """Start it and return once it listens, whether or not its device is up."""
+        if not self.spawn().wait(timeout) or not self.port_found:
+            self.stop(sig)
             raise AssertionError("tonewired did not start:\n" + "".join(self.log))
-        self.port = port[0]
+        self.port = self.port_found[0]
+        return self
+
+    def start(self, timeout=15):
+        self.launch(timeout)
         # Ready for tests once the device is open and its round trip measured.
         deadline = time.time() + timeout
         while time.time() < deadline:

@@ -8,15 +8,12 @@ time: each case lasts a few seconds. The daemon, SSE client and scenario
 writer are those of test_daemon.py.
 """
 import os
-import re
-import subprocess
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_daemon import STRAIGHT, SSE, TONEWIRED, Daemon, write_scenario  # noqa: E402
+from test_daemon import STRAIGHT, SSE, Daemon, write_scenario  # noqa: E402
 
 DEBOUNCE_S = 0.3     # [station] debounce_ms, the default
 
@@ -32,23 +29,7 @@ class Trigger(unittest.TestCase):
         write_scenario(d.scenario, cable_lines, fast=False, title="scripted plug")
         # Not Daemon.start: it waits for a round trip, and an empty jig has none.
         t0 = time.time()
-        d.proc = subprocess.Popen([TONEWIRED, "--config", d.config], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-        port = []
-        ready = threading.Event()
-
-        def reader():
-            for line in d.proc.stderr:
-                d.log.append(line)
-                m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
-                if m:
-                    port.append(int(m.group(1)))
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=reader, daemon=True).start()
-        self.assertTrue(ready.wait(10) and port, "tonewired did not start:\n" + "".join(d.log))
-        d.port = port[0]
+        d.launch(10)
         self.sse = SSE(d.port)
         self.addCleanup(self.sse.close)
         return t0

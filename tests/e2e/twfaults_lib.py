@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -25,34 +24,13 @@ STRAIGHT, SWAPPED, CABLE, TONEWIRED = td.STRAIGHT, td.SWAPPED, td.CABLE, td.TONE
 
 
 def spawn(d):
-    """Start d's daemon; returns an Event set once it listens (or dies). d.port is then known."""
-    d.log = []
-    d.proc = subprocess.Popen([TONEWIRED, "--config", d.config], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    port, ready = [], threading.Event()
-
-    def reader(proc=d.proc, log=d.log):
-        for line in proc.stderr:
-            log.append(line)
-            m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
-            if m:
-                port.append(int(m.group(1)))
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    d.port_found = port
-    return ready
+    """Start d's daemon; returns an Event set once it listens (or dies). d.port_found then holds the port."""
+    return d.spawn()
 
 
 def start_listening(d, timeout=30):
     """Start d's daemon and return once it listens, connected to its device or not."""
-    ready = spawn(d)
-    if not ready.wait(timeout) or not d.port_found:
-        d.stop(signal.SIGKILL)
-        raise AssertionError("tonewired did not start listening:\n" + "".join(d.log))
-    d.port = d.port_found[0]
-    return d
+    return d.launch(timeout, sig=signal.SIGKILL)
 
 
 def ready(s):

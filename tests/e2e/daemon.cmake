@@ -9,4 +9,6 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
     set_tests_properties(e2e.daemon_${lower} PROPERTIES TIMEOUT 240 LABELS e2e
       ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
   endforeach()
+  # Real-time pace, with levels counted per second: kept off a loaded machine.
+  set_tests_properties(e2e.daemon_busyandevents PROPERTIES RUN_SERIAL TRUE)
 endif()

@@ -47,8 +47,4 @@ struct cli_station {
 struct cli_station *cli_station_load(const char *cmd, const char *extra, const char *device,
                                      const char *jig_name, const char *cable_name);
 
-/* The jig a tonewire_sim:SCENARIO device names in its [scenario] section,
- * copied into jig (size len). 0 or -ENOENT. */
-int cli_scenario_jig(const char *device, char *jig, size_t len);
-
 #endif

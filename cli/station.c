@@ -23,7 +23,9 @@ static int scenario_handler(void *user, const char *section, const char *name, c
 	return 1;
 }
 
-int cli_scenario_jig(const char *device, char *jig, size_t len)
+/* The jig a tonewire_sim:SCENARIO device names in its [scenario] section,
+ * copied into jig (size len). 0, -ENOENT, or -ENAMETOOLONG. */
+static int scenario_jig(const char *device, char *jig, size_t len)
 {
 	struct jig_find j = { jig, len, 0 };
 	const char *colon = strchr(device, ':');
@@ -48,8 +50,11 @@ int cli_scenario_jig(const char *device, char *jig, size_t len)
 		if (slash) {
 			*slash = '\0';
 			char full[1024];
-			snprintf(full, sizeof(full), "%s/%s", dir, jig);
-			snprintf(jig, len, "%s", full);
+			int w = snprintf(full, sizeof(full), "%s/%s", dir, jig);
+			/* a path cut short would name another jig: refuse it */
+			if (w < 0 || (size_t)w >= sizeof(full) || (size_t)w >= len)
+				return -ENAMETOOLONG;
+			memcpy(jig, full, (size_t)w + 1);
 		}
 	}
 	return 0;
@@ -63,7 +68,7 @@ struct cli_station *cli_station_load(const char *cmd, const char *extra, const c
 	struct cli_station *st;
 
 	if (!jig_name || !*jig_name) {
-		if (!device || cli_scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
+		if (!device || scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
 			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)", cmd);
 			return NULL;
 		}

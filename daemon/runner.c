@@ -664,6 +664,15 @@ static int flex_stream(runner *r, struct pending *p, struct flex_run *fr)
 	return rc;
 }
 
+/* A dropout ended: announce it as it happens. */
+static void flex_event(void *ctx, json_t *event)
+{
+	runner *r = ctx;
+	events_publish(r->cfg.events, "flex", event);
+	if (r->cfg.metrics)
+		metrics_flex_event(r->cfg.metrics);
+}
+
 /* Restarts of the stream after xruns; each costs a new measurement. */
 #define FLEX_MAX_RESTARTS 10
 
@@ -676,7 +685,7 @@ static json_t *run_flex(runner *r, struct pending *p)
 	struct engine_status es;
 	char err[512] = "";
 	struct flexmon_cfg fc = { .plan = measure_plan(r->ms), .fx = &p->fx, .rate = r->cfg.rate,
-	                          .session = p->id, .events = r->cfg.events, .metrics = r->cfg.metrics };
+	                          .session = p->id, .on_event = flex_event, .ctx = r };
 	struct flex_run fr = { .meta = &meta, .limit = (uint64_t)p->seconds * r->cfg.rate };
 	int e = 0;
 

@@ -6,9 +6,7 @@
 #include <stdint.h>
 
 #include "analyzer.h"
-#include "events.h"
 #include "fixture.h"
-#include "metrics.h"
 #include "toneplan.h"
 
 /* Events kept in detail; later ones are only counted. An hour of a badly
@@ -22,8 +20,11 @@ struct flexmon_cfg {
 	const struct fixture *fx;      /* copied: names of contacts and inputs */
 	unsigned rate;
 	long long session;             /* id of the session (its test id) */
-	events *events;                /* may be NULL */
-	metrics *metrics;              /* may be NULL */
+	/* Called on the analysis thread with every event as it ends (the JSON
+	 * of the session's "flex.events", plus "session" and "count"); the
+	 * callee must not keep event. May be NULL. */
+	void (*on_event)(void *ctx, json_t *event);
+	void *ctx;
 };
 
 /* A session with no stream yet. NULL on allocation failure. */
@@ -38,8 +39,8 @@ int flexmon_stream(flexmon *fm, const struct analysis *reference, double latency
                    uint64_t offset_frames);
 
 /* Track frames of capture (interleaved inputs; the first is capture frame
- * pos of the current stream). Every event that ends is published at once as
- * SSE event "flex". Returns how many events ended, or -EINVAL. */
+ * pos of the current stream). Every event that ends is handed to on_event
+ * at once. Returns how many events ended, or -EINVAL. */
 int flexmon_feed(flexmon *fm, const float *capture, unsigned frames, uint64_t pos);
 
 /* How many events so far and the longest, ms. */

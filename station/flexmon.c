@@ -160,10 +160,9 @@ static void record(flexmon *fm, const struct flex_event *e)
 	json_t *o = event_json(fm, &k);
 	json_object_set_new(o, "session", json_integer(fm->cfg.session));
 	json_object_set_new(o, "count", json_integer((json_int_t)count));
-	events_publish(fm->cfg.events, "flex", o);
+	if (fm->cfg.on_event)
+		fm->cfg.on_event(fm->cfg.ctx, o);
 	json_decref(o);
-	if (fm->cfg.metrics)
-		metrics_flex_event(fm->cfg.metrics);
 }
 
 int flexmon_feed(flexmon *fm, const float *capture, unsigned frames, uint64_t pos)

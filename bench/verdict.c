@@ -8,10 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "clock.h"
 #include "duplex.h"
-#include "measure.h"
-#include "profiles.h"
+#include "session.h"
 
 #define MAX_RUNS 1000
 #define DEFAULT_RUNS 50
@@ -54,13 +53,6 @@ static uint64_t next_rand(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -107,14 +99,12 @@ static int run_family(const struct family *fam, unsigned rate, unsigned runs, co
                       struct figures *fg)
 {
 	struct profiles prof;
-	struct tw_jig *jig = calloc(1, sizeof(*jig));
-	struct tw_cable *cable = calloc(1, sizeof(*cable));
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct station_cable *sc = calloc(1, sizeof(*sc));
+	struct session_outcome *out = calloc(1, sizeof(*out));
 	double *total = calloc(runs, sizeof(double));
 	double *acq = calloc(runs, sizeof(double));
 	double *ana = calloc(runs, sizeof(double));
 	double *cls_ms = calloc(runs, sizeof(double));
-	struct wiring expected;
 	classifier *cls = NULL;
 	measure *ms = NULL;
 	duplex *dx = NULL;
@@ -122,26 +112,25 @@ static int run_family(const struct family *fam, unsigned rate, unsigned runs, co
 	int rc = -ENOMEM;
 
 	memset(fg, 0, sizeof(*fg));
-	if (!jig || !cable || !fx || !total || !acq || !ana || !cls_ms)
+	if (!sc || !out || !total || !acq || !ana || !cls_ms)
 		goto out;
 	profiles_init(&prof, NULL);
 	rc = -EINVAL;
-	if (profiles_load_jig(&prof, fam->jig, jig, err) < 0 ||
-	    profiles_load_cable(&prof, fam->cable, cable, err) < 0 ||
-	    profiles_fixture(jig, cable, fx, &expected, err) < 0) {
+	if (station_cable_load(&prof, fam->jig, fam->cable, sc, err) < 0) {
 		fprintf(stderr, "verdict: %s\n", err);
 		goto out;
 	}
+	const struct fixture *fx = &sc->fx;
 	fg->n_outputs = fx->n_outputs;
 	fg->n_inputs = fx->n_inputs;
 	fg->latency = LAT_MIN + (unsigned)(next_rand() % (LAT_MAX - LAT_MIN + 1));
 	snprintf(path, sizeof(path), "%s/%s-%u.conf", tmpdir, fam->key, rate);
-	rc = write_scenario(path, fam, rate, fg->latency, fx, &expected);
+	rc = write_scenario(path, fam, rate, fg->latency, fx, &sc->expected);
 	if (rc < 0) {
 		fprintf(stderr, "verdict: cannot write %s: %s\n", path, strerror(-rc));
 		goto out;
 	}
-	cls = classifier_create(fx, &expected, &cable->limits);
+	cls = classifier_create(fx, &sc->expected, &sc->cable.limits);
 	struct measure_cfg mc = { .rate = rate, .n_outputs = fx->n_outputs, .n_inputs = fx->n_inputs };
 	ms = measure_create(&mc, err);
 	if (!cls || !ms) {
@@ -150,7 +139,6 @@ static int run_family(const struct family *fam, unsigned rate, unsigned runs, co
 		goto out;
 	}
 	snprintf(device, sizeof(device), "tonewire_sim:%s", path);
-	duplex_use_build_tree_sim(device);
 	struct duplex_cfg dc = { .device = device, .rate = rate, .out_channels = fx->n_outputs,
 	                         .in_channels = fx->n_inputs };
 	char derr[DUPLEX_ERR_MAX];
@@ -171,31 +159,34 @@ static int run_family(const struct family *fam, unsigned rate, unsigned runs, co
 	fg->floor_ms = floor_frames * 1e3 / rate;
 
 	unsigned n = 0;
+	struct pump pump = pump_duplex(dx);
 	for (unsigned r = 0; r < runs; r++) {
-		struct measurement m;
-		struct classification cl;
-		double t0 = now_ms();
-		e = measure_run(ms, dx, &m);
-		double t1 = now_ms();
-		if (e < 0) {
+		/* The whole test as the CLI and the daemon run it, result object included. */
+		struct session s = { .ms = ms, .cls = cls, .sc = sc, .t0 = clock_now_ms(),
+		                     .meta = { .device = device, .rate = rate } };
+		json_t *res = session_test(&s, &pump, out);
+		double t2 = clock_now_ms();
+		if (!res || !out->measured) {
 			if (!fg->errors++)
 				fprintf(stderr, "verdict: %s at %u Hz: measurement failed: %s\n", fam->key, rate,
-				        strerror(-e));
+				        res ? json_string_value(json_object_get(res, "error")) : "out of memory");
+			json_decref(res);
 			continue;
 		}
-		classifier_run(cls, &m.an, &cl);
-		double t2 = now_ms();
-		total[n] = t2 - t0;
-		acq[n] = m.acquire_ms;
-		ana[n] = m.analyze_ms;
-		cls_ms[n] = t2 - t1;
+		json_decref(res);
+		const struct measurement *m = &out->m;
+		const struct classification *cl = &out->cl;
+		total[n] = t2 - s.t0;
+		acq[n] = m->acquire_ms;
+		ana[n] = m->analyze_ms;
+		cls_ms[n] = t2 - s.t0 - m->acquire_ms - m->analyze_ms;
 		n++;
-		if (m.xruns)
-			fg->xruns += m.xruns;
-		if (cl.verdict != VERDICT_PASS && !fg->wrong++)
+		if (m->xruns)
+			fg->xruns += m->xruns;
+		if (cl->verdict != VERDICT_PASS && !fg->wrong++)
 			fprintf(stderr, "verdict: %s at %u Hz: a good cable read '%s'%s%s\n", fam->key, rate,
-			        verdict_name(cl.verdict), cl.n_faults ? ", first fault " : "",
-			        cl.n_faults ? fault_code_name(cl.fault[0].code) : "");
+			        verdict_name(cl->verdict), cl->n_faults ? ", first fault " : "",
+			        cl->n_faults ? fault_code_name(cl->fault[0].code) : "");
 	}
 	fg->runs = n;
 	if (n) {
@@ -218,9 +209,8 @@ out:
 	free(acq);
 	free(ana);
 	free(cls_ms);
-	free(fx);
-	free(cable);
-	free(jig);
+	free(out);
+	free(sc);
 	if (path[0] && rc != -ENOMEM)
 		unlink(path);
 	return rc;
@@ -228,6 +218,7 @@ out:
 
 int main(int argc, char **argv)
 {
+	duplex_setup_sim();
 	int as_json = 0;
 	unsigned runs = DEFAULT_RUNS;
 	for (int i = 1; i < argc; i++) {

@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "profiles.h"
+#include "station.h"
 
 /* Exit status (DESIGN §5, contract). */
 enum {
@@ -15,14 +15,15 @@ enum {
 	EXIT_STATION = 3,  /* no device, daemon unreachable, "error" verdict */
 };
 
-int cmd_run(int argc, char **argv);
-int cmd_profiles(int argc, char **argv);
-int cmd_remote(const char *cmd, int argc, char **argv);
-int cmd_analyze(int argc, char **argv);
-int cmd_flex(int argc, char **argv);
+/* The subcommands: argv[0] is the subcommand's name; each returns the exit status. */
+int cmd_run(int argc, char **argv);             /* measure on a local device */
+int cmd_profiles(int argc, char **argv);        /* list or show profiles */
+int cmd_remote(const char *cmd, int argc, char **argv);   /* test, status, history via tonewired */
+int cmd_analyze(int argc, char **argv);         /* the verdict of a saved capture */
+int cmd_flex(int argc, char **argv);            /* a flex session on a local device */
 /* tonewire flex through tonewired (argv[0] is "flex"): when --device is not given. */
 int cmd_flex_remote(int argc, char **argv);
-int cmd_calibrate(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);       /* a calibration via tonewired */
 
 /* Print "tonewire: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,19 +33,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EXIT_USAGE when the JUnit file cannot be written. */
 int cli_emit_result(json_t *result, int as_json, const char *junit);
 
-/* A cable in a jig, as the local commands (run, flex, analyze) need it. */
-struct cli_station {
-	struct tw_jig jig;
-	struct tw_cable cable;
-	struct fixture fx;          /* the cable in the jig */
-	struct wiring expected;     /* how a good one is wired */
-};
-
 /* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
  * scenario names), the cable, and the one in the other, looked up through
  * extra first. NULL after telling the user why (a usage error); free()
  * the result. */
-struct cli_station *cli_station_load(const char *cmd, const char *extra, const char *device,
+struct station_cable *cli_station_load(const char *cmd, const char *extra, const char *device,
                                      const char *jig_name, const char *cable_name);
 
 #endif

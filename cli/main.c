@@ -1,43 +1,9 @@
 /* tonewire: the command line — runs tests on a local jig or through the daemon. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "result.h"
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("tonewire: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_emit_result(json_t *result, int as_json, const char *junit)
-{
-	if (as_json) {
-		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (s) {
-			puts(s);
-			free(s);
-		}
-	} else {
-		result_print(stdout, result, isatty(STDOUT_FILENO));
-	}
-	fflush(stdout);
-	if (junit) {
-		int e = result_write_junit(junit, result);
-		if (e < 0) {
-			cli_error("cannot write JUnit file '%s': %s", junit, strerror(-e));
-			return EXIT_USAGE;
-		}
-	}
-	return result_exit_status(result);
-}
+#include "duplex.h"
 
 static void usage(FILE *out)
 {
@@ -80,6 +46,8 @@ int main(int argc, char **argv)
 		printf("tonewire %s\n", TONEWIRE_VERSION);
 		return 0;
 	}
+	/* Before any thread and any ALSA call: a build tree's simulator. */
+	duplex_setup_sim();
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "flex")) {

@@ -60,12 +60,12 @@ static int scenario_jig(const char *device, char *jig, size_t len)
 	return 0;
 }
 
-struct cli_station *cli_station_load(const char *cmd, const char *extra, const char *device,
-                                     const char *jig_name, const char *cable_name)
+struct station_cable *cli_station_load(const char *cmd, const char *extra, const char *device,
+                                       const char *jig_name, const char *cable_name)
 {
 	char jigbuf[512], err[PROFILE_ERR_MAX];
 	struct profiles prof;
-	struct cli_station *st;
+	struct station_cable *st;
 
 	if (!jig_name || !*jig_name) {
 		if (!device || scenario_jig(device, jigbuf, sizeof(jigbuf)) != 0) {
@@ -80,9 +80,7 @@ struct cli_station *cli_station_load(const char *cmd, const char *extra, const c
 		return NULL;
 	}
 	profiles_init(&prof, extra);
-	if (profiles_load_jig(&prof, jig_name, &st->jig, err) < 0 ||
-	    profiles_load_cable(&prof, cable_name, &st->cable, err) < 0 ||
-	    profiles_fixture(&st->jig, &st->cable, &st->fx, &st->expected, err) < 0) {
+	if (station_cable_load(&prof, jig_name, cable_name, st, err) < 0) {
 		cli_error("%s", err);
 		free(st);
 		return NULL;

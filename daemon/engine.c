@@ -9,6 +9,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+#include "ring.h"
+
+/* One stream: the audio thread plays render's frames and pushes every
+ * captured period into ring (in_channels interleaved floats) until
+ * max_frames or until the consumer sets stop. */
+struct engine_job {
+	duplex_render_fn render;
+	void *render_ctx;
+	struct ring *ring;
+	uint64_t max_frames;
+	atomic_int stop;              /* set by the consumer: enough captured */
+	/* Written by the engine; read after engine_wait. */
+	atomic_int done;
+	int rc;                       /* 0, -EPIPE (xrun or ring overrun), -ENODEV, -errno */
+	unsigned xruns;
+};
+
 struct engine {
 	pthread_t thread;
 	int started;
@@ -24,18 +42,11 @@ struct engine {
 	int running;
 	duplex *dx;                  /* touched only by the engine thread */
 	struct engine_status st;
+	/* The consumer's side of a stream (engine_stream's caller only). */
+	struct ring ring;
+	float *chunk;
+	size_t chunk_floats;
 };
-
-static void deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
 
 struct run_ctx {
 	struct engine_job *job;
@@ -143,13 +154,13 @@ static void *thread_main(void *arg)
 					e->job = NULL;
 					pthread_cond_broadcast(&e->cond);
 				}
-				deadline(&ts, e->cfg.retry_ms);
+				clock_deadline(&ts, e->cfg.retry_ms);
 				pthread_cond_timedwait(&e->cond, &e->lock, &ts);
 			}
 			continue;
 		}
 		if (!e->job) {
-			deadline(&ts, e->cfg.retry_ms);
+			clock_deadline(&ts, e->cfg.retry_ms);
 			if (pthread_cond_timedwait(&e->cond, &e->lock, &ts) == ETIMEDOUT && duplex_check(e->dx) < 0)
 				lost(e, "disconnected");
 			continue;
@@ -160,7 +171,7 @@ static void *thread_main(void *arg)
 		e->running = 1;
 		pthread_mutex_unlock(&e->lock);
 
-		int r = duplex_run(e->dx, run_render, run_sink, &rc, job->max_frames, &xruns);
+		int r = duplex_run(e->dx, run_render, &rc, run_sink, &rc, job->max_frames, &xruns);
 		if (r == 0 && rc.overrun)
 			r = -EPIPE;
 
@@ -198,12 +209,19 @@ engine *engine_create(const struct engine_cfg *cfg, char err[ENGINE_ERR_MAX])
 	snprintf(e->device, sizeof(e->device), "%s", cfg->device);
 	snprintf(e->st.device, sizeof(e->st.device), "%s", cfg->device);
 	e->st.rate = cfg->rate;
+	e->chunk_floats = (size_t)1024 * cfg->in_channels;
+	e->chunk = calloc(e->chunk_floats, sizeof(float));
+	if (!e->chunk || ring_init(&e->ring, (size_t)(cfg->ring_frames ? cfg->ring_frames : 65536) *
+	                                     cfg->in_channels) < 0) {
+		snprintf(err, ENGINE_ERR_MAX, "out of memory");
+		engine_destroy(e);
+		return NULL;
+	}
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	duplex_use_build_tree_sim(cfg->device);
 	int rc = pthread_create(&e->thread, NULL, thread_main, e);
 	if (rc != 0) {
 		snprintf(err, ENGINE_ERR_MAX, "cannot start the audio thread: %s", strerror(rc));
@@ -232,10 +250,12 @@ void engine_destroy(engine *e)
 	}
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
+	ring_free(&e->ring);
+	free(e->chunk);
 	free(e);
 }
 
-int engine_start(engine *e, struct engine_job *job)
+static int engine_start(engine *e, struct engine_job *job)
 {
 	int rc = 0;
 	atomic_store(&job->done, 0);
@@ -257,7 +277,7 @@ int engine_start(engine *e, struct engine_job *job)
 	return rc;
 }
 
-int engine_wait(engine *e, struct engine_job *job)
+static int engine_wait(engine *e, struct engine_job *job)
 {
 	pthread_mutex_lock(&e->lock);
 	while (!atomic_load(&job->done))
@@ -273,7 +293,6 @@ int engine_set_device(engine *e, const char *device)
 	if (e->job) {
 		rc = -EBUSY;
 	} else {
-		duplex_use_build_tree_sim(device);
 		snprintf(e->device, sizeof(e->device), "%s", device);
 		snprintf(e->st.device, sizeof(e->st.device), "%s", device);
 		e->reopen = 1;
@@ -287,7 +306,7 @@ int engine_set_device(engine *e, const char *device)
 int engine_wait_connected(engine *e, int timeout_ms)
 {
 	struct timespec ts;
-	deadline(&ts, (unsigned)timeout_ms);
+	clock_deadline(&ts, (unsigned)timeout_ms);
 	pthread_mutex_lock(&e->lock);
 	while (!(e->dx && e->st.connected && !e->reopen) && !e->quit) {
 		if (pthread_cond_timedwait(&e->cond, &e->lock, &ts) == ETIMEDOUT)
@@ -303,4 +322,51 @@ void engine_status(engine *e, struct engine_status *st)
 	pthread_mutex_lock(&e->lock);
 	*st = e->st;
 	pthread_mutex_unlock(&e->lock);
+}
+
+int engine_stream(engine *e, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+                  void *sink_ctx, uint64_t max_frames, unsigned *xruns)
+{
+	struct engine_job job = { .render = render, .render_ctx = render_ctx, .ring = &e->ring,
+	                          .max_frames = max_frames };
+	unsigned n_in = e->cfg.in_channels;
+	int enough = 0, rc;
+
+	ring_reset(&e->ring);
+	if ((rc = engine_start(e, &job)) < 0)
+		return rc;
+	for (;;) {
+		int fin = atomic_load_explicit(&job.done, memory_order_acquire);
+		size_t got = ring_pop(&e->ring, e->chunk, e->chunk_floats);
+		if (got) {
+			/* After the sink has had enough, the rest only drains. */
+			if (!enough && sink(sink_ctx, e->chunk, (unsigned)(got / n_in))) {
+				enough = 1;
+				atomic_store_explicit(&job.stop, 1, memory_order_release);
+			}
+			continue;
+		}
+		if (fin)
+			break;
+		/* A period is ~5 ms; polling at 1 ms keeps the ring far from full
+		 * without a lock between the two threads. */
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	rc = engine_wait(e, &job);
+	if (xruns)
+		*xruns += job.xruns;
+	return rc;
+}
+
+static int pump_run_engine(void *self, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+                           void *sink_ctx, uint64_t max_frames, unsigned *xruns)
+{
+	return engine_stream(self, render, render_ctx, sink, sink_ctx, max_frames, xruns);
+}
+
+struct pump engine_pump(engine *e)
+{
+	struct pump p = { .run = pump_run_engine, .self = e };
+	return p;
 }

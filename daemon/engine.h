@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "duplex.h"
-#include "ring.h"
+#include "pump.h"
 
 #define ENGINE_ERR_MAX 256
 
@@ -17,33 +17,26 @@ struct engine_cfg {
 	unsigned rate, period, periods;
 	unsigned out_channels, in_channels;
 	unsigned retry_ms;            /* between attempts to open a missing device; 0 = 500 */
-};
-
-/* One stream: the audio thread plays render's frames and pushes every
- * captured period into ring (in_channels interleaved floats) until
- * max_frames or until the consumer sets stop. */
-struct engine_job {
-	duplex_render_fn render;
-	void *render_ctx;
-	struct ring *ring;
-	uint64_t max_frames;
-	atomic_int stop;              /* set by the consumer: enough captured */
-	/* Written by the engine; read after engine_wait. */
-	atomic_int done;
-	int rc;                       /* 0, -EPIPE (xrun or ring overrun), -ENODEV, -errno */
-	unsigned xruns;
+	unsigned ring_frames;         /* captured frames the analysis side may fall behind by */
 };
 
 /* Start the engine thread; it opens the device at once and keeps trying
  * every retry_ms while it is missing. NULL on failure (err set). */
 engine *engine_create(const struct engine_cfg *cfg, char err[ENGINE_ERR_MAX]);
-void engine_destroy(engine *e);   /* accepts NULL; waits for a running job */
+/* Stop the thread (waiting for a stream in progress) and close the device; accepts NULL. */
+void engine_destroy(engine *e);
 
-/* Hand a job to the audio thread. 0, -ENODEV (no device now), -EBUSY. The
- * job must stay alive until engine_wait returned. */
-int engine_start(engine *e, struct engine_job *job);
-/* Wait for the job to end; returns its rc. */
-int engine_wait(engine *e, struct engine_job *job);
+/* One stream, as struct pump describes it: render runs on the audio
+ * thread, every captured period crosses to this thread through a lock-free
+ * ring, and sink runs here. One caller at a time (the runner thread): the
+ * ring is the engine's. -ENODEV when no device is open now, -EBUSY while
+ * another stream runs, -EPIPE after an xrun or when this side fell a whole
+ * ring behind. */
+int engine_stream(engine *e, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+                  void *sink_ctx, uint64_t max_frames, unsigned *xruns);
+
+/* The engine as a pump for the sessions. */
+struct pump engine_pump(engine *e);
 
 /* Switch to another device (close, open the new one). -EBUSY during a job. */
 int engine_set_device(engine *e, const char *device);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 /* One serialised event, shared by every queue it sits in. */
 struct msg {
 	atomic_uint refs;
@@ -127,17 +129,6 @@ void events_publish(events *ev, const char *name, const json_t *data)
 	msg_unref(m);
 }
 
-static void deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* MHD's content reader, on this client's own connection thread: blocking
  * here (at most one heartbeat) holds up nobody else. */
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -158,7 +149,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 				return (ssize_t)(sizeof(hello) - 1);
 			}
 		}
-		deadline(&ts, ev->heartbeat_ms);
+		clock_deadline(&ts, ev->heartbeat_ms);
 		pthread_mutex_lock(&ev->lock);
 		while (!ev->closing && !c->count) {
 			if (pthread_cond_timedwait(&ev->cond, &ev->lock, &ts) == ETIMEDOUT)

@@ -226,6 +226,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* The environment is set once, before any thread: a build tree's simulator. */
+	duplex_setup_sim();
+
 	/* Signals go to the signalfd only: block them before any thread starts,
 	 * so every thread inherits the mask. */
 	sigset_t mask;
@@ -252,7 +255,9 @@ int main(int argc, char **argv)
 	}
 	struct engine_cfg ec = { .device = s->device, .rate = s->cfg.station.rate, .period = s->cfg.station.period,
 	                         .periods = s->cfg.station.periods, .out_channels = s->jig->fixture.n_outputs,
-	                         .in_channels = s->jig->fixture.n_inputs };
+	                         .in_channels = s->jig->fixture.n_inputs,
+	                         /* two seconds: the analysis side may stall that long */
+	                         .ring_frames = 2 * s->cfg.station.rate };
 	if (!(s->en = engine_create(&ec, serr))) {
 		fprintf(stderr, "tonewired: audio engine: %s\n", serr);
 		goto out;

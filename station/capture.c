@@ -1,11 +1,16 @@
-/* capture: the raw capture of a failed test as WAV, with the stimulus plan beside it as JSON. */
+/* capture: the raw capture of a test as WAV with its stimulus plan beside it as JSON, written and read back. */
 #include "capture.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "station.h"
 
 json_t *capture_plan_json(const measure *m, const struct fixture *f, const char *jig,
                           const char *cable, const char *device, const struct measurement *ms)
@@ -33,11 +38,7 @@ json_t *capture_plan_json(const measure *m, const struct fixture *f, const char 
 	json_object_set_new(t, "capture_max", json_integer(tl->capture_max));
 	for (unsigned i = 0; f && i < f->n_inputs; i++) {
 		char name[2 * FIXTURE_NAME_MAX + 4];
-		if (f->input_neg[i] < 0)
-			snprintf(name, sizeof(name), "%s", f->contact[f->input_pos[i]].name);
-		else
-			snprintf(name, sizeof(name), "+%s -%s", f->contact[f->input_pos[i]].name,
-			         f->contact[f->input_neg[i]].name);
+		station_input_name(f, i, name, sizeof(name));
 		json_array_append_new(ins, json_string(name));
 	}
 	for (unsigned k = 0; f && k < f->n_outputs; k++)
@@ -104,4 +105,170 @@ fail:
 	unlink(tmp_wav);
 	unlink(tmp_json);
 	return e;
+}
+
+int capture_plan_path(const char *wav, char *plan, size_t len)
+{
+	size_t n = strlen(wav);
+	int w;
+	if (n > 4 && !strcasecmp(wav + n - 4, ".wav"))
+		w = snprintf(plan, len, "%.*s.json", (int)(n - 4), wav);
+	else
+		w = snprintf(plan, len, "%s.json", wav);
+	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}
+
+int capture_save(const char *wav, const measure *m, const struct fixture *f, const char *jig,
+                 const char *cable, const char *device, const struct measurement *ms,
+                 char err[CAPTURE_ERR_MAX])
+{
+	char plan[1100];
+	if (capture_plan_path(wav, plan, sizeof(plan)) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.200s: the path is too long", wav);
+		return -ENAMETOOLONG;
+	}
+	json_t *pj = capture_plan_json(m, f, jig, cable, device, ms);
+	if (!pj) {
+		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	int e = capture_write(wav, plan, ms->capture, ms->capture_frames, f->n_inputs,
+	                      measure_plan(m)->rate, pj, err);
+	json_decref(pj);
+	return e;
+}
+
+static int get_uint(const json_t *o, const char *key, unsigned lo, unsigned hi, unsigned *out,
+                    const char *path, char err[CAPTURE_ERR_MAX])
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"%s\" must be an integer from %u to %u", path, key, lo, hi);
+		return -EINVAL;
+	}
+	*out = (unsigned)json_integer_value(v);
+	return 0;
+}
+
+void capture_plan_free(struct capture_plan *p)
+{
+	json_decref(p->root);
+	p->root = NULL;
+}
+
+int capture_plan_read(const char *path, struct capture_plan *p, char err[CAPTURE_ERR_MAX])
+{
+	json_error_t je;
+	memset(p, 0, sizeof(*p));
+	json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!o) {
+		if (je.line <= 0 && je.position <= 0) {
+			snprintf(err, CAPTURE_ERR_MAX, "cannot read the plan '%.300s': %s", path, je.text);
+			return -ENOENT;
+		}
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s:%d: not a stimulus plan (JSON: %s)", path, je.line, je.text);
+		return -EINVAL;
+	}
+	p->root = o;
+	const char *fmt = json_string_value(json_object_get(o, "format"));
+	if (!fmt || strncmp(fmt, "tonewire-capture/", 17) != 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: not a tonewire stimulus plan (\"format\" must be "
+		         "\"tonewire-capture/1\")", path);
+		return -EINVAL;
+	}
+	json_t *tl = json_object_get(o, "timeline");
+	if (!json_is_object(tl)) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"timeline\" is missing", path);
+		return -EINVAL;
+	}
+	if (get_uint(o, "rate", TONEPLAN_MIN_RATE, TONEPLAN_MAX_RATE, &p->rate, path, err) ||
+	    get_uint(o, "window", 16, CAPTURE_MAX_WINDOW, &p->window, path, err) ||
+	    get_uint(o, "seed", 0, 0xffffffffu, &p->seed, path, err) ||
+	    get_uint(tl, "windows", 1, CAPTURE_MAX_WINDOWS, &p->windows, path, err) ||
+	    get_uint(tl, "max_latency", 0, CAPTURE_MAX_WINDOW, &p->max_latency, path, err))
+		return -EINVAL;
+	json_t *tones = json_object_get(o, "tones"), *ins = json_object_get(o, "inputs");
+	if (!json_is_array(tones) || !json_array_size(tones) || json_array_size(tones) > TONEPLAN_MAX_TONES) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"tones\" must list 1 to %d tones", path, TONEPLAN_MAX_TONES);
+		return -EINVAL;
+	}
+	if (!json_is_array(ins) || !json_array_size(ins) || json_array_size(ins) > ANALYZER_MAX_INPUTS) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"inputs\" must list 1 to %d inputs", path, ANALYZER_MAX_INPUTS);
+		return -EINVAL;
+	}
+	p->n_out = (unsigned)json_array_size(tones);
+	p->n_in = (unsigned)json_array_size(ins);
+	const char *jig = json_string_value(json_object_get(o, "jig"));
+	const char *cable = json_string_value(json_object_get(o, "cable"));
+	snprintf(p->jig, sizeof(p->jig), "%s", jig ? jig : "");
+	snprintf(p->cable, sizeof(p->cable), "%s", cable ? cable : "");
+	return 0;
+}
+
+struct measure_cfg capture_plan_measure_cfg(const struct capture_plan *p)
+{
+	struct measure_cfg mc = { .rate = p->rate, .n_outputs = p->n_out, .n_inputs = p->n_in,
+	                          .window = p->window, .windows = p->windows,
+	                          .max_latency = p->max_latency, .seed = p->seed };
+	return mc;
+}
+
+int capture_plan_check(const struct capture_plan *p, const measure *m, const char *path,
+                       char err[CAPTURE_ERR_MAX])
+{
+	const struct toneplan *tp = measure_plan(m);
+	size_t k;
+	json_t *t;
+	json_array_foreach(json_object_get(p->root, "tones"), k, t) {
+		json_int_t bin = json_integer_value(json_object_get(t, "bin"));
+		double amp = json_number_value(json_object_get(t, "amplitude"));
+		double ph = json_number_value(json_object_get(t, "phase_rad"));
+		if (bin != (json_int_t)tp->bin[k] || fabs(amp - tp->amplitude[k]) > 1e-9 ||
+		    fabs(remainder(ph - tp->phase_rad[k], 2 * M_PI)) > 1e-9) {
+			snprintf(err, CAPTURE_ERR_MAX, "%.300s: tone %zu (bin %lld) is not what this version of tonewire "
+			         "plays for %u outputs at %u Hz (bin %u): the capture cannot be analysed", path, k + 1,
+			         (long long)bin, p->n_out, p->rate, tp->bin[k]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+float *capture_wav_read(const char *path, const struct capture_plan *p, unsigned *frames,
+                        char err[CAPTURE_ERR_MAX])
+{
+	SF_INFO info = { 0 };
+	SNDFILE *sf = sf_open(path, SFM_READ, &info);
+	float *buf = NULL;
+	if (!sf) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: not a readable WAV file (%s)", path, sf_strerror(NULL));
+		return NULL;
+	}
+	if ((unsigned)info.channels != p->n_in || (unsigned)info.samplerate != p->rate) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: %d channels at %d Hz, but the plan was captured on %u inputs "
+		         "at %u Hz", path, info.channels, info.samplerate, p->n_in, p->rate);
+		goto out;
+	}
+	if (info.frames <= 0 || (unsigned long long)info.frames * (unsigned)info.channels > CAPTURE_MAX_FRAMES) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: %lld frames of %d channels is not a capture", path,
+		         (long long)info.frames, info.channels);
+		goto out;
+	}
+	buf = malloc((size_t)info.frames * (size_t)info.channels * sizeof(float));
+	if (!buf) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: out of memory", path);
+		goto out;
+	}
+	sf_count_t got = sf_readf_float(sf, buf, info.frames);
+	if (got != info.frames) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: truncated (%lld of %lld frames)", path, (long long)got,
+		         (long long)info.frames);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	*frames = (unsigned)got;
+out:
+	sf_close(sf);
+	return buf;
 }

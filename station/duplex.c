@@ -313,8 +313,8 @@ static int read_all(duplex *d, unsigned frames)
 	return 0;
 }
 
-int duplex_run(duplex *d, duplex_render_fn render, duplex_capture_fn sink, void *ctx,
-               uint64_t max_frames, unsigned *xruns)
+int duplex_run(duplex *d, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+               void *sink_ctx, uint64_t max_frames, unsigned *xruns)
 {
 	uint64_t got = 0;
 	int e;
@@ -324,7 +324,7 @@ int duplex_run(duplex *d, duplex_render_fn render, duplex_capture_fn sink, void 
 	/* Fill the playback buffer but one period, so a period of room is always
 	 * there for the next write while the capture side catches up. */
 	for (unsigned i = 0; i + 1 < d->periods; i++) {
-		render(ctx, d->fout, d->period);
+		render(render_ctx, d->fout, d->period);
 		to_device(d, d->period);
 		if ((e = write_all(d, d->period)) < 0)
 			return recover(d, e, xruns);
@@ -339,9 +339,9 @@ int duplex_run(duplex *d, duplex_render_fn render, duplex_capture_fn sink, void 
 			return recover(d, e, xruns);
 		from_device(d, d->period);
 		got += d->period;
-		if (sink(ctx, d->fin, d->period))
+		if (sink(sink_ctx, d->fin, d->period))
 			break;
-		render(ctx, d->fout, d->period);
+		render(render_ctx, d->fout, d->period);
 		to_device(d, d->period);
 		if ((e = write_all(d, d->period)) < 0)
 			return recover(d, e, xruns);
@@ -349,10 +349,10 @@ int duplex_run(duplex *d, duplex_render_fn render, duplex_capture_fn sink, void 
 	return recover(d, 0, xruns);
 }
 
-void duplex_use_build_tree_sim(const char *device)
+void duplex_setup_sim(void)
 {
 #ifdef TONEWIRE_SIM_BUILD_CONF
-	if (!device || strncmp(device, "tonewire_sim", 12) != 0 || getenv("ALSA_CONFIG_PATH"))
+	if (getenv("ALSA_CONFIG_PATH"))
 		return;
 	/* An installed plugin is found through alsa.conf.d; only fall back to the
 	 * build tree when none is. */
@@ -364,7 +364,5 @@ void duplex_use_build_tree_sim(const char *device)
 		snprintf(path, sizeof(path), "/usr/share/alsa/alsa.conf:%s", TONEWIRE_SIM_BUILD_CONF);
 		setenv("ALSA_CONFIG_PATH", path, 1);
 	}
-#else
-	(void)device;
 #endif
 }

@@ -30,9 +30,12 @@ typedef int (*duplex_capture_fn)(void *ctx, const float *in, unsigned frames);
 duplex *duplex_open(const struct duplex_cfg *cfg, char err[DUPLEX_ERR_MAX], int *errnum);
 void duplex_close(duplex *d);   /* accepts NULL */
 
+/* The rate and period (frames) the device was opened with. */
 unsigned duplex_rate(const duplex *d);
 unsigned duplex_period(const duplex *d);
+/* The sample format on the wire, as ALSA names it ("S24_3LE"). */
 const char *duplex_format_name(const duplex *d);
+/* Channels the device was opened with: capture (1) or playback (0). */
 unsigned duplex_device_channels(const duplex *d, int capture);
 
 /* 0 while both streams are usable, -ENODEV once the device is gone (a USB
@@ -47,15 +50,13 @@ int duplex_check(duplex *d);
  * recovered and ready for another try; *xruns counts it), -ENODEV when the
  * device went away, or another negative errno. Buffers were sized at open:
  * never allocates. */
-int duplex_run(duplex *d, duplex_render_fn render, duplex_capture_fn sink, void *ctx,
-               uint64_t max_frames, unsigned *xruns);
+int duplex_run(duplex *d, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+               void *sink_ctx, uint64_t max_frames, unsigned *xruns);
 
-#endif
+/* Make the simulated jig (tonewire_sim:…) openable from a build tree where
+ * it is not installed: point ALSA at the build's plugin configuration,
+ * unless the caller set ALSA_CONFIG_PATH. It changes the environment: call
+ * it once at start-up, before any other thread and any ALSA call. */
+void duplex_setup_sim(void);
 
-#ifndef TONEWIRE_DUPLEX_ENV
-#define TONEWIRE_DUPLEX_ENV
-/* Make the simulated jig (tonewire_sim:…) openable when it is not installed:
- * point ALSA at the build tree's plugin configuration, unless the caller set
- * ALSA_CONFIG_PATH. Call before the first ALSA call. */
-void duplex_use_build_tree_sim(const char *device);
 #endif

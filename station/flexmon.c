@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flex.h"
+#include "station.h"
 
 /* Events taken out of the tracker per call; flexmon_feed hands it short
  * pieces, so this many cannot end in one of them unless every input drops
@@ -79,13 +80,6 @@ int flexmon_stream(flexmon *fm, const struct analysis *reference, double latency
 	return 0;
 }
 
-static void input_name(const struct fixture *f, unsigned i, char *buf, size_t len)
-{
-	if (f->input_neg[i] < 0)
-		snprintf(buf, len, "%s", f->contact[f->input_pos[i]].name);
-	else
-		snprintf(buf, len, "+%s -%s", f->contact[f->input_pos[i]].name, f->contact[f->input_neg[i]].name);
-}
 
 /* The near-end contact the tone drives (when the tracker could tell which
  * path changed) and the far-end contact the input senses. */
@@ -112,7 +106,7 @@ static json_t *event_json(const flexmon *fm, const struct kept *k)
 	unsigned n = event_contacts(fm, k, c);
 	for (unsigned i = 0; i < n; i++)
 		json_array_append_new(contacts, json_string(fm->fx.contact[c[i]].name));
-	input_name(&fm->fx, k->input, name, sizeof(name));
+	station_input_name(&fm->fx, k->input, name, sizeof(name));
 	json_object_set_new(o, "time_ms", json_real(round3(k->time_ms)));
 	json_object_set_new(o, "duration_ms", json_real(round3(k->duration_ms)));
 	json_object_set_new(o, "input", json_string(name));

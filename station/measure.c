@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "stimulus.h"
 
 struct measure {
@@ -24,13 +25,6 @@ struct measure {
 	int coarse_done;
 	struct latency_estimate coarse;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 measure *measure_create(const struct measure_cfg *cfg, char err[MEASURE_ERR_MAX])
 {
@@ -140,16 +134,6 @@ int measure_feed(measure *m, const float *in, unsigned frames)
 	memcpy(m->capture + (size_t)m->got * n, in, (size_t)take * n * sizeof(float));
 	m->got += take;
 
-	if (m->cfg.levels && frames) {
-		double db[ANALYZER_MAX_INPUTS];
-		for (unsigned c = 0; c < n; c++) {
-			double s = 0;
-			for (unsigned f = 0; f < frames; f++)
-				s += (double)in[f * n + c] * in[f * n + c];
-			db[c] = 10.0 * log10(s / frames + 1e-20);
-		}
-		m->cfg.levels(m->cfg.levels_ctx, db, n);
-	}
 	/* As soon as the probe has been heard, the round trip is known and the
 	 * capture can stop right after the analysis window instead of waiting out
 	 * the largest latency allowed. This FFT work belongs to the analysis
@@ -178,7 +162,7 @@ static int sink(void *ctx, const float *in, unsigned frames)
 
 int measure_analyze(measure *m, const float *capture, unsigned frames, struct measurement *out)
 {
-	double t0 = now_ms();
+	double t0 = clock_now_ms();
 	unsigned n = m->cfg.n_inputs;
 
 	memset(out, 0, sizeof(*out));
@@ -205,24 +189,26 @@ int measure_analyze(measure *m, const float *capture, unsigned frames, struct me
 	}
 	out->capture = capture;
 	out->capture_frames = frames;
-	out->analyze_ms = now_ms() - t0;
+	out->analyze_ms = clock_now_ms() - t0;
 	return 0;
 }
 
-int measure_run(measure *m, duplex *d, struct measurement *out)
+int measure_run(measure *m, const struct pump *p, struct measurement *out)
 {
 	unsigned xruns = 0;
 	double t0 = 0;
 	int e = -EPIPE;
 
-	for (int attempt = 0; attempt < 3 && e == -EPIPE; attempt++) {
+	for (int attempt = 0; attempt < MEASURE_ATTEMPTS && e == -EPIPE; attempt++) {
 		measure_begin(m);
-		t0 = now_ms();
-		e = duplex_run(d, measure_render, sink, m, m->tl.capture_max, &xruns);
+		t0 = clock_now_ms();
+		e = pump_run(p, measure_render, m, sink, m, m->tl.capture_max, &xruns);
 	}
+	memset(out, 0, sizeof(*out));
+	out->xruns = xruns;
 	if (e < 0)
 		return e;
-	double acquire = now_ms() - t0;
+	double acquire = clock_now_ms() - t0;
 	e = measure_analyze(m, m->capture, m->got, out);
 	out->xruns = xruns;
 	out->acquire_ms = acquire;

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 #include "analyzer.h"
-#include "duplex.h"
 #include "latency.h"
+#include "pump.h"
 #include "toneplan.h"
 
 #define MEASURE_ERR_MAX 256
@@ -20,11 +20,10 @@ struct measure_cfg {
 	unsigned windows;         /* windows averaged, 0 = 1 */
 	unsigned max_latency;     /* largest round trip searched, frames; 0 = window / 4 */
 	uint32_t seed;            /* probe noise seed */
-	/* Called from the capture loop with the RMS level (dBFS) of each input over
-	 * the last period, for live meters. May be NULL. */
-	void (*levels)(void *ctx, const double *dbfs, unsigned n_inputs);
-	void *levels_ctx;
 };
+
+/* Tries of one measurement: an xrun restarts it, twice at most. */
+#define MEASURE_ATTEMPTS 3
 
 /* Timeline of one measurement, in stimulus frames. */
 struct measure_timeline {
@@ -50,16 +49,19 @@ struct measurement {
 /* Plan the tones, build the stimulus, analyzer and latency estimator and the
  * capture buffer, once. NULL on failure with a message in err. */
 measure *measure_create(const struct measure_cfg *cfg, char err[MEASURE_ERR_MAX]);
-void measure_destroy(measure *m);   /* accepts NULL */
+/* Free everything measure_create made; accepts NULL. */
+void measure_destroy(measure *m);
 
+/* The tone plan, the timeline and the probe seed this object plays. */
 const struct toneplan *measure_plan(const measure *m);
 const struct measure_timeline *measure_timeline(const measure *m);
 uint32_t measure_seed(const measure *m);
 
-/* Play and capture one measurement on d, then analyse it. Retries up to
- * twice after an xrun. Returns 0 (the outcome, good or bad, is in *out),
- * -ENODEV when the device went away, or another negative errno. */
-int measure_run(measure *m, duplex *d, struct measurement *out);
+/* Play and capture one measurement through p, then analyse it. Retries
+ * after an xrun (MEASURE_ATTEMPTS in all). Returns 0 (the outcome, good or
+ * bad, is in *out), or the pump's negative errno (out->xruns still counts
+ * the xruns met). */
+int measure_run(measure *m, const struct pump *p, struct measurement *out);
 
 /* The same measurement in steps, for a caller whose audio runs on another
  * thread (the daemon's engine): measure_begin rewinds the stimulus and the
@@ -71,7 +73,7 @@ int measure_run(measure *m, duplex *d, struct measurement *out);
 void measure_begin(measure *m);
 void measure_render(void *m, float *out, unsigned frames);
 int measure_feed(measure *m, const float *in, unsigned frames);
-unsigned measure_captured(const measure *m);
+unsigned measure_captured(const measure *m);   /* frames fed since measure_begin */
 int measure_finish(measure *m, struct measurement *out);
 
 /* Analyse a capture made with this object's plan and seed (a live one, or

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "station.h"
+
 void result_format_time(long long unix_s, char buf[32])
 {
 	time_t t = (time_t)unix_s;
@@ -28,14 +30,6 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static void input_name(const struct fixture *f, unsigned i, char *buf, size_t len)
-{
-	int p = f->input_pos[i], n = f->input_neg[i];
-	if (n < 0)
-		snprintf(buf, len, "%s", f->contact[p].name);
-	else
-		snprintf(buf, len, "+%s -%s", f->contact[p].name, f->contact[n].name);
-}
 
 static json_t *faults_json(const struct fixture *f, const struct classification *c)
 {
@@ -161,7 +155,7 @@ static json_t *matrix_json(const struct fixture *f, const struct measurement *m)
 	char name[80];
 
 	for (unsigned i = 0; i < f->n_inputs; i++) {
-		input_name(f, i, name, sizeof(name));
+		station_input_name(f, i, name, sizeof(name));
 		json_array_append_new(ins, json_string(name));
 	}
 	for (unsigned o2 = 0; o2 < f->n_outputs; o2++)
@@ -193,6 +187,8 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 	char when[32];
 
 	json_object_set_new(o, "id", meta->id > 0 ? json_integer(meta->id) : json_null());
+	if (meta->kind)
+		json_object_set_new(o, "kind", json_string(meta->kind));
 	json_object_set_new(o, "serial", str_or_null(meta->serial));
 	json_object_set_new(o, "cable", str_or_null(meta->cable));
 	json_object_set_new(o, "jig", str_or_null(meta->jig));
@@ -203,7 +199,7 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 		json_object_set_new(o, "faults", faults_json(f, c));
 	} else {
 		json_t *arr = json_array(), *ft = json_object();
-		json_object_set_new(ft, "code", json_string("no_signal"));
+		json_object_set_new(ft, "code", json_string(meta->error_code ? meta->error_code : "no_signal"));
 		json_object_set_new(ft, "contacts", json_array());
 		json_object_set_new(ft, "summary", json_string(meta->error ? meta->error : "no measurement"));
 		json_object_set_new(ft, "confidence", json_real(1.0));
@@ -230,6 +226,16 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 	/* Which calibration the levels are relative to: null = the raw jig. */
 	json_object_set_new(o, "calibration", meta->calibration > 0 ? json_integer(meta->calibration) : json_null());
 	return o;
+}
+
+const char *result_error_code(int errnum)
+{
+	switch (errnum) {
+	case -EBUSY: return "device_busy";
+	case -ENODEV: return "device_lost";
+	case -EPIPE: return "xrun";
+	default: return "no_signal";
+	}
 }
 
 int result_exit_status(const json_t *result)

@@ -9,6 +9,10 @@
 #include "fixture.h"
 #include "measure.h"
 
+/* How every result is serialised (CLI, HTTP, store, events): 12
+ * significant digits print 249.7 as 249.7, not 249.69999999999999. */
+#define RESULT_JSON_REAL JSON_REAL_PRECISION(12)
+
 struct result_meta {
 	long long id;             /* 0 = not stored (a local run): "id": null */
 	const char *serial;       /* may be NULL */
@@ -17,6 +21,8 @@ struct result_meta {
 	unsigned rate;
 	double total_ms, classify_ms;
 	const char *error;        /* station error message (no device …) when there is no measurement */
+	const char *error_code;   /* its fault code ("device_busy", "device_lost", "xrun"…); NULL: "no_signal" */
+	const char *kind;         /* "flex" or "calibration"; NULL: a test */
 	long long calibration;    /* calibration id used, 0 = none */
 	/* The cable's limits the classification was judged against: reported,
 	 * with the measured values and margins, as "limits". NULL = none. */
@@ -27,6 +33,10 @@ struct result_meta {
  * with meta->error). Returns a new reference, NULL on allocation failure. */
 json_t *result_json(const struct result_meta *meta, const struct fixture *f,
                     const struct classification *c, const struct measurement *m);
+
+/* The fault code of a station error that a stream ended with (a negative
+ * errno from a pump): "device_busy", "device_lost", "xrun", else "no_signal". */
+const char *result_error_code(int errnum);
 
 /* A readable report of a §5 object (as built above or read back). */
 void result_print(FILE *out, const json_t *result, int color);

@@ -80,6 +80,21 @@ export const FAULTS = {
     title: () => 'No test signal arrived at all',
     effect: 'Check that both plugs are pushed fully into the jig and the interface is connected, then test again.',
   },
+  device_busy: {
+    short: 'Device busy',
+    title: () => 'The audio interface is in use by another program',
+    effect: 'The station could not test: close the other program (or stop the other tonewire) that holds the interface, then test again.',
+  },
+  device_lost: {
+    short: 'No device',
+    title: () => 'The audio interface is missing or went away',
+    effect: 'The station could not test: check the interface\'s USB cable and power, then test again.',
+  },
+  xrun: {
+    short: 'Audio dropout',
+    title: () => 'The station\'s audio stream kept breaking up',
+    effect: 'The station could not test: the PC was too busy. Test again; if it persists, call the line engineer.',
+  },
   clipping: {
     short: 'Clipping',
     title: () => 'The input is overloaded (clipping)',

@@ -24,7 +24,7 @@ RESULT_KEYS = {
 }
 FAULT_CODES = {"lr_swap", "polarity_inverted", "ctia_omtp_mismatch", "trrs_in_trs", "open", "short",
                "miswire", "high_resistance", "crosstalk", "intermittent", "unrecognized_wiring",
-               "no_signal", "clipping", "low_snr"}
+               "no_signal", "clipping", "low_snr", "device_busy", "device_lost", "xrun", "jig_mismatch"}
 
 
 def scenario(tmp, name, jig, cable_lines, interface=""):
@@ -325,8 +325,10 @@ class TestFlex(unittest.TestCase):
         p, r = self.flex(lines, 2)
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertEqual(r["verdict"], "fail")
-        self.assertEqual(len(r["events"]), len(drops), r["events"])
-        for ev, (a, b, t, d) in zip(r["events"], drops):
+        self.assertEqual(r["kind"], "flex")
+        events = r["flex"]["events"]
+        self.assertEqual(len(events), len(drops), events)
+        for ev, (a, b, t, d) in zip(events, drops):
             self.assertEqual(ev["contacts"], [a, b])
             self.assertLessEqual(abs(ev["time_ms"] - t), 0.6)        # one 0.5 ms block
             self.assertLessEqual(abs(ev["duration_ms"] - d), 1.1)
@@ -338,7 +340,8 @@ class TestFlex(unittest.TestCase):
     def test_clean_cable_has_no_event(self):
         p, r = self.flex(self.STRAIGHT, 20)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(r["events"], [])
+        self.assertEqual(r["flex"]["events"], [])
+        self.assertEqual(r["flex"]["count"], 0)
         self.assertEqual(r["verdict"], "pass")
 
     def test_usage(self):

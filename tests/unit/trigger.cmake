@@ -2,5 +2,5 @@
 if(TARGET tonewired)
   tw_unit_test(trigger tonewire_profiles tonewire_dsp PkgConfig::JANSSON PkgConfig::MHD Threads::Threads)
   target_sources(test_trigger PRIVATE ${PROJECT_SOURCE_DIR}/daemon/trigger.c ${PROJECT_SOURCE_DIR}/daemon/events.c)
-  target_include_directories(test_trigger PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
+  target_include_directories(test_trigger PRIVATE ${PROJECT_SOURCE_DIR}/daemon ${PROJECT_SOURCE_DIR}/station)
 endif()

@@ -12,3 +12,10 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
   # Real-time pace, with levels counted per second: kept off a loaded machine.
   set_tests_properties(e2e.daemon_busyandevents PROPERTIES RUN_SERIAL TRUE)
 endif()
+
+# The CLI and the daemon build one result object (station/): same keys and types.
+if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
+  add_test(NAME e2e.result_schema COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_result_schema.py)
+  set_tests_properties(e2e.result_schema PROPERTIES TIMEOUT 240 LABELS e2e
+    ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endif()

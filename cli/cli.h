@@ -33,6 +33,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EXIT_USAGE when the JUnit file cannot be written. */
 int cli_emit_result(json_t *result, int as_json, const char *junit);
 
+/* One flex event ({"time_ms", "duration_ms", "contacts", "depth", …}) as a
+ * line for people, and the session's summary line, for local and remote flex. */
+void cli_print_flex_event(FILE *out, const json_t *event);
+void cli_print_flex_summary(FILE *out, const json_t *result);
+
 /* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
  * scenario names), the cable, and the one in the other, looked up through
  * extra first. NULL after telling the user why (a usage error); free()

@@ -114,26 +114,16 @@ static void measured(void *ctx, const struct measurement *m)
 static void tracking(void *ctx)
 {
 	struct watch *w = ctx;
-	if (w->o->as_json)
-		return;
-	printf("flexing %s on %s for %g s (round trip %.1f frames): flex now\n", w->st->cable.name,
-	       w->st->jig.name, w->o->seconds, w->latency);
-	fflush(stdout);
+	FILE *live = w->o->as_json ? stderr : stdout;
+	fprintf(live, "Flexing %s on %s for %g s (round trip %.1f frames): flex the cable now.\n",
+	        w->st->cable.name, w->st->jig.name, w->o->seconds, w->latency);
+	fflush(live);
 }
 
 static void event(void *ctx, json_t *e)
 {
 	struct watch *w = ctx;
-	json_t *contacts = json_object_get(e, "contacts");
-	double depth = json_number_value(json_object_get(e, "depth"));
-	if (w->o->as_json)
-		return;
-	printf("%10.1f ms  %-10s -> %-10s %s %.1f ms (%.0f%% of the tone lost)\n",
-	       json_number_value(json_object_get(e, "time_ms")),
-	       json_array_size(contacts) > 1 ? json_string_value(json_array_get(contacts, 0)) : "?",
-	       json_string_value(json_object_get(e, "input")), depth >= 0 ? "dropout   " : "level jump",
-	       json_number_value(json_object_get(e, "duration_ms")), 100.0 * depth);
-	fflush(stdout);
+	cli_print_flex_event(w->o->as_json ? stderr : stdout, e);
 }
 
 int cmd_flex(int argc, char **argv)
@@ -189,6 +179,8 @@ int cmd_flex(int argc, char **argv)
 	const char *why = json_string_value(json_object_get(result, "error"));
 	if (why)
 		cli_error("%s", why);
+	if (!o.as_json)
+		cli_print_flex_summary(stdout, result);
 	status = cli_emit_result(result, o.as_json, NULL);
 out:
 	json_decref(result);

@@ -48,19 +48,6 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-static void print_event(FILE *out, const json_t *e)
-{
-	const json_t *contacts = json_object_get(e, "contacts");
-	const char *near = json_array_size(contacts) == 2 ? json_string_value(json_array_get(contacts, 0)) : NULL;
-	const char *far = json_string_value(json_array_get(contacts, json_array_size(contacts) - 1));
-	double depth = json_number_value(json_object_get(e, "depth"));
-	fprintf(out, "  %10.1f ms  %s %6.1f ms  %s -> %s  (%s %.0f %%)\n",
-	        json_number_value(json_object_get(e, "time_ms")), depth < 0 ? "level jump" : "dropout   ",
-	        json_number_value(json_object_get(e, "duration_ms")), near ? near : "?", far ? far : "?",
-	        depth < 0 ? "rose by" : "lost", (depth < 0 ? -depth : depth) * 100.0);
-	fflush(out);
-}
-
 /* GET /api/v1/flex; the object when it is about session id, else NULL. */
 static json_t *poll_session(const char *url, const char *token, long long id, int *unreachable)
 {
@@ -77,6 +64,59 @@ static json_t *poll_session(const char *url, const char *token, long long id, in
 		j = NULL;
 	}
 	return j;
+}
+
+/* Follow session id until it ends (or Ctrl-C ends it): its events as they
+ * come (shown counts those printed), then its result (a new reference);
+ * NULL after saying why when the daemon was lost or the session never ended. */
+static json_t *follow(const char *flex_url, const char *token, const char *server, long long id, long seconds,
+                      FILE *live, size_t *shown_out)
+{
+	json_t *result = NULL;
+	char err[CURL_ERROR_SIZE];
+	long status = 0;
+	size_t shown = 0;
+	int misses = 0;
+	/* The session ends by itself after `seconds`; the margin covers the
+	 * first measurement and a slow station. */
+	time_t give_up = time(NULL) + seconds + 60;
+	while (!result) {
+		int unreachable = 0;
+		if (interrupted) {
+			char *reply = cli_http_request("DELETE", flex_url, NULL, token, 150, &status, err);
+			if (reply && status == 200)
+				result = json_loads(reply, 0, NULL);
+			free(reply);
+			interrupted = 0;
+			if (result)
+				break;
+		}
+		json_t *j = poll_session(flex_url, token, id, &unreachable);
+		misses = unreachable ? misses + 1 : 0;
+		if (misses > 25) {
+			cli_error("lost the daemon at %s", server);
+			return NULL;
+		}
+		if (j) {
+			json_t *events = json_object_get(json_object_get(j, "flex"), "events");
+			for (; shown < json_array_size(events); shown++)
+				cli_print_flex_event(live, json_array_get(events, shown));
+			const char *state = json_string_value(json_object_get(j, "state"));
+			if (state && !strcmp(state, "done")) {
+				json_object_del(j, "state");
+				result = j;
+				break;
+			}
+			json_decref(j);
+		}
+		if (time(NULL) > give_up) {
+			cli_error("flex session %lld did not end in time", id);
+			return NULL;
+		}
+		sleep_ms(POLL_MS);
+	}
+	*shown_out = shown;
+	return result;
 }
 
 int cmd_flex_remote(int argc, char **argv)
@@ -166,59 +206,15 @@ int cmd_flex_remote(int argc, char **argv)
 	fflush(live);
 
 	size_t shown = 0;
-	int misses = 0;
-	/* The session ends by itself after `seconds`; the margin covers the
-	 * first measurement and a slow station. */
-	time_t give_up = time(NULL) + seconds + 60;
-	while (!result) {
-		int unreachable = 0;
-		if (interrupted) {
-			free(reply);
-			reply = cli_http_request("DELETE", flex_url, NULL, token, 150, &status, err);
-			if (reply && status == 200)
-				result = json_loads(reply, 0, NULL);
-			interrupted = 0;
-			if (result)
-				break;
-		}
-		json_t *j = poll_session(flex_url, token, id, &unreachable);
-		misses = unreachable ? misses + 1 : 0;
-		if (misses > 25) {
-			cli_error("lost the daemon at %s", server);
-			goto out;
-		}
-		if (j) {
-			json_t *events = json_object_get(json_object_get(j, "flex"), "events");
-			for (; shown < json_array_size(events); shown++)
-				print_event(live, json_array_get(events, shown));
-			const char *state = json_string_value(json_object_get(j, "state"));
-			if (state && !strcmp(state, "done")) {
-				json_object_del(j, "state");
-				result = j;
-				break;
-			}
-			json_decref(j);
-		}
-		if (time(NULL) > give_up) {
-			cli_error("flex session %lld did not end in time", id);
-			goto out;
-		}
-		sleep_ms(POLL_MS);
-	}
+	if (!(result = follow(flex_url, token, server, id, seconds, live, &shown)))
+		goto out;
 	/* Events that ended between the last poll and the end. */
 	json_t *events = json_object_get(json_object_get(result, "flex"), "events");
 	for (; shown < json_array_size(events); shown++)
-		print_event(live, json_array_get(events, shown));
+		cli_print_flex_event(live, json_array_get(events, shown));
 	json_object_del(result, "state");
-	if (!as_json) {
-		json_t *fx = json_object_get(result, "flex");
-		printf("\n%lld dropout%s in %.1f s", (long long)json_integer_value(json_object_get(fx, "count")),
-		       json_integer_value(json_object_get(fx, "count")) == 1 ? "" : "s",
-		       json_number_value(json_object_get(fx, "seconds")));
-		if (json_integer_value(json_object_get(fx, "count")))
-			printf(", the longest %.1f ms", json_number_value(json_object_get(fx, "worst_ms")));
-		printf("\n\n");
-	}
+	if (!as_json)
+		cli_print_flex_summary(stdout, result);
 	rc = cli_emit_result(result, as_json, NULL);
 out:
 	json_decref(result);

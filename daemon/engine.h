@@ -53,6 +53,7 @@ struct engine_status {
 	unsigned long long xruns, opens, losses;
 	unsigned long long generation;   /* increments on every successful open */
 };
+/* A snapshot of the device's state, counters included. Any thread. */
 void engine_status(engine *e, struct engine_status *st);
 
 #endif

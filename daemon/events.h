@@ -30,6 +30,7 @@ struct MHD_Response *events_response(events *ev, const char *first, const json_t
 /* End every stream (within one heartbeat) and refuse new ones. */
 void events_shutdown(events *ev);
 
+/* Streams connected now, and events dropped so far because a client's queue was full. */
 unsigned events_clients(events *ev);
 unsigned long long events_dropped(events *ev);
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "demo.h"
 #include "engine.h"
@@ -177,11 +178,90 @@ static void stop_all(struct daemon_state *s)
 	free(s->jig);
 }
 
-static double now_s(void)
+/* Start the modules in dependency order (store, metrics, engine, events,
+ * runner, HTTP); stop_all stops whatever started, in reverse. 0 or -1
+ * after saying why. */
+static int start_all(struct daemon_state *s)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	char serr[256];
+	if (!(s->st = store_open(&s->cfg.store, serr))) {
+		fprintf(stderr, "tonewired: results store: %s\n", serr);
+		return -1;
+	}
+	if (!(s->mx = metrics_create())) {
+		fprintf(stderr, "tonewired: out of memory\n");
+		return -1;
+	}
+	struct engine_cfg ec = { .device = s->device, .rate = s->cfg.station.rate, .period = s->cfg.station.period,
+	                         .periods = s->cfg.station.periods, .out_channels = s->jig->fixture.n_outputs,
+	                         .in_channels = s->jig->fixture.n_inputs,
+	                         /* two seconds: the analysis side may stall that long */
+	                         .ring_frames = 2 * s->cfg.station.rate };
+	if (!(s->en = engine_create(&ec, serr))) {
+		fprintf(stderr, "tonewired: audio engine: %s\n", serr);
+		return -1;
+	}
+	if (!(s->ev = events_create(s->cfg.http.max_clients, 64, 2000, heartbeat, s))) {
+		fprintf(stderr, "tonewired: out of memory\n");
+		return -1;
+	}
+	struct trigger_cfg tc = { .cable = s->cable, .debounce_ms = s->cfg.station.debounce_ms };
+	struct runner_cfg rc = { .engine = s->en, .store = s->st, .events = s->ev, .metrics = s->mx,
+	                         .profiles = &s->prof, .jig = s->jig, .rate = s->cfg.station.rate,
+	                         .windows = s->cfg.station.windows, .capture_base = "/api/v1/tests",
+	                         .trigger = s->cfg.station.trigger_auto ? &tc : NULL };
+	if (!(s->rn = runner_create(&rc, serr))) {
+		fprintf(stderr, "tonewired: test runner: %s\n", serr);
+		return -1;
+	}
+	struct http_ctx hc = { .cfg = &s->cfg.http, .demo_dir = s->cfg.station.demo_dir, .default_cable = s->cable,
+	                       .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
+	                       .events = s->ev, .metrics = s->mx };
+	if (!(s->web = http_start(&hc, serr))) {
+		fprintf(stderr, "tonewired: %s\n", serr);
+		return -1;
+	}
+	const char *a = s->cfg.http.address;
+	fprintf(stderr, "tonewired: listening on http://%s%s%s:%u/ (jig %s, device %s, store %s)\n",
+	        strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", http_port(s->web), s->jig->name,
+	        s->device, s->cfg.store.path);
+
+	return 0;
+}
+
+/* The main loop: signals, readiness and the watchdog, until asked to stop. */
+static void serve(struct daemon_state *s, int sfd)
+{
+	uint64_t wd_usec = 0;
+	int watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
+	double wd_every = watchdog ? wd_usec / 2e6 : 0, wd_last = 0;
+	int ready = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		int r = poll(&pfd, 1, 250);
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "tonewired: poll: %s\n", strerror(errno));
+			return;
+		}
+		if (r > 0) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					continue;   /* no reload: the configuration is parsed once */
+				fprintf(stderr, "tonewired: %s, stopping\n", strsignal((int)si.ssi_signo));
+				return;
+			}
+		}
+		/* Ready means: port bound (above) and the device open. */
+		if (!ready && engine_wait_connected(s->en, 0)) {
+			sd_notifyf(0, "READY=1\nSTATUS=testing on %s, http port %u", s->jig->name, http_port(s->web));
+			ready = 1;
+		}
+		if (watchdog && clock_now_ms() / 1e3 - wd_last >= wd_every) {
+			sd_notify(0, "WATCHDOG=1");
+			wd_last = clock_now_ms() / 1e3;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -244,79 +324,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	char serr[256];
-	if (!(s->st = store_open(&s->cfg.store, serr))) {
-		fprintf(stderr, "tonewired: results store: %s\n", serr);
+	if (start_all(s) < 0)
 		goto out;
-	}
-	if (!(s->mx = metrics_create())) {
-		fprintf(stderr, "tonewired: out of memory\n");
-		goto out;
-	}
-	struct engine_cfg ec = { .device = s->device, .rate = s->cfg.station.rate, .period = s->cfg.station.period,
-	                         .periods = s->cfg.station.periods, .out_channels = s->jig->fixture.n_outputs,
-	                         .in_channels = s->jig->fixture.n_inputs,
-	                         /* two seconds: the analysis side may stall that long */
-	                         .ring_frames = 2 * s->cfg.station.rate };
-	if (!(s->en = engine_create(&ec, serr))) {
-		fprintf(stderr, "tonewired: audio engine: %s\n", serr);
-		goto out;
-	}
-	if (!(s->ev = events_create(s->cfg.http.max_clients, 64, 2000, heartbeat, s))) {
-		fprintf(stderr, "tonewired: out of memory\n");
-		goto out;
-	}
-	struct trigger_cfg tc = { .cable = s->cable, .debounce_ms = s->cfg.station.debounce_ms };
-	struct runner_cfg rc = { .engine = s->en, .store = s->st, .events = s->ev, .metrics = s->mx,
-	                         .profiles = &s->prof, .jig = s->jig, .rate = s->cfg.station.rate,
-	                         .windows = s->cfg.station.windows, .capture_base = "/api/v1/tests",
-	                         .trigger = s->cfg.station.trigger_auto ? &tc : NULL };
-	if (!(s->rn = runner_create(&rc, serr))) {
-		fprintf(stderr, "tonewired: test runner: %s\n", serr);
-		goto out;
-	}
-	struct http_ctx hc = { .cfg = &s->cfg.http, .demo_dir = s->cfg.station.demo_dir, .default_cable = s->cable,
-	                       .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
-	                       .events = s->ev, .metrics = s->mx };
-	if (!(s->web = http_start(&hc, serr))) {
-		fprintf(stderr, "tonewired: %s\n", serr);
-		goto out;
-	}
-	const char *a = s->cfg.http.address;
-	fprintf(stderr, "tonewired: listening on http://%s%s%s:%u/ (jig %s, device %s, store %s)\n",
-	        strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", http_port(s->web), s->jig->name,
-	        s->device, s->cfg.store.path);
-
-	uint64_t wd_usec = 0;
-	int watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
-	double wd_every = watchdog ? wd_usec / 2e6 : 0, wd_last = 0;
-	int ready = 0;
-	for (;;) {
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		int r = poll(&pfd, 1, 250);
-		if (r < 0 && errno != EINTR) {
-			fprintf(stderr, "tonewired: poll: %s\n", strerror(errno));
-			break;
-		}
-		if (r > 0) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo == SIGHUP)
-					continue;   /* no reload: the configuration is parsed once */
-				fprintf(stderr, "tonewired: %s, stopping\n", strsignal((int)si.ssi_signo));
-				break;
-			}
-		}
-		/* Ready means: port bound (above) and the device open. */
-		if (!ready && engine_wait_connected(s->en, 0)) {
-			sd_notifyf(0, "READY=1\nSTATUS=testing on %s, http port %u", s->jig->name, http_port(s->web));
-			ready = 1;
-		}
-		if (watchdog && now_s() - wd_last >= wd_every) {
-			sd_notify(0, "WATCHDOG=1");
-			wd_last = now_s();
-		}
-	}
+	serve(s, sfd);
 	sd_notify(0, "STOPPING=1");
 	status = 0;
 out:

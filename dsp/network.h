@@ -27,6 +27,7 @@ int network_add_source(network *n, unsigned node, double ohms);
  * Returns the sense index or a negative errno. */
 int network_add_sense(network *n, unsigned pos, unsigned neg);
 
+/* How many sources and sense points have been added. */
 unsigned network_sources(const network *n);
 unsigned network_senses(const network *n);
 

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "duplex.h"
+#include "log.h"
 
 static void usage(FILE *out)
 {
@@ -46,8 +47,11 @@ int main(int argc, char **argv)
 		printf("tonewire %s\n", TONEWIRE_VERSION);
 		return 0;
 	}
-	/* Before any thread and any ALSA call: a build tree's simulator. */
+	/* Before any thread and any ALSA call: a build tree's simulator, and
+	 * alsa-lib's messages in our voice. */
 	duplex_setup_sim();
+	log_init("tonewire");
+	log_route_alsa();
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "flex")) {

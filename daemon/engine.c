@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "log.h"
 #include "ring.h"
 
 /* One stream: the audio thread plays render's frames and pushes every
@@ -95,8 +96,7 @@ static void try_open(engine *e)
 	duplex *d = duplex_open(&dc, err, &errnum);
 	pthread_mutex_lock(&e->lock);
 	if (!d) {
-		if (e->st.connected || strcmp(e->st.error, err) != 0)
-			fprintf(stderr, "tonewired: %s (retrying every %u ms)\n", err, e->cfg.retry_ms);
+		log_limited("%s (retrying every %u ms)", err, e->cfg.retry_ms);
 		e->st.connected = 0;
 		snprintf(e->st.error, sizeof(e->st.error), "%s", err);
 		return;

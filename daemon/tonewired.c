@@ -11,12 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "clock.h"
 #include "config.h"
 #include "demo.h"
 #include "engine.h"
 #include "events.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "profiles.h"
 #include "runner.h"
@@ -188,6 +190,10 @@ static int start_all(struct daemon_state *s)
 		fprintf(stderr, "tonewired: results store: %s\n", serr);
 		return -1;
 	}
+	/* A capture interrupted by a crash or a kill -9 is only a temporary file. */
+	int cleaned = capture_clean_dir(store_capture_dir(s->st));
+	if (cleaned > 0)
+		fprintf(stderr, "tonewired: removed %d unfinished capture file%s\n", cleaned, cleaned == 1 ? "" : "s");
 	if (!(s->mx = metrics_create())) {
 		fprintf(stderr, "tonewired: out of memory\n");
 		return -1;
@@ -308,6 +314,8 @@ int main(int argc, char **argv)
 
 	/* The environment is set once, before any thread: a build tree's simulator. */
 	duplex_setup_sim();
+	log_init("tonewired");
+	log_route_alsa();
 
 	/* Signals go to the signalfd only: block them before any thread starts,
 	 * so every thread inherits the mask. */

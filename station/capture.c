@@ -1,6 +1,7 @@
 /* capture: the raw capture of a test as WAV with its stimulus plan beside it as JSON, written and read back. */
 #include "capture.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <sndfile.h>
@@ -105,6 +106,27 @@ fail:
 	unlink(tmp_wav);
 	unlink(tmp_json);
 	return e;
+}
+
+int capture_clean_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char path[4096];
+		if (len < 5 || strcmp(de->d_name + len - 4, ".tmp") != 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 int capture_plan_path(const char *wav, char *plan, size_t len)

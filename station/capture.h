@@ -30,6 +30,11 @@ int capture_write(const char *wav_path, const char *json_path, const float *fram
                   unsigned n_frames, unsigned channels, unsigned rate, const json_t *plan,
                   char err[CAPTURE_ERR_MAX]);
 
+/* Remove what an interrupted capture_write left in dir (its "*.tmp" files:
+ * a capture is only ever renamed into place whole). Returns how many were
+ * removed, or -errno when dir cannot be read. */
+int capture_clean_dir(const char *dir);
+
 /* The plan file kept beside a capture: "x.wav" gives "x.json", anything
  * else gets ".json" appended. -ENAMETOOLONG when it does not fit. */
 int capture_plan_path(const char *wav_path, char *plan_path, size_t len);

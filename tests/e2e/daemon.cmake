@@ -19,3 +19,10 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
   set_tests_properties(e2e.result_schema PROPERTIES TIMEOUT 240 LABELS e2e
     ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endif()
+
+# A device that stays missing is logged once, then counted.
+if(Python3_Interpreter_FOUND AND TARGET tonewired)
+  add_test(NAME e2e.log_flood COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_log_flood.py)
+  set_tests_properties(e2e.log_flood PROPERTIES TIMEOUT 60 LABELS e2e
+    ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endif()

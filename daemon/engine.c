@@ -38,6 +38,7 @@ struct engine {
 	struct engine_cfg cfg;
 	char device[512];
 	int reopen;                  /* device changed: close and open again */
+	int open_errnum;             /* why the last open failed: -ENODEV, -EBUSY… */
 	int quit;
 	struct engine_job *job;      /* pending or running */
 	int running;
@@ -96,6 +97,7 @@ static void try_open(engine *e)
 	duplex *d = duplex_open(&dc, err, &errnum);
 	pthread_mutex_lock(&e->lock);
 	if (!d) {
+		e->open_errnum = errnum < 0 ? errnum : -ENODEV;
 		log_limited("%s (retrying every %u ms)", err, e->cfg.retry_ms);
 		e->st.connected = 0;
 		snprintf(e->st.error, sizeof(e->st.error), "%s", err);
@@ -266,7 +268,7 @@ static int engine_start(engine *e, struct engine_job *job)
 	if (e->quit)
 		rc = -ECANCELED;
 	else if (!e->dx || e->reopen)
-		rc = -ENODEV;
+		rc = e->dx || !e->open_errnum ? -ENODEV : e->open_errnum;   /* busy stays busy */
 	else if (e->job)
 		rc = -EBUSY;
 	else {

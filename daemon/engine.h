@@ -29,8 +29,8 @@ void engine_destroy(engine *e);
 /* One stream, as struct pump describes it: render runs on the audio
  * thread, every captured period crosses to this thread through a lock-free
  * ring, and sink runs here. One caller at a time (the runner thread): the
- * ring is the engine's. -ENODEV when no device is open now, -EBUSY while
- * another stream runs, -EPIPE after an xrun or when this side fell a whole
+ * ring is the engine's. -ENODEV when no device is open now (-EBUSY when
+ * that is because another program holds it), -EPIPE after an xrun or when this side fell a whole
  * ring behind. */
 int engine_stream(engine *e, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
                   void *sink_ctx, uint64_t max_frames, unsigned *xruns);

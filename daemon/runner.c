@@ -42,6 +42,26 @@ void runner_note_latency(runner *r, const struct measurement *m)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* Under the lock: the jig is the job's (its id once it has one). */
+static void take(runner *r, enum kind kind, long long id)
+{
+	r->busy = 1;
+	r->cur_id = id;
+	r->cur_kind = kind;
+	atomic_store(&r->pilot_yield, 1);   /* the pilot gives the device to the test */
+	r->state = ST_MEASURING;
+	atomic_store(&r->flex_stop, 0);
+}
+
+/* Under the lock: is job id waiting in the queue? */
+static int queued(const runner *r, long long id)
+{
+	for (unsigned i = 0; i < r->n_queued; i++)
+		if (r->queue[i]->id == id)
+			return 1;
+	return 0;
+}
+
 static void finish(runner *r, struct job *p, json_t *res)
 {
 	if (!res) {
@@ -84,6 +104,14 @@ static void finish(runner *r, struct job *p, json_t *res)
 	r->tests_run++;
 	r->state = ST_DONE;
 	r->done_at = clock_now_ms();
+	if (r->n_queued && !r->closing) {
+		/* The next scan's turn: it was recorded when it came. */
+		struct job *next = r->queue[0];
+		memmove(r->queue, r->queue + 1, --r->n_queued * sizeof(r->queue[0]));
+		take(r, next->kind, next->id);
+		r->state = ST_DONE;   /* until the runner thread announces it */
+		r->pending = next;
+	}
 	/* State first, so a client that has the result has seen the test end;
 	 * under the lock, so no other thread reads res while it is serialised
 	 * (publishing only appends to the clients' queues). */
@@ -218,6 +246,7 @@ runner *runner_create(const struct runner_cfg *cfg, char err[RUNNER_ERR_MAX])
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->submit_lock, NULL);
 	pthread_cond_init(&r->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
@@ -260,6 +289,8 @@ void runner_destroy(runner *r)
 		pthread_join(r->thread, NULL);
 	}
 	free(r->pending);
+	for (unsigned i = 0; i < r->n_queued; i++)
+		free(r->queue[i]);   /* recorded as aborted: never tested, never lost */
 	json_decref(r->last_result);
 	json_decref(r->last_flex);
 	flexmon_destroy(r->flex);
@@ -267,12 +298,60 @@ void runner_destroy(runner *r)
 	trigger_destroy(r->trig);
 	measure_destroy(r->ms);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->submit_lock);
 	pthread_cond_destroy(&r->cond);
 	free(r);
 }
 
+/* Record a job before it runs: the aborted result is what stays if the
+ * daemon dies first. 0 with p->id, or the store's error in err. */
+static int record(runner *r, struct job *p, char err[RUNNER_ERR_MAX])
+{
+	struct result_meta meta = { .serial = p->has_serial ? p->serial : NULL, .cable = p->sc.cable.name,
+	                            .jig = r->jig.name, .started_at = p->started_at, .rate = r->cfg.rate,
+	                            .error = "aborted: the station stopped before the test finished",
+	                            .kind = p->kind != KIND_TEST ? runner_kind_names[p->kind] : NULL };
+	json_t *aborted = result_json(&meta, &p->sc.fx, NULL, NULL);
+	int e = aborted ? store_begin(r->cfg.store, p->has_serial ? p->serial : NULL, p->sc.cable.name,
+	                              r->jig.name, p->started_at, aborted, &p->id) : -ENOMEM;
+	json_decref(aborted);
+	if (e < 0) {
+		/* Refused before it runs, rather than run and lost: say why, so a
+		 * full disk or a read-only state directory can be fixed. */
+		char why[200];
+		store_error(r->cfg.store, why, sizeof(why));
+		snprintf(err, RUNNER_ERR_MAX, "cannot record the test in the results store (%s): %.150s",
+		         e == -ENOSPC ? "disk full" : e == -EROFS ? "read-only" : "write failed", why);
+		return e == -ENOSPC || e == -EROFS ? e : -EIO;
+	}
+	return 0;
+}
+
+/* Under the lock: may a job start now (1), wait in the queue (0), or
+ * neither (a negative errno with err set)? */
+static int claim(runner *r, enum kind kind, int wait_turn, char err[RUNNER_ERR_MAX])
+{
+	if (r->closing || r->quit) {
+		snprintf(err, RUNNER_ERR_MAX, "the station is shutting down");
+		return -ECANCELED;
+	}
+	if (!(r->busy || r->pending || r->state == ST_MEASURING || r->state == ST_ANALYSING)) {
+		take(r, kind, 0);
+		return 1;
+	}
+	if (!wait_turn || kind != KIND_TEST) {
+		snprintf(err, RUNNER_ERR_MAX, "the jig is busy");
+		return -EBUSY;
+	}
+	if (r->n_queued >= RUNNER_QUEUE_MAX) {
+		snprintf(err, RUNNER_ERR_MAX, "the jig is busy and %u scans are already waiting", r->n_queued);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
-                 long long *id, char err[RUNNER_ERR_MAX])
+                 int wait_turn, long long *id, unsigned *position, char err[RUNNER_ERR_MAX])
 {
 	struct job *p = calloc(1, sizeof(*p));
 	char perr[PROFILE_ERR_MAX];
@@ -280,6 +359,8 @@ int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable,
 
 	err[0] = '\0';
 	*id = 0;
+	if (position)
+		*position = 0;
 	if (!p) {
 		snprintf(err, RUNNER_ERR_MAX, "out of memory");
 		return -ENOMEM;
@@ -298,64 +379,55 @@ int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable,
 	p->kind = kind;
 	p->seconds = seconds;
 
+	pthread_mutex_lock(&r->submit_lock);
 	pthread_mutex_lock(&r->lock);
-	if (r->closing || r->quit) {
-		pthread_mutex_unlock(&r->lock);
-		free(p);
-		snprintf(err, RUNNER_ERR_MAX, "the station is shutting down");
-		return -ECANCELED;
-	}
-	if (r->busy || r->pending || r->state == ST_MEASURING || r->state == ST_ANALYSING) {
+	int now = claim(r, kind, wait_turn, err);
+	if (now == -EBUSY)
 		*id = r->cur_id;
-		pthread_mutex_unlock(&r->lock);
-		free(p);
-		snprintf(err, RUNNER_ERR_MAX, "the jig is busy");
-		return -EBUSY;
-	}
-	r->busy = 1;
-	r->cur_id = 0;
-	r->cur_kind = kind;
-	atomic_store(&r->pilot_yield, 1);   /* the pilot gives the device to the test */
-	r->state = ST_MEASURING;
-	atomic_store(&r->flex_stop, 0);
 	pthread_mutex_unlock(&r->lock);
-
-	/* The aborted record is what stays if the daemon dies mid-test. */
-	struct result_meta meta = { .serial = p->has_serial ? p->serial : NULL, .cable = p->sc.cable.name,
-	                            .jig = r->jig.name, .started_at = p->started_at, .rate = r->cfg.rate,
-	                            .error = "aborted: the station stopped before the test finished",
-	                            .kind = kind != KIND_TEST ? runner_kind_names[kind] : NULL };
-	json_t *aborted = result_json(&meta, &p->sc.fx, NULL, NULL);
-	e = aborted ? store_begin(r->cfg.store, p->has_serial ? p->serial : NULL, p->sc.cable.name, r->jig.name,
-	                          p->started_at, aborted, &p->id) : -ENOMEM;
-	json_decref(aborted);
+	if (now < 0) {
+		pthread_mutex_unlock(&r->submit_lock);
+		free(p);
+		return now;
+	}
+	e = record(r, p, err);
 
 	pthread_mutex_lock(&r->lock);
 	if (e < 0) {
-		r->busy = 0;
-		r->state = ST_IDLE;
-		pthread_mutex_unlock(&r->lock);
-		free(p);
-		/* Refused before it runs, rather than run and lost: say why, so a
-		 * full disk or a read-only state directory can be fixed. */
-		char why[200];
-		store_error(r->cfg.store, why, sizeof(why));
-		snprintf(err, RUNNER_ERR_MAX, "cannot record the test in the results store (%s): %.150s",
-		         e == -ENOSPC ? "disk full" : e == -EROFS ? "read-only" : "write failed", why);
-		return e == -ENOSPC || e == -EROFS ? e : -EIO;
+		if (now) {
+			r->busy = 0;
+			r->state = ST_IDLE;
+		}
+	} else if (now || !(r->busy || r->pending)) {
+		/* Its turn now, or the jig came free while it was being recorded. */
+		take(r, kind, p->id);
+		r->pending = p;
+	} else {
+		r->queue[r->n_queued++] = p;
+		if (position)
+			*position = r->n_queued;
 	}
-	r->cur_id = p->id;
-	r->pending = p;
-	*id = p->id;
-	pthread_cond_broadcast(&r->cond);
+	if (e == 0) {
+		*id = p->id;
+		pthread_cond_broadcast(&r->cond);
+	}
 	pthread_mutex_unlock(&r->lock);
-	return 0;
+	pthread_mutex_unlock(&r->submit_lock);
+	if (e < 0)
+		free(p);
+	return e;
 }
 
 int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
                   char err[RUNNER_ERR_MAX])
 {
-	return runner_queue(r, KIND_TEST, 0, cable, serial, id, err);
+	return runner_queue(r, KIND_TEST, 0, cable, serial, 0, id, NULL, err);
+}
+
+int runner_submit_queued(runner *r, const char *cable, const char *serial, long long *id, unsigned *position,
+                         char err[RUNNER_ERR_MAX])
+{
+	return runner_queue(r, KIND_TEST, 0, cable, serial, 1, id, position, err);
 }
 
 int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigned seconds,
@@ -365,13 +437,13 @@ int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigne
 		snprintf(err, RUNNER_ERR_MAX, "seconds: %u is not between 1 and %d", seconds, RUNNER_FLEX_MAX_SECONDS);
 		return -EINVAL;
 	}
-	return runner_queue(r, KIND_FLEX, seconds, cable, serial, id, err);
+	return runner_queue(r, KIND_FLEX, seconds, cable, serial, 0, id, NULL, err);
 }
 
 int runner_submit_calibrate(runner *r, const char *cable, const char *serial, long long *id,
                             char err[RUNNER_ERR_MAX])
 {
-	return runner_queue(r, KIND_CALIBRATE, 0, cable, serial, id, err);
+	return runner_queue(r, KIND_CALIBRATE, 0, cable, serial, 0, id, NULL, err);
 }
 
 int runner_flex_stop(runner *r, long long *id)
@@ -422,7 +494,7 @@ int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
 			rc = r->last_stored ? 0 : -EIO;
 			break;
 		}
-		if (r->cur_id != id) {
+		if (r->cur_id != id && !queued(r, id)) {
 			rc = -ENOENT;
 			break;
 		}
@@ -438,7 +510,7 @@ int runner_wait(runner *r, long long id, int timeout_ms, json_t **result)
 int runner_pending(runner *r, long long id)
 {
 	pthread_mutex_lock(&r->lock);
-	int p = id > 0 && r->cur_id == id;
+	int p = id > 0 && (r->cur_id == id || queued(r, id));
 	pthread_mutex_unlock(&r->lock);
 	return p;
 }
@@ -466,6 +538,13 @@ json_t *runner_status_json(runner *r)
 	int lat_ok = r->latency_valid;
 	unsigned long long n = r->tests_run;
 	int flexing = r->busy && r->cur_kind == KIND_FLEX;
+	json_t *queue = json_array();
+	for (unsigned i = 0; i < r->n_queued; i++) {
+		json_t *q = json_object();
+		json_object_set_new(q, "id", json_integer(r->queue[i]->id));
+		json_object_set_new(q, "serial", r->queue[i]->has_serial ? json_string(r->queue[i]->serial) : json_null());
+		json_array_append_new(queue, q);
+	}
 	json_t *cal = json_null();
 	if (r->cal.id) {
 		cal = json_object();
@@ -480,6 +559,7 @@ json_t *runner_status_json(runner *r)
 	if (flexing)
 		json_object_set_new(o, "flex", cur > 0 ? json_integer(cur) : json_null());
 	json_object_set_new(o, "last_test", last > 0 ? json_integer(last) : json_null());
+	json_object_set_new(o, "queue", queue);
 	json_object_set_new(o, "device", json_string(es.device));
 	json_object_set_new(o, "connected", json_boolean(es.connected));
 	if (!es.connected && es.error[0])

@@ -41,6 +41,16 @@ void runner_destroy(runner *r);   /* accepts NULL */
 int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
                   char err[RUNNER_ERR_MAX]);
 
+/* Scans that may wait for the jig (a barcode reader is faster than a test). */
+#define RUNNER_QUEUE_MAX 16
+
+/* runner_submit, but while the jig is busy the test waits its turn (a scan
+ * during a running test): 0 with its id and *position (0: it runs now, n:
+ * n-th in the queue); -EBUSY only when the queue is full. Queued tests are
+ * recorded at once (as aborted, until they run) and run in order. */
+int runner_submit_queued(runner *r, const char *cable, const char *serial, long long *id, unsigned *position,
+                         char err[RUNNER_ERR_MAX]);
+
 #define RUNNER_FLEX_MAX_SECONDS 3600
 
 /* Queue a flex session: a measurement (round trip, H, the static verdict),
@@ -79,7 +89,7 @@ int runner_trigger_serial(runner *r, const char *serial);
  * in progress or the last one (it is in the store, or never was). */
 int runner_wait(runner *r, long long id, int timeout_ms, json_t **result);
 
-/* 1 when test id has been submitted but is not stored yet. */
+/* 1 when test id has been submitted (running or queued) but is not stored yet. */
 int runner_pending(runner *r, long long id);
 
 /* The status object of GET /api/v1/status (a new reference). */

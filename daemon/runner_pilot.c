@@ -39,7 +39,7 @@ void runner_trigger_fire(runner *r)
 	char serial[TRIGGER_SERIAL_MAX + 1], err[RUNNER_ERR_MAX];
 	long long id;
 	int has = trigger_take_serial(r->trig, serial, sizeof(serial));
-	if (runner_queue(r, KIND_TEST, 0, r->trig_cable, has ? serial : NULL, &id, err) < 0) {
+	if (runner_queue(r, KIND_TEST, 0, r->trig_cable, has ? serial : NULL, 0, &id, NULL, err) < 0) {
 		fprintf(stderr, "tonewired: a cable went in, but its test cannot start: %s\n", err);
 		trigger_tested(r->trig);   /* not again for the same insertion */
 	}

@@ -49,6 +49,9 @@ struct runner {
 	json_t *last_result;
 	int last_stored;                 /* 0: last_result could not be stored (never acknowledged) */
 	struct job *pending;
+	struct job *queue[RUNNER_QUEUE_MAX];   /* scans waiting for the jig, oldest first */
+	unsigned n_queued;
+	pthread_mutex_t submit_lock;     /* one submission at a time: ids follow arrival */
 	double done_at;                  /* when the state became done */
 	double latency_frames;
 	int latency_valid;
@@ -77,7 +80,7 @@ struct runner {
 void runner_set_state(runner *r, enum state s, long long id);
 void runner_note_latency(runner *r, const struct measurement *m);
 int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
-                 long long *id, char err[RUNNER_ERR_MAX]);
+                 int wait_turn, long long *id, unsigned *position, char err[RUNNER_ERR_MAX]);
 
 /* runner_jobs.c: the sessions of the runner thread. */
 json_t *runner_run_job(runner *r, struct job *j);         /* a result, NULL when out of memory */

@@ -294,6 +294,16 @@ class TestOfflineAnalysis(unittest.TestCase, ResultShape):
             p, _ = run(*args, check_json=False)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn(msg, p.stderr, args)
+        # sizes from the plan are bounded before anything is allocated from them
+        # (an unchecked "windows": 1e9 asked for ~46 GB and ended in exit 1)
+        for key, value in (("windows", 1e9), ("windows", 10 ** 9), ("max_latency", 2 ** 40), ("windows", 0)):
+            plan = json.load(open(wav[:-4] + ".json"))
+            plan["timeline"][key] = value
+            huge = os.path.join(self.tmp, "huge.json")
+            json.dump(plan, open(huge, "w"))
+            p, _ = run("analyze", wav, "--plan", huge, check_json=False)
+            self.assertEqual(p.returncode, 2, (key, value, p.stderr))
+            self.assertIn(f'"{key}" must be an integer from', p.stderr)
         # a plan that does not match the WAV: another channel count
         plan = json.load(open(wav[:-4] + ".json"))
         plan["inputs"] = plan["inputs"] * 2

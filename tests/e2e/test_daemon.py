@@ -273,6 +273,21 @@ class DaemonCase(unittest.TestCase):
 class Results(DaemonCase):
     """Pass and fail through HTTP and the CLI, history, captures, restart."""
 
+    def test_unfinished_captures_removed_at_start(self):
+        # What a kill -9 in the middle of writing a capture leaves behind.
+        d = self.d
+        d.stop()
+        cap = os.path.join(d.dir, "state", "captures")
+        left = [os.path.join(cap, n) for n in ("test-7.wav.tmp", "test-7.json.tmp")]
+        keep = os.path.join(cap, "notes.txt")
+        for p in left + [keep]:
+            with open(p, "w") as f:
+                f.write("x")
+        d.start()
+        self.assertEqual([p for p in left if os.path.exists(p)], [])
+        self.assertTrue(os.path.exists(keep))   # only the capture's own temporary files
+        self.assertTrue(any("removed 2 unfinished capture files" in l for l in d.log), d.log)
+
     def test_pass_fail_history_capture_restart(self):
         d = self.d
         st, r = d.post_test(serial="SN-1")

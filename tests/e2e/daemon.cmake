@@ -26,3 +26,13 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired)
   set_tests_properties(e2e.log_flood PROPERTIES TIMEOUT 60 LABELS e2e
     ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endif()
+
+# Durability shown: an LD_PRELOAD shim records the daemon's fsyncs and replies.
+if(Python3_Interpreter_FOUND AND TARGET tonewired)
+  add_library(tw_sync_shim MODULE ${CMAKE_CURRENT_SOURCE_DIR}/e2e/sync_shim.c)
+  target_link_libraries(tw_sync_shim PRIVATE ${CMAKE_DL_LIBS})
+  set_target_properties(tw_sync_shim PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  add_test(NAME e2e.durability COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_durability.py)
+  set_tests_properties(e2e.durability PROPERTIES TIMEOUT 120 LABELS e2e
+    ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endif()

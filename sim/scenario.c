@@ -1,4 +1,4 @@
-/* scenario: parses a simulation scenario (DESIGN §4) into a struct scenario, with messages that name file:line:field. */
+/* scenario: parses a simulation scenario (docs/formats.md) into a struct scenario, with messages that name file:line:field. */
 #include "scenario.h"
 
 #include <ctype.h>

@@ -43,7 +43,7 @@ struct scenario {
 	unsigned line[WIRING_MAX];            /* the line cable.c[i] was declared on */
 };
 
-/* Parse a scenario file (DESIGN §4). Jig names are looked up through p.
+/* Parse a scenario file (docs/formats.md). Jig names are looked up through p.
  * Errors name the file, line and field. Returns 0, -ENOENT or -EINVAL. */
 int scenario_load(const char *path, const struct profiles *p, struct scenario *sc,
                   char err[PROFILE_ERR_MAX]);

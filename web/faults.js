@@ -1,4 +1,4 @@
-// faults: every fault code of DESIGN §5 in plain words for the person at the bench:
+// faults: every fault code of docs/result.md in plain words for the person at the bench:
 // what is wrong (title) and what it does to the sound or what to check (effect).
 
 const list = (book, contacts, end) => {

@@ -28,7 +28,7 @@ function csvField(v) {
   return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-// CSV of §5 results, one row per test (faults joined with "; ").
+// CSV of result objects (docs/result.md), one row per test (faults joined with "; ").
 export function toCSV(results) {
   const head = ['id', 'started_at', 'serial', 'cable', 'jig', 'verdict', 'fault_codes', 'fault_summaries', 'total_ms'];
   const rows = results.map((r) => [

@@ -12,7 +12,7 @@ const CODES = ['lr_swap', 'polarity_inverted', 'ctia_omtp_mismatch', 'trrs_in_tr
 const VERDICT = '.verdict.v-pass, .verdict.v-fail, .verdict.v-error';
 
 describe('fault explanations', () => {
-  it('every fault code of DESIGN §5 has a title and an effect in plain words', () => {
+  it('every fault code of docs/result.md has a title and an effect in plain words', () => {
     const book = { words: (c) => ({ 'A.T': 'left (tip)', 'A.S': 'ground (sleeve)' }[c] || c) };
     for (const code of CODES) {
       assert.ok(FAULTS[code], code);

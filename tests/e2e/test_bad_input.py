@@ -266,7 +266,7 @@ def markdown():
            "  `tonewired --config FILE --check-config`, or a capture given to `tonewire analyze`.",
            "  The quoted words must appear on stderr.",
            "- **CLI**: a `tonewire` command line; exit status 2 is usage or bad input, 3 a station error",
-           "  (DESIGN §5).", "",
+           "  ([result.md](result.md#exit-status-of-the-cli)).", "",
            "| # | where | input | gets |", "|---|---|---|---|"]
     for i, c in enumerate(CASES, 1):
         if c["kind"] == "raw" and c["want"] == NO_ANSWER:

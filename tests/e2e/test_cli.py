@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End to end: the tonewire CLI against the simulated jig, through ALSA.
 
-Each case writes a scenario (DESIGN §4) with the cable as built, runs
-`tonewire run`, and checks the exit status (DESIGN §5 contract), the result
+Each case writes a scenario (docs/formats.md) with the cable as built, runs
+`tonewire run`, and checks the exit status (docs/result.md, contract), the result
 object and the named faults. Latency is left random, so every open has its own.
 """
 import json

@@ -98,7 +98,7 @@ class Flex(unittest.TestCase):
             self.assertGreater(ev["depth"], 0.9, ev)
         self.assertEqual([e["count"] for e in flex_events], list(range(1, len(drops) + 1)))
 
-        # The §5 object of the session: stored, in the history as kind flex.
+        # The result object of the session: stored, in the history as kind flex.
         self.assertEqual(res["verdict"], "fail", res)
         self.assertEqual(res["kind"], "flex")
         self.assertEqual(res["serial"], "FLEX-1")

@@ -703,7 +703,7 @@ int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_
 			if (cl.verdict == VERDICT_ERROR && cl.n_faults && cl.fault[0].code == FAULT_NO_SIGNAL &&
 			    signal_power(&cx, truth_g) < SILENT_POWER) {
 				/* Everything the truth lets through is below the noise:
-				 * "no signal" is the right answer (DESIGN §5). */
+				 * "no signal" is the right answer (docs/result.md). */
 				st->silent++;
 				continue;
 			}

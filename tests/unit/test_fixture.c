@@ -270,7 +270,7 @@ static void test_stereo_karaoke(void **state)
 	assert_true(g[0] > 0.9);
 	/* …and leaks into the other one through the shared return (far wire
 	 * plus tie, Rg = 0.06 Ω): about -Rg/(loop) · 32/(33.05), i.e. the
-	 * crosstalk of DESIGN §1, ≈ 20·log10(Rg/Rload). */
+	 * crosstalk of docs/architecture.md, ≈ 20·log10(Rg/Rload). */
 	double rg = RW + 0.01;
 	double xt = -rg / (1.0 + RW + 32.0 + rg) * 32.0 / (1.0 + RW + 32.0);
 	assert_near(g[1 * 2 + 0], xt, 0.05 * fabs(xt));

@@ -116,7 +116,7 @@ static void test_every_key(void **state)
 	const char *text =
 		"# every key, with comments of both kinds and CRLF line ends\r\n"
 		"[scenario]\r\n"
-		"jig = trrs-4ch   ; the DESIGN example jig\r\n"
+		"jig = trrs-4ch   ; the formats.md example jig\r\n"
 		"rate = 96000\r\n"
 		"\r\n"
 		"[interface]\r\n"

@@ -7,7 +7,7 @@
 
 #include "station.h"
 
-/* Exit status (DESIGN §5, contract). */
+/* Exit status (docs/result.md, contract). */
 enum {
 	EXIT_PASS = 0,
 	EXIT_FAIL = 1,

@@ -9,7 +9,7 @@ typedef struct metrics metrics;
 metrics *metrics_create(void);          /* NULL on allocation failure */
 void metrics_destroy(metrics *m);       /* accepts NULL */
 
-/* Count one finished test from its §5 object: verdict, each fault code, the
+/* Count one finished test from its result object: verdict, each fault code, the
  * total duration. */
 void metrics_test_done(metrics *m, const json_t *result);
 

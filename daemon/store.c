@@ -25,7 +25,7 @@ struct store {
  * transaction together with PRAGMA user_version. Never edit a step that
  * has shipped: add one. */
 static const char *const migrations[] = {
-	/* 1: results, one row per test; the §5 object is kept whole. */
+	/* 1: results, one row per test; the result object is kept whole. */
 	"CREATE TABLE tests ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" started_at INTEGER NOT NULL,"

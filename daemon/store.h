@@ -16,7 +16,7 @@ typedef struct store store;
 store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX]);
 void store_close(store *s);   /* accepts NULL */
 
-/* Reserve the id of a test about to run. Its row holds `aborted` (a §5
+/* Reserve the id of a test about to run. Its row holds `aborted` (a result object, docs/result.md;
  * object with verdict "error") until store_finish replaces it, so a crash or
  * a stop in the middle leaves an honest record, never a half-written one.
  * The row stays out of the history until then; aborted gets its "id".

@@ -33,7 +33,7 @@ static void usage(FILE *out)
 	"usage: tonewired [--config FILE] [--check-config]\n"
 	"\n"
 	"The tonewire bench daemon: runs cable tests on the jig's audio interface and\n"
-	"serves the HTTP API and dashboard (DESIGN §6).\n"
+	"serves the HTTP API (docs/openapi.json) and the dashboard.\n"
 	"\n"
 	"  -c, --config FILE   INI configuration ([station], [http], [store], [profiles]);\n"
 	"                      without one it runs the demo: the simulated jig with a\n"

@@ -11,7 +11,7 @@
 #define WIRING_MAX 64
 #define FIXTURE_NAME_MAX 32
 
-/* Contact roles, as in DESIGN §1. */
+/* Contact roles (docs/formats.md, connectors). */
 enum role {
 	ROLE_NONE = 0,
 	ROLE_L, ROLE_R, ROLE_G, ROLE_MIC,

@@ -51,7 +51,7 @@ double flexmon_worst_ms(flexmon *fm);
  * "events_dropped"}. Safe from any thread. */
 json_t *flexmon_json(flexmon *fm);
 
-/* Add to a §5 result of the session's first measurement: "kind": "flex",
+/* Add to the result of the session's first measurement: "kind": "flex",
  * "flex": {…}, and, when anything dropped out, the "intermittent" fault
  * (contacts, "count", "worst_ms") with the verdict turned to "fail" unless
  * it is "error". seconds: how long the session tracked. */

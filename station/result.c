@@ -1,4 +1,4 @@
-/* result: the result object of DESIGN §5 as JSON, a report for people, and JUnit XML. */
+/* result: the result object (docs/result.md) as JSON, a report for people, and JUnit XML. */
 #include "result.h"
 
 #include <errno.h>

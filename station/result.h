@@ -1,4 +1,4 @@
-/* result: the result object of DESIGN §5 as JSON, a report for people, and JUnit XML. */
+/* result: the result object (docs/result.md) as JSON, a report for people, and JUnit XML. */
 #ifndef TONEWIRE_RESULT_H
 #define TONEWIRE_RESULT_H
 
@@ -29,7 +29,7 @@ struct result_meta {
 	const struct classify_limits *limits;
 };
 
-/* The §5 object. c and m may be NULL for a station error (verdict "error"
+/* The result object. c and m may be NULL for a station error (verdict "error"
  * with meta->error). Returns a new reference, NULL on allocation failure. */
 json_t *result_json(const struct result_meta *meta, const struct fixture *f,
                     const struct classification *c, const struct measurement *m);
@@ -38,14 +38,14 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
  * errno from a pump): "device_busy", "device_lost", "xrun", else "no_signal". */
 const char *result_error_code(int errnum);
 
-/* A readable report of a §5 object (as built above or read back). */
+/* A readable report of a result object (as built above or read back). */
 void result_print(FILE *out, const json_t *result, int color);
 
-/* JUnit XML of one or more §5 objects (a JSON array or one object). Returns
+/* JUnit XML of one or more result objects (a JSON array or one object). Returns
  * 0 or -errno (the file could not be written). */
 int result_write_junit(const char *path, const json_t *results);
 
-/* CLI exit status of a §5 object (DESIGN §5): 0 pass, 1 fail, 3 error. */
+/* CLI exit status of a result object (docs/result.md, contract): 0 pass, 1 fail, 3 error. */
 int result_exit_status(const json_t *result);
 
 /* "2026-11-22T10:00:00Z" */

@@ -349,10 +349,18 @@ out:
 	return rc;
 }
 
+/* The stored object of a row (column col), with its capture links only
+ * while the capture is kept (column col + 1): retention removes the files
+ * after the result was written. */
 static json_t *row_result(sqlite3_stmt *st, int col)
 {
 	const char *text = (const char *)sqlite3_column_text(st, col);
-	return text ? json_loads(text, 0, NULL) : NULL;
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	if (o && !sqlite3_column_int(st, col + 1)) {
+		json_object_del(o, "capture");
+		json_object_del(o, "capture_plan");
+	}
+	return o;
 }
 
 int store_get(store *s, long long id, json_t **out)
@@ -362,7 +370,7 @@ int store_get(store *s, long long id, json_t **out)
 
 	*out = NULL;
 	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT result FROM tests WHERE id = ? AND state = 'done'", -1,
+	if (sqlite3_prepare_v2(s->db, "SELECT result, capture FROM tests WHERE id = ? AND state = 'done'", -1,
 	                       &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
@@ -389,7 +397,7 @@ int store_list(store *s, const struct store_query *q, json_t **out)
 	*out = NULL;
 	if (!arr)
 		return -ENOMEM;
-	snprintf(sql, sizeof(sql), "SELECT result FROM tests WHERE state = 'done'%s%s%s%s%s"
+	snprintf(sql, sizeof(sql), "SELECT result, capture FROM tests WHERE state = 'done'%s%s%s%s%s"
 	         " ORDER BY id DESC LIMIT ?",
 	         q->serial ? " AND serial = ?" : "", q->verdict ? " AND verdict = ?" : "",
 	         q->cable ? " AND cable = ?" : "", q->since ? " AND started_at >= ?" : "",

@@ -273,6 +273,34 @@ class DaemonCase(unittest.TestCase):
 class Results(DaemonCase):
     """Pass and fail through HTTP and the CLI, history, captures, restart."""
 
+    def test_capture_retention(self):
+        # retention = 3: the captures of the three newest failures stay, older ones go
+        d = self.d
+        d.stop()
+        with open(d.config) as f:
+            conf = f.read().replace("retention = 50", "retention = 3")
+        with open(d.config, "w") as f:
+            f.write(conf)
+        d.start()
+        d.use_scenario("swap")
+        ids = []
+        for i in range(6):
+            st, r = d.post_test(serial=f"RET-{i}")
+            self.assertEqual((st, r["verdict"]), (200, "fail"), r)
+            self.assertIn("capture", r)
+            ids.append(r["id"])
+        cap = os.path.join(d.dir, "state", "captures")
+        self.assertEqual(sorted(os.listdir(cap)),
+                         sorted(f"test-{i}.{ext}" for i in ids[-3:] for ext in ("wav", "json")))
+        for i in ids[:3]:
+            st, _ = d.get(f"/api/v1/tests/{i}/capture.wav")
+            self.assertEqual(st, 404, i)
+            st, r = d.get(f"/api/v1/tests/{i}")
+            self.assertNotIn("capture", r)
+        st, data = d.get(f"/api/v1/tests/{ids[-1]}/capture.wav")
+        self.assertEqual(st, 200)
+        self.assertEqual(data[:4], b"RIFF")
+
     def test_unfinished_captures_removed_at_start(self):
         # What a kill -9 in the middle of writing a capture leaves behind.
         d = self.d

@@ -10,38 +10,6 @@
 #include "clock.h"
 #include "result.h"
 
-const char *const runner_state_names[] = { "idle", "measuring", "analysing", "done", "flexing" };
-const char *const runner_kind_names[] = { "test", "flex", "calibration" };
-
-static void publish_state(runner *r, enum state s, long long id)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "state", json_string(runner_state_names[s]));
-	json_object_set_new(o, "test", id > 0 ? json_integer(id) : json_null());
-	events_publish(r->cfg.events, "state", o);
-	json_decref(o);
-}
-
-void runner_set_state(runner *r, enum state s, long long id)
-{
-	pthread_mutex_lock(&r->lock);
-	r->state = s;
-	if (s == ST_DONE)
-		r->done_at = clock_now_ms();
-	pthread_mutex_unlock(&r->lock);
-	publish_state(r, s, id);
-}
-
-void runner_note_latency(runner *r, const struct measurement *m)
-{
-	if (!m->coarse.found)
-		return;
-	pthread_mutex_lock(&r->lock);
-	r->latency_frames = m->latency_frames;
-	r->latency_valid = 1;
-	pthread_mutex_unlock(&r->lock);
-}
-
 /* Under the lock: the jig is the job's (its id once it has one). */
 static void take(runner *r, enum kind kind, long long id)
 {
@@ -115,7 +83,7 @@ static void finish(runner *r, struct job *p, json_t *res)
 	/* State first, so a client that has the result has seen the test end;
 	 * under the lock, so no other thread reads res while it is serialised
 	 * (publishing only appends to the clients' queues). */
-	publish_state(r, ST_DONE, p->id);
+	runner_publish_state(r, ST_DONE, p->id);
 	events_publish(r->cfg.events, "result", res);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
@@ -169,6 +137,19 @@ static void check_device(runner *r)
 	}
 }
 
+/* A cable is in: the same test as POST /api/v1/tests, with the serial
+ * posted for it, if any. */
+static void trigger_fire(runner *r)
+{
+	char serial[TRIGGER_SERIAL_MAX + 1], err[RUNNER_ERR_MAX];
+	long long id;
+	int has = trigger_take_serial(r->trig, serial, sizeof(serial));
+	if (runner_queue(r, KIND_TEST, 0, r->trig_cable, has ? serial : NULL, 0, &id, NULL, err) < 0) {
+		fprintf(stderr, "tonewired: a cable went in, but its test cannot start: %s\n", err);
+		trigger_tested(r->trig);   /* not again for the same insertion */
+	}
+}
+
 static void *thread_main(void *arg)
 {
 	runner *r = arg;
@@ -179,7 +160,7 @@ static void *thread_main(void *arg)
 			r->pending = NULL;
 			r->state = ST_MEASURING;
 			pthread_mutex_unlock(&r->lock);
-			publish_state(r, ST_MEASURING, p->id);
+			runner_publish_state(r, ST_MEASURING, p->id);
 			if (r->trig)
 				trigger_testing(r->trig);
 			json_t *res = runner_run_job(r, p);
@@ -194,7 +175,7 @@ static void *thread_main(void *arg)
 			if (r->state == ST_DONE && clock_now_ms() - r->done_at > 1000) {
 				r->state = ST_IDLE;
 				pthread_mutex_unlock(&r->lock);
-				publish_state(r, ST_IDLE, 0);
+				runner_publish_state(r, ST_IDLE, 0);
 				pthread_mutex_lock(&r->lock);
 				continue;
 			}
@@ -212,7 +193,7 @@ static void *thread_main(void *arg)
 				pthread_mutex_unlock(&r->lock);
 				int fire = runner_pilot(r);
 				if (fire)
-					runner_trigger_fire(r);
+					trigger_fire(r);
 				pthread_mutex_lock(&r->lock);
 				r->piloting = 0;
 				pthread_cond_broadcast(&r->cond);

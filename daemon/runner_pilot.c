@@ -34,17 +34,6 @@ int runner_pilot(runner *r)
 	return p.fire;
 }
 
-void runner_trigger_fire(runner *r)
-{
-	char serial[TRIGGER_SERIAL_MAX + 1], err[RUNNER_ERR_MAX];
-	long long id;
-	int has = trigger_take_serial(r->trig, serial, sizeof(serial));
-	if (runner_queue(r, KIND_TEST, 0, r->trig_cable, has ? serial : NULL, 0, &id, NULL, err) < 0) {
-		fprintf(stderr, "tonewired: a cable went in, but its test cannot start: %s\n", err);
-		trigger_tested(r->trig);   /* not again for the same insertion */
-	}
-}
-
 int runner_trigger_setup(runner *r, const struct trigger_cfg *tc, char err[RUNNER_ERR_MAX])
 {
 	struct station_cable *sc = calloc(1, sizeof(*sc));

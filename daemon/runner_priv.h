@@ -76,9 +76,12 @@ struct runner {
 	classifier *cls;
 };
 
-/* runner.c */
+/* runner_state.c: the state, announced as SSE "state"; the round trip of the open device. */
+void runner_publish_state(runner *r, enum state s, long long id);
 void runner_set_state(runner *r, enum state s, long long id);
 void runner_note_latency(runner *r, const struct measurement *m);
+
+/* runner.c: queue a job (the trigger's and the API's). */
 int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
                  int wait_turn, long long *id, unsigned *position, char err[RUNNER_ERR_MAX]);
 
@@ -90,6 +93,5 @@ int runner_measure_latency(runner *r, double *frames);     /* one measurement, f
 /* runner_pilot.c: hands-free testing. */
 int runner_trigger_setup(runner *r, const struct trigger_cfg *tc, char err[RUNNER_ERR_MAX]);
 int runner_pilot(runner *r);          /* 1 when a cable went in and a test should start */
-void runner_trigger_fire(runner *r);  /* queue that test */
 
 #endif

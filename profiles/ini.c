@@ -22,6 +22,7 @@ struct ini {
 	unsigned seen_cap, n_seen;
 };
 
+__attribute__((format(printf, 5, 0)))
 static int verror(char err[INI_ERR_MAX], const char *file, unsigned line, const char *key,
                   const char *fmt, va_list ap)
 {

@@ -8,36 +8,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ini.h"
+#include "paths.h"
 
-#ifndef TONEWIRE_BUILD_DIR
-#define TONEWIRE_BUILD_DIR ""
-#endif
-#ifndef TONEWIRE_SOURCE_WEB
-#define TONEWIRE_SOURCE_WEB ""
-#endif
-#ifndef TONEWIRE_SOURCE_SCENARIOS
-#define TONEWIRE_SOURCE_SCENARIOS ""
-#endif
-#ifndef TONEWIRE_DATADIR
-#define TONEWIRE_DATADIR "/usr/share/tonewire"
-#endif
-
-/* A binary run from the build tree serves the source tree's web/ and
+/* A binary run from a build tree serves its source tree's web/ and demo
  * scenarios, so editing them needs no install; an installed one never looks
- * at a source tree that happens to still exist. */
-static int from_build_tree(void)
+ * at a source tree, even one that still exists (paths.h decides at run time:
+ * no path of the build machine is compiled in). */
+static void data_path(const char *in_source, const char *installed, char *out, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t bl = strlen(TONEWIRE_BUILD_DIR);
-	if (n <= 0 || !bl)
-		return 0;
-	exe[n] = '\0';
-	return strncmp(exe, TONEWIRE_BUILD_DIR, bl) == 0 && exe[bl] == '/';
+	char dir[PATH_MAX];
+
+	if (tw_paths_source_dir(dir, sizeof(dir)) == 0 && (size_t)snprintf(out, len, "%s/%s", dir, in_source) < len)
+		return;
+	if (tw_paths_data_dir(dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	snprintf(out, len, "%s/%s", dir, installed);
 }
 
 static void state_dir(char *out, size_t len)
@@ -56,15 +43,9 @@ static void state_dir(char *out, size_t len)
 	}
 }
 
-static const char *pick(int tree, const char *source, const char *installed)
-{
-	return tree && source[0] ? source : installed;
-}
-
 void config_defaults(struct config *c)
 {
 	char state[CONFIG_PATH_MAX - 32];
-	int tree = from_build_tree();
 
 	memset(c, 0, sizeof(*c));
 	c->station.rate = 48000;
@@ -76,12 +57,10 @@ void config_defaults(struct config *c)
 	 * which tells every one of them apart (a stereo jig cannot tell an open
 	 * ground from a CTIA/OMTP swap; see README, Limits). */
 	snprintf(c->station.scenario, sizeof(c->station.scenario), "1-straight");
-	snprintf(c->station.demo_dir, sizeof(c->station.demo_dir), "%s",
-	         pick(tree, TONEWIRE_SOURCE_SCENARIOS "/demo", TONEWIRE_DATADIR "/scenarios/demo"));
+	data_path("sim/scenarios/demo", "scenarios/demo", c->station.demo_dir, sizeof(c->station.demo_dir));
 	snprintf(c->http.address, sizeof(c->http.address), "127.0.0.1");
 	c->http.port = 8640;
-	snprintf(c->http.web_root, sizeof(c->http.web_root), "%s",
-	         pick(tree, TONEWIRE_SOURCE_WEB, TONEWIRE_DATADIR "/web"));
+	data_path("web", "web", c->http.web_root, sizeof(c->http.web_root));
 	c->http.max_body = 64 * 1024;  /* a test request is ~100 bytes; 64 KiB is generous */
 	c->http.max_clients = 32;
 	state_dir(state, sizeof(state));

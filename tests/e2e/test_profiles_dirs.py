@@ -172,6 +172,23 @@ class ProfileFolders(unittest.TestCase):
         p = self.cli("profiles", "list")
         self.assertIn(SHIPPED, p.stdout)
 
+    def test_installed_daemon_forgets_the_build_tree(self):
+        if shutil.which("strip") is None:
+            self.skipTest("no strip(1)")
+        exe = os.path.join(self.tmp, "usr", "bin", "tonewired")
+        os.makedirs(os.path.dirname(exe))
+        subprocess.run(["strip", "-o", exe, td.TONEWIRED], check=True)
+        with open(exe, "rb") as f:
+            data = f.read()
+        for sub in ("profiles", "web", "sim/scenarios"):
+            path = os.path.join(SOURCE, sub).encode()
+            self.assertFalse(path + b"\0" in data or path + b"/" in data, f"the stripped daemon holds {path}")
+        # the demo it would start looks in the installed data folder, never in the checkout
+        p = self.cli("--check-config", exe=exe)
+        self.assertNotIn(SOURCE, p.stdout + p.stderr)
+        p = self.cli("--check-config", exe=td.TONEWIRED)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -144,10 +144,3 @@ int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len
 	snprintf(path, len, "%s/%s", dir, best);
 	return 0;
 }
-
-int demo_scenario_jig(const char *path, char *jig, size_t len)
-{
-	char err[PROFILE_ERR_MAX];
-
-	return scenario_jig(path, jig, len, err);
-}

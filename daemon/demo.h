@@ -35,9 +35,4 @@ int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len
  * -ENOENT. */
 int demo_find(const char *dir, const char *name, char *path, size_t len);
 
-/* The jig a scenario names, resolved against the scenario's folder when it
- * is a relative path (scenario_jig). 0, -ENOENT, -EINVAL, or -ENAMETOOLONG
- * when it would not fit: never cut short. */
-int demo_scenario_jig(const char *path, char *jig, size_t len);
-
 #endif

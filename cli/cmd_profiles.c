@@ -8,22 +8,75 @@
 
 static const char *kind_dir[] = { "connectors", "cables", "jigs" };
 
+/* Everything one profile of any kind loads into. */
+struct any_profile {
+	struct tw_connector con;
+	struct tw_cable cab;
+	struct tw_jig jig;
+};
+
+static int load_kind(const struct profiles *p, enum profile_kind kind, const char *name, struct any_profile *a,
+                     char err[PROFILE_ERR_MAX])
+{
+	switch (kind) {
+	case PROFILE_CONNECTOR: return profiles_load_connector(p, name, &a->con, err);
+	case PROFILE_CABLE: return profiles_load_cable(p, name, &a->cab, err);
+	case PROFILE_JIG: return profiles_load_jig(p, name, &a->jig, err);
+	}
+	return -EINVAL;
+}
+
+static const char *description(enum profile_kind kind, const struct any_profile *a)
+{
+	return kind == PROFILE_CONNECTOR ? a->con.description : kind == PROFILE_CABLE ? a->cab.description
+	                                                                                 : a->jig.description;
+}
+
+/* A broken file's message, its folder left out: the list names the file already. */
+static const char *brief(const char *err)
+{
+	const char *colon = strstr(err, ".conf:");
+	const char *slash = err;
+
+	if (!colon)
+		return err;
+	for (const char *s = err; s < colon; s++)
+		if (*s == '/')
+			slash = s + 1;
+	return slash;
+}
+
 static void list(const struct profiles *p)
 {
 	char (*names)[PROFILE_NAME_MAX] = calloc(512, sizeof(*names));
-	if (!names)
+	struct any_profile *a = calloc(1, sizeof(*a));
+	char err[PROFILE_ERR_MAX];
+
+	if (!names || !a) {
+		free(names);
+		free(a);
 		return;
+	}
 	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG; k++) {
 		unsigned n = profiles_list(p, (enum profile_kind)k, names, 512);
-		printf("%s (%u):\n", kind_dir[k], n);
+		int width = 0;
+
 		for (unsigned i = 0; i < n; i++)
-			printf("  %s\n", names[i]);
+			if ((int)strlen(names[i]) > width)
+				width = (int)strlen(names[i]);
+		printf("%s (%u):\n", kind_dir[k], n);
+		for (unsigned i = 0; i < n; i++) {
+			if (load_kind(p, (enum profile_kind)k, names[i], a, err) < 0)
+				printf("  %-*s  BROKEN: %s\n", width, names[i], brief(err));
+			else
+				printf("  %-*s  %s\n", width, names[i], description((enum profile_kind)k, a));
+		}
 	}
-	printf("\nsearched:");
+	printf("\nsearched, the first folder with a name wins:\n");
 	for (unsigned i = 0; i < p->n_dirs; i++)
-		printf(" %s", p->dir[i]);
-	printf("\n");
+		printf("  %s\n", p->dir[i]);
 	free(names);
+	free(a);
 }
 
 /* Jack plugs (tip, rings, sleeve) are drawn as a plug; everything else as pins. */
@@ -72,66 +125,113 @@ static void show_end(const char *label, const struct tw_end *e)
 	printf("\n");
 }
 
+static void show_cable(const struct tw_cable *cab)
+{
+	printf("cable %s — %s\n", cab->name, cab->description);
+	show_end("end A", &cab->a);
+	show_end("end B", &cab->b);
+	for (unsigned i = 0; i < cab->a.n_plugs; i++)
+		if (i == 0 || strcmp(cab->a.plug[i].name, cab->a.plug[i - 1].name)) {
+			printf("\n");
+			draw_connector(&cab->a.plug[i]);
+		}
+	for (unsigned i = 0; i < cab->b.n_plugs; i++)
+		if (i == 0 || strcmp(cab->b.plug[i].name, cab->b.plug[i - 1].name)) {
+			printf("\n");
+			draw_connector(&cab->b.plug[i]);
+		}
+	printf("\nlimits: level ±%.1f dB, crosstalk ≤ %.0f dB, series ≤ %.1f Ω, SNR ≥ %.0f dB, phase ±%.0f°\n",
+	       cab->limits.max_level_dev_db, cab->limits.max_crosstalk_db, cab->limits.max_series_ohms,
+	       cab->limits.min_snr_db, cab->limits.max_phase_deg);
+}
+
+static void show_jig(const struct tw_jig *jig)
+{
+	const struct fixture *f = &jig->fixture;
+
+	printf("jig %s — %s\n", jig->name, jig->description);
+	show_end("socket A", &jig->socket_a);
+	show_end("socket B", &jig->socket_b);
+	printf("  source %.0f Ω, input %.0f Ω\n", f->source_ohms, f->input_ohms);
+	for (unsigned i = 0; i < f->n_outputs; i++)
+		printf("  output %u drives %s\n", i + 1, f->contact[f->output[i]].name);
+	for (unsigned i = 0; i < f->n_inputs; i++) {
+		if (f->input_neg[i] < 0)
+			printf("  input %u senses %s\n", i + 1, f->contact[f->input_pos[i]].name);
+		else
+			printf("  input %u senses %s - %s\n", i + 1, f->contact[f->input_pos[i]].name,
+			       f->contact[f->input_neg[i]].name);
+	}
+	for (unsigned i = 0; i < f->n_ties; i++)
+		printf("  %s tied to ground\n", f->contact[f->tie[i]].name);
+	for (unsigned i = 0; i < f->n_loads; i++)
+		printf("  load %.1f Ω between %s and %s\n", f->load[i].ohms, f->contact[f->load[i].a].name,
+		       f->load[i].b >= 0 ? f->contact[f->load[i].b].name : "ground");
+}
+
+/* The kind a name or path stands for; for a name, the files it shadows too.
+ * 0, or EXIT_USAGE after saying why. */
+static int which(const struct profiles *p, const char *name, enum profile_kind *kind, char (*files)[256],
+                 int *n_files)
+{
+	char err[3][PROFILE_ERR_MAX], path[256];
+
+	*n_files = 0;
+	if (profiles_is_path(name)) {
+		if (profiles_kind_of(name, kind, err[0]) < 0) {
+			cli_error("%s", err[0]);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG && !*n_files; k++) {
+		*kind = (enum profile_kind)k;
+		*n_files = profiles_find_all(p, *kind, name, files, PROFILE_MAX_DIRS);
+	}
+	if (*n_files)
+		return 0;
+	/* Nothing of that name: each kind's closest names. */
+	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG; k++)
+		profiles_find(p, (enum profile_kind)k, name, path, err[k]);
+	cli_error("no connector, cable or jig '%s'", name);
+	fprintf(stderr, "  connector: %s\n  cable: %s\n  jig: %s\n", err[0], err[1], err[2]);
+	return EXIT_USAGE;
+}
+
 static int show(const struct profiles *p, const char *name)
 {
-	char err[PROFILE_ERR_MAX], err2[PROFILE_ERR_MAX], err3[PROFILE_ERR_MAX];
-	struct tw_connector con;
-	struct tw_cable *cab = calloc(1, sizeof(*cab));
-	struct tw_jig *jig = calloc(1, sizeof(*jig));
-	int rc = EXIT_USAGE;
+	char err[PROFILE_ERR_MAX], (*files)[256] = calloc(PROFILE_MAX_DIRS, sizeof(*files));
+	struct any_profile *a = calloc(1, sizeof(*a));
+	enum profile_kind kind = PROFILE_CONNECTOR;
+	int n_files = 0, rc = EXIT_USAGE;
 
-	if (!cab || !jig)
+	if (!files || !a || (rc = which(p, name, &kind, files, &n_files)) != 0)
 		goto out;
-	if (profiles_load_connector(p, name, &con, err) == 0) {
-		draw_connector(&con);
-		rc = 0;
-	} else if (profiles_load_cable(p, name, cab, err2) == 0) {
-		printf("cable %s — %s\n", cab->name, cab->description);
-		show_end("end A", &cab->a);
-		show_end("end B", &cab->b);
-		for (unsigned i = 0; i < cab->a.n_plugs; i++)
-			if (i == 0 || strcmp(cab->a.plug[i].name, cab->a.plug[i - 1].name)) {
-				printf("\n");
-				draw_connector(&cab->a.plug[i]);
-			}
-		for (unsigned i = 0; i < cab->b.n_plugs; i++)
-			if (i == 0 || strcmp(cab->b.plug[i].name, cab->b.plug[i - 1].name)) {
-				printf("\n");
-				draw_connector(&cab->b.plug[i]);
-			}
-		printf("\nlimits: level ±%.1f dB, crosstalk ≤ %.0f dB, series ≤ %.1f Ω, SNR ≥ %.0f dB, phase ±%.0f°\n",
-		       cab->limits.max_level_dev_db, cab->limits.max_crosstalk_db, cab->limits.max_series_ohms,
-		       cab->limits.min_snr_db, cab->limits.max_phase_deg);
-		rc = 0;
-	} else if (profiles_load_jig(p, name, jig, err3) == 0) {
-		const struct fixture *f = &jig->fixture;
-		printf("jig %s — %s\n", jig->name, jig->description);
-		show_end("socket A", &jig->socket_a);
-		show_end("socket B", &jig->socket_b);
-		printf("  source %.0f Ω, input %.0f Ω\n", f->source_ohms, f->input_ohms);
-		for (unsigned i = 0; i < f->n_outputs; i++)
-			printf("  output %u drives %s\n", i + 1, f->contact[f->output[i]].name);
-		for (unsigned i = 0; i < f->n_inputs; i++) {
-			if (f->input_neg[i] < 0)
-				printf("  input %u senses %s\n", i + 1, f->contact[f->input_pos[i]].name);
-			else
-				printf("  input %u senses %s - %s\n", i + 1, f->contact[f->input_pos[i]].name,
-				       f->contact[f->input_neg[i]].name);
-		}
-		for (unsigned i = 0; i < f->n_ties; i++)
-			printf("  %s tied to ground\n", f->contact[f->tie[i]].name);
-		for (unsigned i = 0; i < f->n_loads; i++)
-			printf("  load %.1f Ω between %s and %s\n", f->load[i].ohms, f->contact[f->load[i].a].name,
-			       f->load[i].b >= 0 ? f->contact[f->load[i].b].name : "ground");
-		rc = 0;
-	} else {
-		/* Say why each kind did not load: a malformed file beats "not found". */
-		cli_error("no connector, cable or jig '%s'", name);
-		fprintf(stderr, "  connector: %s\n  cable: %s\n  jig: %s\n", err, err2, err3);
+	/* A file that is there but wrong says where and why, first. */
+	if (load_kind(p, kind, name, a, err) < 0) {
+		cli_error("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
 	}
+	if (kind == PROFILE_CONNECTOR)
+		draw_connector(&a->con);
+	else if (kind == PROFILE_CABLE)
+		show_cable(&a->cab);
+	else
+		show_jig(&a->jig);
+	printf("\nfile: %s\n", kind == PROFILE_CONNECTOR ? a->con.path : kind == PROFILE_CABLE ? a->cab.path : a->jig.path);
+	for (int i = 1; i < n_files; i++)
+		printf("shadows: %s\n", files[i]);
+	/* The same name as another kind: that one is reached by its path. */
+	for (int k = kind + 1; k <= PROFILE_JIG && !profiles_is_path(name); k++) {
+		char other[256];
+		if (profiles_find_all(p, (enum profile_kind)k, name, &other, 1) == 1)
+			printf("also a %s of that name: %s\n", profile_kind_name((enum profile_kind)k), other);
+	}
+	rc = 0;
 out:
-	free(cab);
-	free(jig);
+	free(files);
+	free(a);
 	return rc;
 }
 

@@ -3,39 +3,28 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#ifndef TONEWIRE_BUILD_DIR
-#define TONEWIRE_BUILD_DIR ""
-#endif
-#ifndef TONEWIRE_SOURCE_WEB
-#define TONEWIRE_SOURCE_WEB ""
-#endif
-#ifndef TONEWIRE_SOURCE_SCENARIOS
-#define TONEWIRE_SOURCE_SCENARIOS ""
-#endif
-#ifndef TONEWIRE_DATADIR
-#define TONEWIRE_DATADIR "/usr/share/tonewire"
-#endif
+#include "ini.h"
+#include "paths.h"
 
-/* A binary run from the build tree serves the source tree's web/ and
+/* A binary run from a build tree serves its source tree's web/ and demo
  * scenarios, so editing them needs no install; an installed one never looks
- * at a source tree that happens to still exist. */
-static int from_build_tree(void)
+ * at a source tree, even one that still exists (paths.h decides at run time:
+ * no path of the build machine is compiled in). */
+static void data_path(const char *in_source, const char *installed, char *out, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t bl = strlen(TONEWIRE_BUILD_DIR);
-	if (n <= 0 || !bl)
-		return 0;
-	exe[n] = '\0';
-	return strncmp(exe, TONEWIRE_BUILD_DIR, bl) == 0 && exe[bl] == '/';
+	char dir[PATH_MAX];
+
+	if (tw_paths_source_dir(dir, sizeof(dir)) == 0 && (size_t)snprintf(out, len, "%s/%s", dir, in_source) < len)
+		return;
+	if (tw_paths_data_dir(dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	snprintf(out, len, "%s/%s", dir, installed);
 }
 
 static void state_dir(char *out, size_t len)
@@ -54,15 +43,9 @@ static void state_dir(char *out, size_t len)
 	}
 }
 
-static const char *pick(int tree, const char *source, const char *installed)
-{
-	return tree && source[0] ? source : installed;
-}
-
 void config_defaults(struct config *c)
 {
 	char state[CONFIG_PATH_MAX - 32];
-	int tree = from_build_tree();
 
 	memset(c, 0, sizeof(*c));
 	c->station.rate = 48000;
@@ -74,12 +57,10 @@ void config_defaults(struct config *c)
 	 * which tells every one of them apart (a stereo jig cannot tell an open
 	 * ground from a CTIA/OMTP swap; see README, Limits). */
 	snprintf(c->station.scenario, sizeof(c->station.scenario), "1-straight");
-	snprintf(c->station.demo_dir, sizeof(c->station.demo_dir), "%s",
-	         pick(tree, TONEWIRE_SOURCE_SCENARIOS "/demo", TONEWIRE_DATADIR "/scenarios/demo"));
+	data_path("sim/scenarios/demo", "scenarios/demo", c->station.demo_dir, sizeof(c->station.demo_dir));
 	snprintf(c->http.address, sizeof(c->http.address), "127.0.0.1");
 	c->http.port = 8640;
-	snprintf(c->http.web_root, sizeof(c->http.web_root), "%s",
-	         pick(tree, TONEWIRE_SOURCE_WEB, TONEWIRE_DATADIR "/web"));
+	data_path("web", "web", c->http.web_root, sizeof(c->http.web_root));
 	c->http.max_body = 64 * 1024;  /* a test request is ~100 bytes; 64 KiB is generous */
 	c->http.max_clients = 32;
 	state_dir(state, sizeof(state));
@@ -99,200 +80,199 @@ int config_is_loopback(const char *address)
 	return 0;
 }
 
+static const char *const sections[] = { "station", "http", "store", "profiles", NULL };
+static const struct ini_key keys[] = {
+	{ "station", "device", 0 }, { "station", "jig", 0 }, { "station", "cable", 0 }, { "station", "scenario", 0 },
+	{ "station", "demo_dir", 0 }, { "station", "rate", 0 }, { "station", "period", 0 },
+	{ "station", "periods", 0 }, { "station", "windows", 0 }, { "station", "debounce_ms", 0 },
+	{ "station", "trigger", 0 },
+	{ "http", "address", 0 }, { "http", "listen", 0 }, { "http", "port", 0 }, { "http", "token", 0 },
+	{ "http", "hosts", 0 }, { "http", "web_root", 0 }, { "http", "max_body", 0 }, { "http", "max_clients", 0 },
+	{ "store", "path", 0 }, { "store", "capture_dir", 0 }, { "store", "captures", 0 }, { "store", "retention", 0 },
+	{ "profiles", "path", 0 },
+};
+static const struct ini_schema schema = { "configuration", sections, keys, sizeof keys / sizeof keys[0], 0 };
+
 struct parse {
 	struct config *c;
 	const char *file;
 	char dir[CONFIG_PATH_MAX];
-	FILE *fp;
-	int line;
-	int address_line, token_line;
+	unsigned address_line;
 	char *err;
 };
 
-/* ini_parse_stream's reader: counting lines here lets every message say
- * where it comes from. */
-static char *read_line(char *buf, int size, void *stream)
+__attribute__((format(printf, 3, 4)))
+static int fail(struct parse *p, const struct ini_entry *e, const char *fmt, ...)
 {
-	struct parse *p = stream;
-	char *r = fgets(buf, size, p->fp);
-	if (r)
-		p->line++;
-	return r;
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ini_error(p->err, p->file, e->line, e->key, "%s", msg);
 }
 
-static int fail(struct parse *p, const char *section, const char *key, const char *msg)
+static int set_str(struct parse *p, const struct ini_entry *e, const char *value, char *dst, size_t len)
 {
-	snprintf(p->err, CONFIG_ERR_MAX, "%s:%d: [%s] %s: %s", p->file, p->line, section, key, msg);
+	if (strlen(value) >= len)
+		return fail(p, e, "'%.40s…' is too long (at most %zu characters)", value, len - 1);
+	snprintf(dst, len, "%s", value);
 	return 0;
 }
 
-static int set_str(struct parse *p, const char *section, const char *key, const char *value,
-                   char *dst, size_t len)
-{
-	if (strlen(value) >= len) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "'%.40s…' is too long", value);
-		return fail(p, section, key, msg);
-	}
-	snprintf(dst, len, "%s", value);
-	return 1;
-}
-
-static int set_path(struct parse *p, const char *section, const char *key, const char *value,
-                    char *dst, size_t len)
+static int set_path(struct parse *p, const struct ini_entry *e, char *dst, size_t len)
 {
 	char tmp[CONFIG_PATH_MAX * 2];
-	if (!*value)
-		return fail(p, section, key, "a path is required");
-	if (value[0] == '/' || !p->dir[0])
-		snprintf(tmp, sizeof(tmp), "%s", value);
-	else
-		snprintf(tmp, sizeof(tmp), "%s/%s", p->dir, value);
-	return set_str(p, section, key, tmp, dst, len);
+	if (!*e->value)
+		return fail(p, e, "a path is required");
+	if (e->value[0] == '/' || !p->dir[0])
+		snprintf(tmp, sizeof(tmp), "%s", e->value);
+	else if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", p->dir, e->value) >= sizeof(tmp))
+		return fail(p, e, "the path from the configuration's folder is too long");
+	return set_str(p, e, tmp, dst, len);
 }
 
-static int set_uint(struct parse *p, const char *section, const char *key, const char *value,
-                    unsigned lo, unsigned hi, unsigned *dst)
+static int set_uint(struct parse *p, const struct ini_entry *e, unsigned lo, unsigned hi, unsigned *dst)
 {
+	const char *value = e->value;
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(value, &end, 10);
-	if (!*value || *end || errno || value[0] == '-' || v < lo || v > hi) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "'%.40s' is not a whole number from %u to %u", value, lo, hi);
-		return fail(p, section, key, msg);
-	}
+	if (!*value || *end || errno || value[0] == '-' || v < lo || v > hi)
+		return fail(p, e, "'%.40s' is not a whole number from %u to %u", value, lo, hi);
 	*dst = (unsigned)v;
-	return 1;
+	return 0;
 }
 
-static int handler(void *user, const char *section, const char *key, const char *value)
+static int station_key(struct parse *p, const struct ini_entry *e)
 {
-	struct parse *p = user;
-	struct config *c = p->c;
+	struct config_station *st = &p->c->station;
+	const char *key = e->key;
+
+	if (!strcmp(key, "device"))
+		return set_str(p, e, e->value, st->device, sizeof(st->device));
+	if (!strcmp(key, "jig"))
+		return set_str(p, e, e->value, st->jig, sizeof(st->jig));
+	if (!strcmp(key, "cable"))
+		return set_str(p, e, e->value, st->cable, sizeof(st->cable));
+	if (!strcmp(key, "scenario"))
+		return set_str(p, e, e->value, st->scenario, sizeof(st->scenario));
+	if (!strcmp(key, "demo_dir"))
+		return set_path(p, e, st->demo_dir, sizeof(st->demo_dir));
+	if (!strcmp(key, "rate"))
+		return set_uint(p, e, 8000, 384000, &st->rate);
+	if (!strcmp(key, "period"))
+		return set_uint(p, e, 16, 8192, &st->period);
+	if (!strcmp(key, "periods"))
+		return set_uint(p, e, 2, 16, &st->periods);
+	if (!strcmp(key, "windows"))
+		return set_uint(p, e, 1, 64, &st->windows);
+	if (!strcmp(key, "debounce_ms"))
+		return set_uint(p, e, 20, 10000, &st->debounce_ms);
+	/* trigger: the schema admits no other key */
+	if (strcmp(e->value, "auto") && strcmp(e->value, "manual"))
+		return fail(p, e, "expected auto or manual, got '%.40s'", e->value);
+	st->trigger_auto = !strcmp(e->value, "auto");
+	return 0;
+}
+
+static int http_address(struct parse *p, const struct ini_entry *e)
+{
+	char a[64];
+	struct in6_addr tmp;
+	size_t n;
+
+	snprintf(a, sizeof(a), "%s", e->value);
+	n = strlen(a);
+	if (n > 2 && a[0] == '[' && a[n - 1] == ']') {
+		memmove(a, a + 1, n - 2);
+		a[n - 2] = '\0';
+	}
+	if (strlen(e->value) >= sizeof(a) || (inet_pton(AF_INET, a, &tmp) != 1 && inet_pton(AF_INET6, a, &tmp) != 1))
+		return fail(p, e, "'%.60s' is not a numeric IPv4 or IPv6 address", e->value);
+	p->address_line = e->line;
+	snprintf(p->c->http.address, sizeof(p->c->http.address), "%s", a);
+	return 0;
+}
+
+static int http_key(struct parse *p, const struct ini_entry *e)
+{
+	struct config_http *h = &p->c->http;
+	const char *key = e->key;
 	unsigned u;
 
-	if (!key)   /* a section header on its own (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
-		return 1;
-	if (!strcmp(section, "station")) {
-		if (!strcmp(key, "device"))
-			return set_str(p, section, key, value, c->station.device, sizeof(c->station.device));
-		if (!strcmp(key, "jig"))
-			return set_str(p, section, key, value, c->station.jig, sizeof(c->station.jig));
-		if (!strcmp(key, "cable"))
-			return set_str(p, section, key, value, c->station.cable, sizeof(c->station.cable));
-		if (!strcmp(key, "scenario"))
-			return set_str(p, section, key, value, c->station.scenario, sizeof(c->station.scenario));
-		if (!strcmp(key, "demo_dir"))
-			return set_path(p, section, key, value, c->station.demo_dir, sizeof(c->station.demo_dir));
-		if (!strcmp(key, "rate"))
-			return set_uint(p, section, key, value, 8000, 384000, &c->station.rate);
-		if (!strcmp(key, "period"))
-			return set_uint(p, section, key, value, 16, 8192, &c->station.period);
-		if (!strcmp(key, "periods"))
-			return set_uint(p, section, key, value, 2, 16, &c->station.periods);
-		if (!strcmp(key, "windows"))
-			return set_uint(p, section, key, value, 1, 64, &c->station.windows);
-		if (!strcmp(key, "debounce_ms"))
-			return set_uint(p, section, key, value, 20, 10000, &c->station.debounce_ms);
-		if (!strcmp(key, "trigger")) {
-			if (strcmp(value, "auto") && strcmp(value, "manual")) {
-				char msg[96];
-				snprintf(msg, sizeof(msg), "expected auto or manual, got '%.40s'", value);
-				return fail(p, section, key, msg);
-			}
-			c->station.trigger_auto = !strcmp(value, "auto");
-			return 1;
-		}
-	} else if (!strcmp(section, "http")) {
-		if (!strcmp(key, "address") || !strcmp(key, "listen")) {
-			char a[64];
-			struct in6_addr tmp;
-			snprintf(a, sizeof(a), "%s", value);
-			size_t n = strlen(a);
-			if (n > 2 && a[0] == '[' && a[n - 1] == ']') {
-				memmove(a, a + 1, n - 2);
-				a[n - 2] = '\0';
-			}
-			if (inet_pton(AF_INET, a, &tmp) != 1 && inet_pton(AF_INET6, a, &tmp) != 1) {
-				char msg[128];
-				snprintf(msg, sizeof(msg), "'%.60s' is not a numeric IPv4 or IPv6 address", value);
-				return fail(p, section, key, msg);
-			}
-			p->address_line = p->line;
-			snprintf(c->http.address, sizeof(c->http.address), "%s", a);
-			return 1;
-		}
-		if (!strcmp(key, "port"))
-			return set_uint(p, section, key, value, 0, 65535, &c->http.port);
-		if (!strcmp(key, "token")) {
-			if (strlen(value) < 16)
-				return fail(p, section, key, "a token needs at least 16 characters");
-			for (const char *s = value; *s; s++)
-				if (*s <= ' ' || *s > '~')
-					return fail(p, section, key, "only printable ASCII without spaces");
-			p->token_line = p->line;
-			return set_str(p, section, key, value, c->http.token, sizeof(c->http.token));
-		}
-		if (!strcmp(key, "hosts"))
-			return set_str(p, section, key, value, c->http.hosts, sizeof(c->http.hosts));
-		if (!strcmp(key, "web_root"))
-			return set_path(p, section, key, value, c->http.web_root, sizeof(c->http.web_root));
-		if (!strcmp(key, "max_body")) {
-			if (!set_uint(p, section, key, value, 1024, 16 << 20, &u))
-				return 0;
-			c->http.max_body = u;
-			return 1;
-		}
-		if (!strcmp(key, "max_clients"))
-			return set_uint(p, section, key, value, 1, 1000, &c->http.max_clients);
-	} else if (!strcmp(section, "store")) {
-		if (!strcmp(key, "path"))
-			return set_path(p, section, key, value, c->store.path, sizeof(c->store.path));
-		if (!strcmp(key, "capture_dir") || !strcmp(key, "captures"))
-			return set_path(p, section, key, value, c->store.capture_dir, sizeof(c->store.capture_dir));
-		if (!strcmp(key, "retention"))
-			return set_uint(p, section, key, value, 0, 1000000, &c->store.retention);
-	} else if (!strcmp(section, "profiles")) {
-		if (!strcmp(key, "path"))
-			return set_path(p, section, key, value, c->profiles, sizeof(c->profiles));
-	} else {
-		snprintf(p->err, CONFIG_ERR_MAX, "%s:%d: unknown section [%s] (expected station, http, store, profiles)",
-		         p->file, p->line, section);
+	if (!strcmp(key, "address") || !strcmp(key, "listen"))
+		return http_address(p, e);
+	if (!strcmp(key, "port"))
+		return set_uint(p, e, 0, 65535, &h->port);
+	if (!strcmp(key, "token")) {
+		if (strlen(e->value) < 16)
+			return fail(p, e, "a token needs at least 16 characters");
+		for (const char *s = e->value; *s; s++)
+			if (*s <= ' ' || *s > '~')
+				return fail(p, e, "only printable ASCII without spaces");
+		return set_str(p, e, e->value, h->token, sizeof(h->token));
+	}
+	if (!strcmp(key, "hosts"))
+		return set_str(p, e, e->value, h->hosts, sizeof(h->hosts));
+	if (!strcmp(key, "web_root"))
+		return set_path(p, e, h->web_root, sizeof(h->web_root));
+	if (!strcmp(key, "max_body")) {
+		if (set_uint(p, e, 1024, 16 << 20, &u) < 0)
+			return -EINVAL;
+		h->max_body = u;
 		return 0;
 	}
-	return fail(p, section, key, "unknown key");
+	return set_uint(p, e, 1, 1000, &h->max_clients);
+}
+
+static int entry(struct parse *p, const struct ini_entry *e)
+{
+	struct config *c = p->c;
+
+	if (!strcmp(e->section, "station"))
+		return station_key(p, e);
+	if (!strcmp(e->section, "http"))
+		return http_key(p, e);
+	if (!strcmp(e->section, "profiles"))
+		return set_path(p, e, c->profiles, sizeof(c->profiles));
+	if (!strcmp(e->key, "path"))
+		return set_path(p, e, c->store.path, sizeof(c->store.path));
+	if (!strcmp(e->key, "retention"))
+		return set_uint(p, e, 0, 1000000, &c->store.retention);
+	return set_path(p, e, c->store.capture_dir, sizeof(c->store.capture_dir));
 }
 
 int config_load(const char *path, struct config *c, char err[CONFIG_ERR_MAX])
 {
 	struct parse p = { .c = c, .file = path, .err = err };
+	ini *doc;
+	int rc;
 
 	err[0] = '\0';
 	config_defaults(c);
 	if (!path)
 		return 0;
+	if (strlen(path) >= sizeof(c->file)) {
+		snprintf(err, CONFIG_ERR_MAX, "%.60s…: the configuration's path is too long", path);
+		return -EINVAL;
+	}
 	snprintf(c->file, sizeof(c->file), "%s", path);
 	const char *slash = strrchr(path, '/');
 	if (slash)
 		snprintf(p.dir, sizeof(p.dir), "%.*s", (int)(slash - path), path);
-	p.fp = fopen(path, "r");
-	if (!p.fp) {
-		int e = errno;
-		snprintf(err, CONFIG_ERR_MAX, "%s: cannot read the configuration: %s", path, strerror(e));
-		return e == ENOENT ? -ENOENT : -EINVAL;
-	}
-	int line = ini_parse_stream(read_line, &p, handler, &p);
-	fclose(p.fp);
-	if (line != 0) {
-		if (!err[0])
-			snprintf(err, CONFIG_ERR_MAX, "%s:%d: not an INI line (expected [section] or key = value)",
-			         path, line > 0 ? line : p.line);
+	rc = ini_load(path, &schema, &doc, err);
+	if (rc < 0)
+		return rc == -ENOENT ? -ENOENT : -EINVAL;
+	for (unsigned i = 0; i < ini_count(doc) && rc == 0; i++)
+		rc = entry(&p, ini_at(doc, i));
+	ini_free(doc);
+	if (rc < 0)
 		return -EINVAL;
-	}
 	if (!config_is_loopback(c->http.address) && !c->http.token[0]) {
 		snprintf(err, CONFIG_ERR_MAX,
-		         "%s:%d: [http] address: %s is not a loopback address, so a token is required "
+		         "%s:%u: address: %s is not a loopback address, so a token is required "
 		         "([http] token = at least 16 characters)", path, p.address_line, c->http.address);
 		return -EINVAL;
 	}

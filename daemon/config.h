@@ -46,9 +46,10 @@ struct config {
  * folder from $STATE_DIRECTORY or ~/.local/state/tonewire). */
 void config_defaults(struct config *c);
 
-/* Defaults, then the file at path. Paths in the file are taken relative to
- * its folder. Returns 0, or -EINVAL / -ENOENT with one message naming the
- * file and line in err. */
+/* Defaults, then the file at path (read by the INI reader every file
+ * shares, ini.h: a directory or a device such as /dev/null is refused).
+ * Paths in the file are taken relative to its folder. Returns 0, or
+ * -EINVAL / -ENOENT with one message "file:line: key: what is wrong" in err. */
 int config_load(const char *path, struct config *c, char err[CONFIG_ERR_MAX]);
 
 /* 1 when address (numeric) is a loopback address. */

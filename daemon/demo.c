@@ -9,73 +9,34 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "scenario.h"
+
 int demo_scenario_path(const char *device, char *path, size_t len)
 {
-	static const char prefix[] = "tonewire_sim:";
-	if (!device || strncmp(device, prefix, sizeof(prefix) - 1) != 0)
-		return 0;
-	snprintf(path, len, "%s", device + sizeof(prefix) - 1);
-	size_t n = strlen(path);
-	if (n >= 2 && (path[0] == '"' || path[0] == '\'') && path[n - 1] == path[0]) {
-		memmove(path, path + 1, n - 2);
-		path[n - 2] = '\0';
-	}
-	return path[0] != '\0';
-}
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
+	return scenario_device_path(device, path, len) > 0;
 }
 
 int demo_info_read(const char *path, struct demo_info *out)
 {
-	FILE *f = fopen(path, "r");
-	char line[512], section[64] = "";
+	struct scenario_about *about = calloc(1, sizeof(*about));
+	char err[PROFILE_ERR_MAX];
+	int rc = about ? scenario_about(path, about, err) : -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return -errno;
+	if (rc < 0) {
+		free(about);
+		return rc;
+	}
 	const char *slash = strrchr(path, '/');
 	snprintf(out->name, sizeof(out->name), "%s", slash ? slash + 1 : path);
 	size_t nl = strlen(out->name);
 	if (nl > 5 && !strcmp(out->name + nl - 5, ".conf"))
 		out->name[nl - 5] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line);
-		if (*s == ';' || *s == '#') {
-			char *c = trim(s + 1);
-			if (!strncmp(c, "title:", 6) && !out->title[0])
-				snprintf(out->title, sizeof(out->title), "%s", trim(c + 6));
-			else if (!strncmp(c, "cable:", 6) && !out->cable[0])
-				snprintf(out->cable, sizeof(out->cable), "%s", trim(c + 6));
-			else if (!out->description[0] && !section[0] && *c)
-				snprintf(out->description, sizeof(out->description), "%s", c);
-			continue;
-		}
-		if (*s == '[') {
-			char *end = strchr(s, ']');
-			if (end)
-				snprintf(section, sizeof(section), "%.*s", (int)(end - s - 1), s + 1);
-			continue;
-		}
-		char *eq = strchr(s, '=');
-		if (!eq || strcmp(section, "scenario") != 0)
-			continue;
-		*eq = '\0';
-		char *key = trim(s), *val = eq + 1;
-		char *comment = strpbrk(val, ";#");
-		if (comment)
-			*comment = '\0';
-		if (!strcmp(key, "jig"))
-			snprintf(out->jig, sizeof(out->jig), "%s", trim(val));
-	}
-	fclose(f);
+	snprintf(out->jig, sizeof(out->jig), "%s", about->jig);
+	snprintf(out->cable, sizeof(out->cable), "%s", about->cable);
+	snprintf(out->description, sizeof(out->description), "%s", about->description);
+	snprintf(out->title, sizeof(out->title), "%s", about->title);
+	free(about);
 	if (!out->title[0]) {
 		/* "lr-swap" reads as "lr swap". */
 		snprintf(out->title, sizeof(out->title), "%s", out->name);
@@ -181,21 +142,5 @@ int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len
 	if (!best[0])
 		return -ENOENT;
 	snprintf(path, len, "%s/%s", dir, best);
-	return 0;
-}
-
-int demo_scenario_jig(const char *path, char *jig, size_t len)
-{
-	struct demo_info info;
-	if (demo_info_read(path, &info) < 0 || !info.jig[0])
-		return -ENOENT;
-	if (strchr(info.jig, '/') && info.jig[0] != '/') {
-		const char *slash = strrchr(path, '/');
-		if (slash) {
-			snprintf(jig, len, "%.*s/%s", (int)(slash - path), path, info.jig);
-			return 0;
-		}
-	}
-	snprintf(jig, len, "%s", info.jig);
 	return 0;
 }

@@ -8,16 +8,18 @@
 struct demo_info {
 	char name[128];      /* file name without .conf */
 	char title[160];     /* "; title: …" comment, else the name */
-	char jig[256];       /* [scenario] jig, as written */
+	char jig[256];       /* [scenario] jig, a path resolved against the scenario's folder */
 	char cable[128];     /* "; cable: …" comment: the cable profile it simulates, "" when absent */
 	char description[256];  /* the first other comment line, "" when none */
 };
 
 /* 1 when device is a simulator device string (tonewire_sim:PATH), with the
- * scenario path (quotes removed) in path. */
+ * scenario path (quotes removed) in path: scenario_device_path, as the
+ * daemon's callers ask it. */
 int demo_scenario_path(const char *device, char *path, size_t len);
 
-/* Read what a scenario file says about itself. 0 or -errno. */
+/* Read what a scenario file says about itself (scenario_about), with its
+ * name and a title made from the name when it has none. 0 or -errno. */
 int demo_info_read(const char *path, struct demo_info *out);
 
 /* Scenarios in dir whose jig is jig_name (by name or by file name), sorted
@@ -32,9 +34,5 @@ int demo_find_prefix(const char *dir, const char *prefix, char *path, size_t len
 /* The path of scenario name in dir: 0, -EINVAL (not a plain file name),
  * -ENOENT. */
 int demo_find(const char *dir, const char *name, char *path, size_t len);
-
-/* The jig a scenario names, resolved against the scenario's folder when it
- * is a relative path. 0 or -ENOENT. */
-int demo_scenario_jig(const char *path, char *jig, size_t len);
 
 #endif

@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "profiles.h"
 #include "runner.h"
+#include "scenario.h"
 #include "store.h"
 
 #define EXIT_CONFIG 2     /* bad configuration or command line */
@@ -114,6 +115,11 @@ static int prepare(struct daemon_state *s, char err[CONFIG_ERR_MAX])
 	char scenario[CONFIG_PATH_MAX], jig[CONFIG_PATH_MAX], perr[PROFILE_ERR_MAX];
 	int demo = !s->cfg.station.device[0];
 
+	/* Before any thread: the simulator plugin finds the profiles through the environment. */
+	if (profiles_export(s->cfg.profiles, perr) < 0) {
+		snprintf(err, CONFIG_ERR_MAX, "[profiles] path: %.230s", perr);
+		return -EINVAL;
+	}
 	profiles_init(&s->prof, s->cfg.profiles[0] ? s->cfg.profiles : NULL);
 	if (demo) {
 		if (demo_scenario(&s->cfg, scenario, sizeof(scenario), err) < 0)
@@ -125,9 +131,12 @@ static int prepare(struct daemon_state *s, char err[CONFIG_ERR_MAX])
 	int sim = demo_scenario_path(s->device, scenario, sizeof(scenario));
 	if (s->cfg.station.jig[0]) {
 		snprintf(jig, sizeof(jig), "%s", s->cfg.station.jig);
-	} else if (!sim || demo_scenario_jig(scenario, jig, sizeof(jig)) < 0) {
+	} else if (!sim) {
 		snprintf(err, CONFIG_ERR_MAX, "%.150s: [station] jig is required (only a simulator scenario names its own)",
 		         s->cfg.file[0] ? s->cfg.file : "configuration");
+		return -EINVAL;
+	} else if (scenario_jig(scenario, jig, sizeof(jig), perr) < 0) {
+		snprintf(err, CONFIG_ERR_MAX, "[station] device: %.230s", perr);
 		return -EINVAL;
 	}
 	s->jig = calloc(1, sizeof(*s->jig));

@@ -3,17 +3,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#ifndef TONEWIRE_SOURCE_PROFILES
-#define TONEWIRE_SOURCE_PROFILES ""
-#endif
-#ifndef TONEWIRE_INSTALLED_PROFILES
-#define TONEWIRE_INSTALLED_PROFILES ""
-#endif
+#include "paths.h"
 
 /* How many names the "closest:" suggestion looks at; more than any bench has. */
 #define SUGGEST_POOL 512
@@ -52,24 +49,23 @@ int profiles_is_path(const char *ref)
 	return strchr(ref, '/') != NULL || (n >= 5 && strcmp(ref + n - 5, ".conf") == 0);
 }
 
-/* Adds one directory if it exists and is not already listed (the source tree
- * and $TONEWIRE_PROFILES are often the same folder). */
+/* Adds one directory if it exists and is not already listed under any
+ * spelling ("dir", "dir/", a symlink to it): --profiles, $TONEWIRE_PROFILES
+ * (which profiles_export fills) and the shipped folder are often the same. */
 static void add_dir(struct profiles *p, const char *dir, size_t len)
 {
-	char buf[sizeof p->dir[0]];
+	char buf[PATH_MAX], real[PATH_MAX];
 
 	if (len == 0 || len >= sizeof buf || p->n_dirs >= PROFILE_MAX_DIRS)
 		return;
 	memcpy(buf, dir, len);
 	buf[len] = '\0';
-	while (len > 1 && buf[len - 1] == '/')
-		buf[--len] = '\0';
-	if (!is_dir(buf))
+	if (!realpath(buf, real) || !is_dir(real) || strlen(real) >= sizeof p->dir[0])
 		return;
 	for (unsigned i = 0; i < p->n_dirs; i++)
-		if (strcmp(p->dir[i], buf) == 0)
+		if (strcmp(p->dir[i], real) == 0)
 			return;
-	memcpy(p->dir[p->n_dirs++], buf, len + 1);
+	memcpy(p->dir[p->n_dirs++], real, strlen(real) + 1);
 }
 
 /* extra and $TONEWIRE_PROFILES may list several folders, like $PATH. */
@@ -90,28 +86,83 @@ static void add_dir_list(struct profiles *p, const char *list)
 	}
 }
 
+/* The profiles that come with tonewire: the source tree's when the running
+ * code sits in a build tree, else the installed ones. */
+static void add_shipped(struct profiles *p)
+{
+	char dir[PATH_MAX];
+	size_t n;
+
+	if (tw_paths_source_dir(dir, sizeof dir - 16) < 0 && tw_paths_data_dir(dir, sizeof dir - 16) < 0)
+		return;
+	n = strlen(dir);
+	memcpy(dir + n, "/profiles", sizeof "/profiles");
+	add_dir(p, dir, n + sizeof "/profiles" - 1);
+}
+
 void profiles_init(struct profiles *p, const char *extra)
 {
 	char buf[512];
 	const char *home = getenv("HOME");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
+	int n = -1;
 
 	memset(p, 0, sizeof *p);
 	add_dir_list(p, extra);
 	add_dir_list(p, getenv("TONEWIRE_PROFILES"));
-	add_dir(p, TONEWIRE_SOURCE_PROFILES, strlen(TONEWIRE_SOURCE_PROFILES));
-	add_dir(p, TONEWIRE_INSTALLED_PROFILES, strlen(TONEWIRE_INSTALLED_PROFILES));
-	add_dir(p, "/etc/tonewire/profiles", strlen("/etc/tonewire/profiles"));
 	/* XDG_CONFIG_HOME, when set, is where the user keeps ~/.config. */
-	if (xdg && xdg[0] == '/') {
-		int n = snprintf(buf, sizeof buf, "%s/tonewire/profiles", xdg);
-		if (n > 0 && (size_t)n < sizeof buf)
-			add_dir(p, buf, (size_t)n);
-	} else if (home && home[0] == '/') {
-		int n = snprintf(buf, sizeof buf, "%s/.config/tonewire/profiles", home);
-		if (n > 0 && (size_t)n < sizeof buf)
-			add_dir(p, buf, (size_t)n);
+	if (xdg && xdg[0] == '/')
+		n = snprintf(buf, sizeof buf, "%s/tonewire/profiles", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, sizeof buf, "%s/.config/tonewire/profiles", home);
+	if (n > 0 && (size_t)n < sizeof buf)
+		add_dir(p, buf, (size_t)n);
+	add_dir(p, "/etc/tonewire/profiles", strlen("/etc/tonewire/profiles"));
+	add_shipped(p);
+}
+
+int profiles_export(const char *extra, char err[PROFILE_ERR_MAX])
+{
+	const char *old = getenv("TONEWIRE_PROFILES");
+	char *list = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (!extra || !extra[0])
+		return 0;
+	f = open_memstream(&list, &len);
+	if (!f) {
+		snprintf(err, PROFILE_ERR_MAX, "out of memory");
+		return -ENOMEM;
 	}
+	/* The plugin may resolve them later, elsewhere: make every folder absolute. */
+	for (const char *s = extra; *s;) {
+		size_t n = strcspn(s, ":");
+		char dir[PATH_MAX], real[PATH_MAX];
+
+		if (n > 0 && n < sizeof dir) {
+			memcpy(dir, s, n);
+			dir[n] = '\0';
+			fprintf(f, "%s%s", ftell(f) ? ":" : "", realpath(dir, real) ? real : dir);
+		}
+		s += n;
+		if (*s == ':')
+			s++;
+	}
+	if (old && old[0])
+		fprintf(f, "%s%s", ftell(f) ? ":" : "", old);
+	if (fclose(f) != 0 || !list) {
+		snprintf(err, PROFILE_ERR_MAX, "out of memory");
+		free(list);
+		return -ENOMEM;
+	}
+	if (setenv("TONEWIRE_PROFILES", list, 1) != 0) {
+		rc = -errno;
+		snprintf(err, PROFILE_ERR_MAX, "cannot pass the profile folders on: %s", strerror(-rc));
+	}
+	free(list);
+	return rc;
 }
 
 /* Inserts name into the sorted array names[0..*n), keeping at most max of
@@ -276,8 +327,8 @@ static void unknown_name(const struct profiles *p, enum profile_kind kind, const
 	free(names);
 }
 
-int profiles_find(const struct profiles *p, enum profile_kind kind, const char *name,
-                  char path[256], char err[PROFILE_ERR_MAX])
+/* Checks a name before it becomes part of a file name. */
+static int check_ref(enum profile_kind kind, const char *name, char err[PROFILE_ERR_MAX])
 {
 	const char *kname = profile_kind_name(kind);
 
@@ -285,14 +336,40 @@ int profiles_find(const struct profiles *p, enum profile_kind kind, const char *
 		snprintf(err, PROFILE_ERR_MAX, "no %s name given", kname);
 		return -EINVAL;
 	}
+	if (strlen(name) >= (profiles_is_path(name) ? 256 : PROFILE_NAME_MAX)) {
+		snprintf(err, PROFILE_ERR_MAX, "%s %s too long (at most %d characters): %.60s…", kname,
+		         profiles_is_path(name) ? "path" : "name", profiles_is_path(name) ? 255 : PROFILE_NAME_MAX - 1,
+		         name);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/* <dir>/<kind>s/<name>.conf of folder d into path, when it is a file. */
+static int in_dir(const struct profiles *p, unsigned d, enum profile_kind kind, const char *name,
+                  char path[256])
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%s/%ss/%s.conf", p->dir[d], profile_kind_name(kind), name);
+
+	/* longer than any struct can record: skip, never truncate */
+	if (n < 0 || n >= 256 || !is_file(buf))
+		return 0;
+	memcpy(path, buf, (size_t)n + 1);
+	return 1;
+}
+
+int profiles_find(const struct profiles *p, enum profile_kind kind, const char *name,
+                  char path[256], char err[PROFILE_ERR_MAX])
+{
+	const char *kname = profile_kind_name(kind);
+	int rc = check_ref(kind, name, err);
+
+	if (rc < 0)
+		return rc;
 	if (profiles_is_path(name)) {
 		struct stat st;
 
-		if (strlen(name) >= 256) {
-			snprintf(err, PROFILE_ERR_MAX, "%s path too long (at most 255 bytes): %.60s…",
-			         kname, name);
-			return -ENAMETOOLONG;
-		}
 		if (stat(name, &st) != 0) {
 			int e = errno;
 			snprintf(err, PROFILE_ERR_MAX, "%s file %s: %s", kname, name, strerror(e));
@@ -305,22 +382,22 @@ int profiles_find(const struct profiles *p, enum profile_kind kind, const char *
 		snprintf(path, 256, "%s", name);
 		return 0;
 	}
-	if (strlen(name) >= PROFILE_NAME_MAX) {
-		snprintf(err, PROFILE_ERR_MAX, "%s name too long (at most %d characters): %.60s…",
-		         kname, PROFILE_NAME_MAX - 1, name);
-		return -ENAMETOOLONG;
-	}
-	for (unsigned d = 0; p && d < p->n_dirs; d++) {
-		char buf[512];
-		int n = snprintf(buf, sizeof buf, "%s/%ss/%s.conf", p->dir[d], kname, name);
-
-		if (n < 0 || n >= 256)
-			continue;   /* longer than any struct can record: skip, do not truncate */
-		if (is_file(buf)) {
-			memcpy(path, buf, (size_t)n + 1);
+	for (unsigned d = 0; p && d < p->n_dirs; d++)
+		if (in_dir(p, d, kind, name, path))
 			return 0;
-		}
-	}
 	unknown_name(p, kind, name, err);
 	return -ENOENT;
+}
+
+int profiles_find_all(const struct profiles *p, enum profile_kind kind, const char *name,
+                      char (*paths)[256], unsigned max)
+{
+	char err[PROFILE_ERR_MAX];
+	unsigned n = 0;
+
+	if (check_ref(kind, name, err) < 0 || profiles_is_path(name))
+		return 0;
+	for (unsigned d = 0; p && d < p->n_dirs && n < max; d++)
+		n += (unsigned)in_dir(p, d, kind, name, paths[n]);
+	return (int)n;
 }

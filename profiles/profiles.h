@@ -56,10 +56,12 @@ struct profiles {
 	char dir[PROFILE_MAX_DIRS][256];
 };
 
-/* Search path: extra (may be NULL, e.g. from --profiles or the config), then
- * $TONEWIRE_PROFILES, the source tree's profiles/ (when run from the build
- * tree), $datadir/tonewire/profiles, /etc/tonewire/profiles,
- * ~/.config/tonewire/profiles. */
+/* Search path, the first folder holding a name wins: extra (may be NULL,
+ * e.g. from --profiles or the config; ':'-separated), $TONEWIRE_PROFILES,
+ * ~/.config/tonewire/profiles ($XDG_CONFIG_HOME), /etc/tonewire/profiles,
+ * then the shipped profiles: the source tree's profiles/ when the running
+ * code sits in a build tree, else $datadir/tonewire/profiles (paths.h).
+ * Folders that do not exist are left out. */
 void profiles_init(struct profiles *p, const char *extra);
 
 /* Load by name (looked up as <dir>/<kind>/<name>.conf) or by path (contains
@@ -118,5 +120,23 @@ int profiles_end_find(const struct tw_end *e, const char *name);
  * profiles/README.md. Returns how many (at most max), or -ENOSPC when there
  * would be more than max. */
 int profiles_cable_pairs(const struct tw_cable *c, int *pa, int *pb, unsigned max);
+
+/* Every file a name stands for along the search path, in search order: the
+ * first is the one loaded, the others are shadowed by it. Up to max paths;
+ * returns how many (0 for a path or an unknown name). */
+int profiles_find_all(const struct profiles *p, enum profile_kind kind, const char *name,
+                      char (*paths)[256], unsigned max);
+
+/* Put extra (folders, ':'-separated; NULL or "" does nothing) in front of
+ * $TONEWIRE_PROFILES, made absolute, so that code which only sees the
+ * environment searches them too: the simulator plugin, which alsa-lib loads
+ * inside this process. Call it once at start-up, before any thread starts
+ * (setenv is not thread-safe). Returns 0 or -errno with err filled. */
+int profiles_export(const char *extra, char err[PROFILE_ERR_MAX]);
+
+/* Which kind the profile file at path is, from its first [connector],
+ * [cable] or [jig] section. 0, or -ENOENT / -EINVAL with err naming the
+ * file (and line, for a file that is not INI). */
+int profiles_kind_of(const char *path, enum profile_kind *kind, char err[PROFILE_ERR_MAX]);
 
 #endif

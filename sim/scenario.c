@@ -1,4 +1,4 @@
-/* scenario: parses a simulation scenario (docs/formats.md) into a struct scenario, with messages that name file:line:field. */
+/* scenario: parses a simulation scenario (docs/formats.md) and tonewire_sim: device strings, with messages that name file:line: key. */
 #include "scenario.h"
 
 #include <ctype.h>
@@ -11,11 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* A scenario is a screenful of lines; anything this large is not one. */
-#define MAX_FILE_BYTES (1 << 20)
-#define MAX_LINE 1024
+#include "ini.h"
 
 const unsigned scenario_rates[SCENARIO_N_RATES] = { 44100, 48000, 88200, 96000, 176400, 192000 };
 
@@ -27,65 +24,38 @@ int scenario_rate_ok(unsigned rate)
 	return 0;
 }
 
-enum section { SEC_NONE = 0, SEC_SCENARIO, SEC_INTERFACE, SEC_CABLE, SEC_UNKNOWN };
-
-static const char *const section_names[] = {
-	[SEC_NONE] = "", [SEC_SCENARIO] = "scenario", [SEC_INTERFACE] = "interface",
-	[SEC_CABLE] = "cable", [SEC_UNKNOWN] = "?",
+static const char *const sections[] = { "scenario", "interface", "cable", NULL };
+static const struct ini_key keys[] = {
+	{ "scenario", "jig", 0 }, { "scenario", "rate", 0 },
+	{ "interface", "latency_frames", 0 }, { "interface", "noise_dbfs", 0 }, { "interface", "hum_hz", 0 },
+	{ "interface", "hum_dbfs", 0 }, { "interface", "gain_db", 0 }, { "interface", "thd_db", 0 },
+	{ "interface", "drift_ppm", 0 }, { "interface", "clip_dbfs", 0 }, { "interface", "pace", 0 },
+	{ "interface", "unplugged", 0 }, { "interface", "unplug_after_ms", 0 },
+	/* the cable as built: one line per conductor or event */
+	{ "cable", "wire", 1 }, { "cable", "short", 1 }, { "cable", "dropout", 1 }, { "cable", "connect", 1 },
+	{ "cable", "disconnect", 1 },
 };
+/* Comments are kept: a scenario's "; title:" and "; cable:" lines describe it (scenario_about). */
+static const struct ini_schema schema = { "scenario", sections, keys, sizeof keys / sizeof keys[0], 1 };
 
-/* What the parser works through: the file's lines, split once. */
+/* What the parser works through. */
 struct parser {
+	ini *doc;
 	const char *path;            /* as the caller named it, for messages */
-	char *text;                  /* whole file, lines NUL-terminated in place */
-	char **lines;
-	unsigned n_lines;
 	locale_t c_locale;           /* numbers are read the same whatever the host's locale */
 	char *err;
 };
 
-static int fail(struct parser *ps, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct parser *ps, unsigned line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5)))
+static int fail(const struct parser *ps, unsigned line, const char *key, const char *fmt, ...)
 {
+	char msg[PROFILE_ERR_MAX];
 	va_list ap;
-	int n;
 
-	if (line)
-		n = snprintf(ps->err, PROFILE_ERR_MAX, "%s:%u: ", ps->path, line);
-	else
-		n = snprintf(ps->err, PROFILE_ERR_MAX, "%s: ", ps->path);
-	if (n >= 0 && n < PROFILE_ERR_MAX) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err + n, (size_t)(PROFILE_ERR_MAX - n), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* ';' and '#' start a comment at the beginning of a line or after blank
- * space, so a path such as /srv/jig#2.conf survives. */
-static void strip_comment(char *s)
-{
-	for (char *p = s; *p; p++) {
-		if ((*p == ';' || *p == '#') && (p == s || isspace((unsigned char)p[-1]))) {
-			*p = '\0';
-			return;
-		}
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return ini_error(ps->err, ps->path, line, key, "%s", msg);
 }
 
 /* Shortens text for quoting it back inside a 256-byte message. */
@@ -148,130 +118,6 @@ static int parse_bool(const char *s, int *out)
 	return -EINVAL;
 }
 
-/* Reads the file and splits it into lines. Refuses what cannot be a
- * scenario: huge files, NUL bytes, overlong lines. */
-static int read_lines(struct parser *ps)
-{
-	FILE *f;
-	struct stat st;
-	size_t n, cap;
-	int rc = 0;
-
-	f = fopen(ps->path, "r");
-	if (!f) {
-		int e = errno;
-		snprintf(ps->err, PROFILE_ERR_MAX, "%s: cannot open scenario: %s", ps->path, strerror(e));
-		return e == ENOENT ? -ENOENT : -EINVAL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(ps, 0, "not a regular file");
-	}
-	if (st.st_size > MAX_FILE_BYTES) {
-		fclose(f);
-		return fail(ps, 0, "%lld bytes is too large for a scenario (at most %d)",
-		            (long long)st.st_size, MAX_FILE_BYTES);
-	}
-	ps->text = malloc((size_t)st.st_size + 2);
-	if (!ps->text) {
-		fclose(f);
-		return fail(ps, 0, "out of memory");
-	}
-	n = fread(ps->text, 1, (size_t)st.st_size + 1, f);
-	fclose(f);
-	if (n > (size_t)st.st_size)
-		return fail(ps, 0, "the file grew while it was read");
-	ps->text[n] = '\0';
-
-	cap = 1;
-	for (size_t i = 0; i < n; i++)
-		if (ps->text[i] == '\n')
-			cap++;
-	ps->lines = calloc(cap, sizeof *ps->lines);
-	if (!ps->lines)
-		return fail(ps, 0, "out of memory");
-
-	char *p = ps->text, *end = ps->text + n;
-	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		unsigned line = ps->n_lines + 1;
-
-		if (memchr(p, '\0', len)) {
-			rc = fail(ps, line, "binary data (a NUL byte): this is not a scenario file");
-			break;
-		}
-		if (len >= MAX_LINE) {
-			rc = fail(ps, line, "line longer than %d characters", MAX_LINE - 1);
-			break;
-		}
-		p[len] = '\0';
-		if (len && p[len - 1] == '\r')
-			p[len - 1] = '\0';
-		ps->lines[ps->n_lines++] = p;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return rc;
-}
-
-/* One line, classified. */
-struct item {
-	enum section section;
-	char *key, *value;           /* NULL for blank lines and section headers */
-};
-
-static int classify_line(struct parser *ps, unsigned idx, enum section *cur, struct item *it)
-{
-	char *s = ps->lines[idx];
-	unsigned line = idx + 1;
-	char qb[40];
-
-	it->key = it->value = NULL;
-	strip_comment(s);
-	s = trim(s);
-	if (!*s) {
-		it->section = *cur;
-		return 0;
-	}
-	if (*s == '[') {
-		char *close = strchr(s, ']');
-		if (!close || trim(close + 1)[0] != '\0')
-			return fail(ps, line, "malformed section header '%s': expected [scenario], [interface] or [cable]",
-			            quote(s, qb));
-		*close = '\0';
-		char *name = trim(s + 1);
-		for (int k = SEC_SCENARIO; k <= SEC_CABLE; k++) {
-			if (strcmp(name, section_names[k]) == 0) {
-				*cur = (enum section)k;
-				it->section = *cur;
-				return 0;
-			}
-		}
-		return fail(ps, line, "unknown section [%s]: expected [scenario], [interface] or [cable]",
-		            quote(name, qb));
-	}
-	char *eq = strchr(s, '=');
-	if (!eq)
-		return fail(ps, line, "'%s' is not 'key = value'", quote(s, qb));
-	*eq = '\0';
-	it->key = trim(s);
-	it->value = trim(eq + 1);
-	it->section = *cur;
-	if (!*it->key)
-		return fail(ps, line, "a value without a key: expected 'key = value'");
-	if (*cur == SEC_NONE)
-		return fail(ps, line, "'%s' before any section: expected [scenario] first", quote(it->key, qb));
-	return 0;
-}
-
-static const char *const scenario_keys = "jig, rate";
-static const char *const interface_keys =
-	"latency_frames, noise_dbfs, hum_hz, hum_dbfs, gain_db, thd_db, drift_ppm, clip_dbfs, "
-	"pace, unplugged, unplug_after_ms";
-static const char *const cable_keys = "wire, short, dropout, connect, disconnect";
-
 /* A number-valued [interface] key: where it goes and what range makes sense. */
 struct num_key {
 	const char *name;
@@ -292,105 +138,62 @@ static const struct num_key num_keys[] = {
 };
 #undef SC_OFF
 
-enum { SEEN_JIG = 1u << 0, SEEN_RATE = 1u << 1 };
-
-/* Keys that may appear once, so a second line for one is a mistake. */
-static int once(struct parser *ps, unsigned line, const char *section, const char *key,
-                unsigned *seen, unsigned bit)
+static int rate_key(const struct parser *ps, const struct ini_entry *e, struct scenario *sc)
 {
-	if (*seen & bit)
-		return fail(ps, line, "[%s] %s: given twice (each key once)", section, key);
-	*seen |= bit;
+	char qv[40];
+	long v;
+
+	if (parse_long(e->value, &v) < 0 || v <= 0 || v > INT_MAX || !scenario_rate_ok((unsigned)v))
+		return fail(ps, e->line, e->key, "expected 44100, 48000, 88200, 96000, 176400 or 192000 Hz, got '%s'",
+		            quote(e->value, qv));
+	sc->rate = (unsigned)v;
 	return 0;
 }
 
-static int scenario_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc,
-                        char *jig, size_t jig_len, unsigned *jig_line, unsigned *seen)
+/* A whole number of lo..hi, or a message naming what it counts. */
+static int whole(const struct parser *ps, const struct ini_entry *e, long lo, long hi, const char *what, int *out)
 {
-	char qb[40];
+	char qv[40];
 	long v;
 
-	if (strcmp(it->key, "jig") == 0) {
-		if (once(ps, line, "scenario", "jig", seen, SEEN_JIG) < 0)
-			return -EINVAL;
-		if (!*it->value || strlen(it->value) >= jig_len)
-			return fail(ps, line, "[scenario] jig: expected a jig name (e.g. trrs-4ch) or a path, got '%s'",
-			            quote(it->value, qb));
-		snprintf(jig, jig_len, "%s", it->value);
-		*jig_line = line;
-		return 0;
-	}
-	if (strcmp(it->key, "rate") == 0) {
-		if (once(ps, line, "scenario", "rate", seen, SEEN_RATE) < 0)
-			return -EINVAL;
-		if (parse_long(it->value, &v) < 0 || v <= 0 || v > INT_MAX || !scenario_rate_ok((unsigned)v))
-			return fail(ps, line,
-			            "[scenario] rate: expected 44100, 48000, 88200, 96000, 176400 or 192000 Hz, got '%s'",
-			            quote(it->value, qb));
-		sc->rate = (unsigned)v;
-		return 0;
-	}
-	return fail(ps, line, "[scenario] unknown key '%s': expected one of %s", quote(it->key, qb), scenario_keys);
+	if (parse_long(e->value, &v) < 0 || v < lo || v > hi)
+		return fail(ps, e->line, e->key, "expected a whole number of %s %ld..%ld, got '%s'", what, lo, hi,
+		            quote(e->value, qv));
+	*out = (int)v;
+	return 0;
 }
 
-static int interface_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc,
-                         unsigned *seen)
+static int interface_key(const struct parser *ps, const struct ini_entry *e, struct scenario *sc)
 {
-	char qb[40], qv[40];
-	long v;
+	char qv[40];
 	double d;
 
-	/* bits 8.. of *seen: one per number key, then the others */
 	for (unsigned k = 0; k < sizeof num_keys / sizeof num_keys[0]; k++) {
 		const struct num_key *nk = &num_keys[k];
-		if (strcmp(it->key, nk->name) != 0)
+
+		if (strcmp(e->key, nk->name) != 0)
 			continue;
-		if (once(ps, line, "interface", nk->name, seen, 1u << (8 + k)) < 0)
-			return -EINVAL;
-		if (parse_double(ps, it->value, &d) < 0 || d < nk->min || d > nk->max)
-			return fail(ps, line, "[interface] %s: expected %s between %g and %g, got '%s'",
-			            nk->name, nk->what, nk->min, nk->max, quote(it->value, qv));
+		if (parse_double(ps, e->value, &d) < 0 || d < nk->min || d > nk->max)
+			return fail(ps, e->line, e->key, "expected %s between %g and %g, got '%s'", nk->what, nk->min,
+			            nk->max, quote(e->value, qv));
 		*(double *)((char *)sc + nk->offset) = d;
 		return 0;
 	}
-	if (strcmp(it->key, "latency_frames") == 0) {
-		if (once(ps, line, "interface", it->key, seen, 1u << 20) < 0)
-			return -EINVAL;
-		/* 0.5 s at 96 kHz: more than any USB interface's round trip. */
-		if (parse_long(it->value, &v) < 0 || v < 0 || v > 48000)
-			return fail(ps, line, "[interface] latency_frames: expected a whole number of frames 0..48000, got '%s'",
-			            quote(it->value, qv));
-		sc->latency_frames = (int)v;
+	/* 48000 frames: 0.5 s at 96 kHz, more than any USB interface's round trip. */
+	if (strcmp(e->key, "latency_frames") == 0)
+		return whole(ps, e, 0, 48000, "frames", &sc->latency_frames);
+	if (strcmp(e->key, "unplug_after_ms") == 0)
+		return whole(ps, e, 0, 86400000, "ms", &sc->unplug_after_ms);
+	if (strcmp(e->key, "pace") == 0) {
+		if (strcmp(e->value, "realtime") != 0 && strcmp(e->value, "fast") != 0)
+			return fail(ps, e->line, e->key, "expected realtime or fast, got '%s'", quote(e->value, qv));
+		sc->pace_fast = strcmp(e->value, "fast") == 0;
 		return 0;
 	}
-	if (strcmp(it->key, "pace") == 0) {
-		if (once(ps, line, "interface", it->key, seen, 1u << 21) < 0)
-			return -EINVAL;
-		if (strcmp(it->value, "realtime") == 0)
-			sc->pace_fast = 0;
-		else if (strcmp(it->value, "fast") == 0)
-			sc->pace_fast = 1;
-		else
-			return fail(ps, line, "[interface] pace: expected realtime or fast, got '%s'", quote(it->value, qv));
-		return 0;
-	}
-	if (strcmp(it->key, "unplugged") == 0) {
-		if (once(ps, line, "interface", it->key, seen, 1u << 22) < 0)
-			return -EINVAL;
-		if (parse_bool(it->value, &sc->unplugged) < 0)
-			return fail(ps, line, "[interface] unplugged: expected true or false, got '%s'", quote(it->value, qv));
-		return 0;
-	}
-	if (strcmp(it->key, "unplug_after_ms") == 0) {
-		if (once(ps, line, "interface", it->key, seen, 1u << 23) < 0)
-			return -EINVAL;
-		if (parse_long(it->value, &v) < 0 || v < 0 || v > 86400000)
-			return fail(ps, line, "[interface] unplug_after_ms: expected a whole number of ms 0..86400000, got '%s'",
-			            quote(it->value, qv));
-		sc->unplug_after_ms = (int)v;
-		return 0;
-	}
-	return fail(ps, line, "[interface] unknown key '%s': expected one of %s", quote(it->key, qb), interface_keys);
+	/* the schema admits no other key */
+	if (parse_bool(e->value, &sc->unplugged) < 0)
+		return fail(ps, e->line, e->key, "expected true or false, got '%s'", quote(e->value, qv));
+	return 0;
 }
 
 /* Splits a value into blank-separated words; returns how many (at most max,
@@ -431,7 +234,7 @@ static void list_contacts(const struct fixture *f, char *msg, size_t len)
 	}
 }
 
-static int contact(struct parser *ps, unsigned line, const struct scenario *sc, const char *key,
+static int contact(const struct parser *ps, const struct ini_entry *e, const struct scenario *sc,
                    const char *name, int *out)
 {
 	char msg[160], qb[40];
@@ -441,7 +244,7 @@ static int contact(struct parser *ps, unsigned line, const struct scenario *sc, 
 		return 0;
 	snprintf(msg, sizeof msg, "contacts of %s: ", sc->jig.name);
 	list_contacts(&sc->jig.fixture, msg, sizeof msg);
-	return fail(ps, line, "[cable] %s: unknown contact '%s' (%s)", key, quote(name, qb), msg);
+	return fail(ps, e->line, e->key, "unknown contact '%s' (%s)", quote(name, qb), msg);
 }
 
 /* Index of the conductor between a and b (either order), or -1. */
@@ -455,108 +258,106 @@ static int find_conductor(const struct scenario *sc, int a, int b)
 	return -1;
 }
 
-static int cable_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc)
+/* The value split into words, in a copy the caller provides. */
+static unsigned words(const struct ini_entry *e, char *buf, size_t len, char **w, unsigned max)
 {
-	char *w[5];
-	char qb[40], qv[40];
-	int is_wire = strcmp(it->key, "wire") == 0;
-	int is_short = strcmp(it->key, "short") == 0;
-	unsigned n;
-	int a, b;
-	double ohms;
+	snprintf(buf, len, "%s", e->value);
+	return strlen(e->value) < len ? split_words(buf, w, max) : max + 1;
+}
 
-	if (strcmp(it->key, "dropout") == 0 || strcmp(it->key, "connect") == 0 ||
-	    strcmp(it->key, "disconnect") == 0)
-		return 0;  /* resolved once every wire line is known */
-	if (!is_wire && !is_short)
-		return fail(ps, line, "[cable] unknown key '%s': expected one of %s", quote(it->key, qb), cable_keys);
+/* wire = A B [OHMS], short = A B OHMS */
+static int conductor_key(const struct parser *ps, const struct ini_entry *e, struct scenario *sc)
+{
+	char buf[256], *w[4], qv[40];
+	int is_short = strcmp(e->key, "short") == 0, a, b, dup;
+	unsigned n = words(e, buf, sizeof buf, w, 3);
+	double ohms = WIRING_DEFAULT_OHMS;
 
-	n = split_words(it->value, w, 3);
-	if (is_wire && (n < 2 || n > 3))
-		return fail(ps, line, "[cable] wire: expected 'CONTACT CONTACT [OHMS]' (e.g. A.T B.T 0.05), got '%s'",
-		            quote(it->value, qv));
+	if (!is_short && (n < 2 || n > 3))
+		return fail(ps, e->line, e->key, "expected 'CONTACT CONTACT [OHMS]' (e.g. A.T B.T 0.05), got '%s'",
+		            quote(e->value, qv));
 	if (is_short && n != 3)
-		return fail(ps, line, "[cable] short: expected 'CONTACT CONTACT OHMS' (e.g. A.T A.S 0.5), got '%s'",
-		            quote(it->value, qv));
-	if (contact(ps, line, sc, it->key, w[0], &a) < 0 || contact(ps, line, sc, it->key, w[1], &b) < 0)
+		return fail(ps, e->line, e->key, "expected 'CONTACT CONTACT OHMS' (e.g. A.T A.S 0.5), got '%s'",
+		            quote(e->value, qv));
+	if (contact(ps, e, sc, w[0], &a) < 0 || contact(ps, e, sc, w[1], &b) < 0)
 		return -EINVAL;
 	if (a == b)
-		return fail(ps, line, "[cable] %s: both ends are %s: expected two different contacts", it->key, w[0]);
-	ohms = WIRING_DEFAULT_OHMS;
+		return fail(ps, e->line, e->key, "both ends are %s: expected two different contacts", w[0]);
 	/* 1 µΩ .. 100 MΩ: below is a rounding error, above is an open. */
 	if (n == 3 && (parse_double(ps, w[2], &ohms) < 0 || ohms < 1e-6 || ohms > 1e8))
-		return fail(ps, line, "[cable] %s: expected a resistance in ohms between 1e-6 and 1e8, got '%s'",
-		            it->key, quote(w[2], qv));
-	int dup = find_conductor(sc, a, b);
+		return fail(ps, e->line, e->key, "expected a resistance in ohms between 1e-6 and 1e8, got '%s'",
+		            quote(w[2], qv));
+	dup = find_conductor(sc, a, b);
 	if (dup >= 0)
-		return fail(ps, line, "[cable] %s: %s and %s are already joined on line %u: expected each pair once",
-		            it->key, w[0], w[1], sc->line[dup]);
+		return fail(ps, e->line, e->key, "%s and %s are already joined on line %u: expected each pair once", w[0],
+		            w[1], sc->line[dup]);
 	if (sc->cable.n >= WIRING_MAX)
-		return fail(ps, line, "[cable] more than %d wire and short lines", WIRING_MAX);
+		return fail(ps, e->line, e->key, "more than %d wire and short lines", WIRING_MAX);
 	sc->cable.c[sc->cable.n] = (struct conductor){ .a = a, .b = b, .ohms = ohms };
 	sc->is_short[sc->cable.n] = (unsigned char)is_short;
-	sc->line[sc->cable.n] = line;
+	sc->line[sc->cable.n] = e->line;
 	sc->cable.n++;
 	return 0;
 }
 
-static int dropout_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc)
+/* The wire (never a short) between two contacts, or a message. */
+static int wire_of(const struct parser *ps, const struct ini_entry *e, const struct scenario *sc, char **w,
+                   const char *why)
 {
-	char *w[5];
-	char qv[40];
 	int a, b, k;
-	double start, dur;
 
-	if (split_words(it->value, w, 4) != 4)
-		return fail(ps, line,
-		            "[cable] dropout: expected 'CONTACT CONTACT START_MS DURATION_MS' (e.g. A.T B.T 250 2), got '%s'",
-		            quote(it->value, qv));
-	if (contact(ps, line, sc, "dropout", w[0], &a) < 0 || contact(ps, line, sc, "dropout", w[1], &b) < 0)
+	if (contact(ps, e, sc, w[0], &a) < 0 || contact(ps, e, sc, w[1], &b) < 0)
 		return -EINVAL;
 	k = find_conductor(sc, a, b);
 	if (k < 0 || sc->is_short[k])
-		return fail(ps, line, "[cable] dropout: no 'wire = %s %s' line: a dropout opens one of the cable's wires",
-		            w[0], w[1]);
+		return fail(ps, e->line, e->key, "no 'wire = %s %s' line: %s", w[0], w[1], why);
+	return k;
+}
+
+static int dropout_key(const struct parser *ps, const struct ini_entry *e, struct scenario *sc)
+{
+	char buf[256], *w[5], qv[40];
+	double start, dur;
+	int k;
+
+	if (words(e, buf, sizeof buf, w, 4) != 4)
+		return fail(ps, e->line, e->key,
+		            "expected 'CONTACT CONTACT START_MS DURATION_MS' (e.g. A.T B.T 250 2), got '%s'",
+		            quote(e->value, qv));
+	k = wire_of(ps, e, sc, w, "a dropout opens one of the cable's wires");
+	if (k < 0)
+		return k;
 	if (parse_double(ps, w[2], &start) < 0 || start < 0 || start > 86400000.0)
-		return fail(ps, line, "[cable] dropout: expected a start time in ms (>= 0), got '%s'", w[2]);
+		return fail(ps, e->line, e->key, "expected a start time in ms (>= 0), got '%s'", quote(w[2], qv));
 	if (parse_double(ps, w[3], &dur) < 0 || dur <= 0 || dur > 86400000.0)
-		return fail(ps, line, "[cable] dropout: expected a duration in ms (> 0), got '%s'", w[3]);
+		return fail(ps, e->line, e->key, "expected a duration in ms (> 0), got '%s'", quote(w[3], qv));
 	if (sc->n_dropouts >= SCENARIO_MAX_DROPOUTS)
-		return fail(ps, line, "[cable] more than %d dropout lines", SCENARIO_MAX_DROPOUTS);
+		return fail(ps, e->line, e->key, "more than %d dropout lines", SCENARIO_MAX_DROPOUTS);
 	sc->dropout[sc->n_dropouts++] = (struct dropout){ .conductor = k, .start_ms = start, .dur_ms = dur };
 	return 0;
 }
 
 /* connect = A.T B.T 300 / disconnect = * 2500: when a wire (or, with *,
  * every wire) makes or breaks contact as the plug goes in or out. */
-static int plug_key(struct parser *ps, unsigned line, struct item *it, struct scenario *sc)
+static int plug_key(const struct parser *ps, const struct ini_entry *e, struct scenario *sc)
 {
-	char *w[5];
-	char qv[40];
-	const char *key = it->key;
-	int connect = strcmp(key, "connect") == 0;
-	unsigned n = split_words(it->value, w, 3);
-	int a, b, k = -1;
+	char buf[256], *w[4], qv[40];
+	int connect = strcmp(e->key, "connect") == 0, k = -1;
+	unsigned n = words(e, buf, sizeof buf, w, 3);
 	double at;
 
 	if (!((n == 2 && strcmp(w[0], "*") == 0) || n == 3))
-		return fail(ps, line, "[cable] %s: expected 'CONTACT CONTACT TIME_MS' or '* TIME_MS' (e.g. A.T B.T 300), got '%s'",
-		            key, quote(it->value, qv));
-	if (n == 3) {
-		if (contact(ps, line, sc, key, w[0], &a) < 0 || contact(ps, line, sc, key, w[1], &b) < 0)
-			return -EINVAL;
-		k = find_conductor(sc, a, b);
-		if (k < 0 || sc->is_short[k])
-			return fail(ps, line, "[cable] %s: no 'wire = %s %s' line: only the cable's wires connect and disconnect",
-			            key, w[0], w[1]);
-	}
+		return fail(ps, e->line, e->key, "expected 'CONTACT CONTACT TIME_MS' or '* TIME_MS' (e.g. A.T B.T 300), got '%s'",
+		            quote(e->value, qv));
+	if (n == 3 && (k = wire_of(ps, e, sc, w, "only the cable's wires connect and disconnect")) < 0)
+		return k;
 	if (parse_double(ps, w[n - 1], &at) < 0 || at < 0 || at > 86400000.0)
-		return fail(ps, line, "[cable] %s: expected a time in ms (>= 0), got '%s'", key, quote(w[n - 1], qv));
+		return fail(ps, e->line, e->key, "expected a time in ms (>= 0), got '%s'", quote(w[n - 1], qv));
 	for (unsigned c = 0; c < sc->cable.n; c++) {
 		if ((k >= 0 && (int)c != k) || (k < 0 && sc->is_short[c]))
 			continue;
 		if (sc->n_plug_events >= SCENARIO_MAX_PLUG_EVENTS)
-			return fail(ps, line, "[cable] more than %d connect/disconnect events", SCENARIO_MAX_PLUG_EVENTS);
+			return fail(ps, e->line, e->key, "more than %d connect/disconnect events", SCENARIO_MAX_PLUG_EVENTS);
 		sc->plug_event[sc->n_plug_events++] = (struct plug_event){ .conductor = (int)c, .at_ms = at,
 		                                                          .connect = connect };
 	}
@@ -564,17 +365,22 @@ static int plug_key(struct parser *ps, unsigned line, struct item *it, struct sc
 }
 
 /* A jig given as a relative path is taken from the scenario's folder, so a
- * scenario and its jig can travel together. */
-static int resolve_jig(struct parser *ps, unsigned line, const char *jig, char *out, size_t len)
+ * scenario and its jig can travel together. A path that would not fit is
+ * refused: cut short, it would name another file. */
+static int resolve_jig(const char *scenario, const char *jig, char *out, size_t len)
 {
-	const char *slash = strrchr(ps->path, '/');
+	const char *slash = strrchr(scenario, '/');
+	int n;
 
-	if (!strchr(jig, '/') || jig[0] == '/' || !slash) {
-		snprintf(out, len, "%s", jig);
-		return 0;
+	if (!profiles_is_path(jig) || jig[0] == '/' || !slash)
+		n = snprintf(out, len, "%s", jig);
+	else
+		n = snprintf(out, len, "%.*s/%s", (int)(slash - scenario), scenario, jig);
+	if (n < 0 || (size_t)n >= len) {
+		if (len)
+			out[0] = '\0';
+		return -ENAMETOOLONG;
 	}
-	if ((size_t)snprintf(out, len, "%.*s/%s", (int)(slash - ps->path), ps->path, jig) >= len)
-		return fail(ps, line, "[scenario] jig: path too long");
 	return 0;
 }
 
@@ -593,74 +399,62 @@ static void defaults(struct scenario *sc)
 	sc->unplug_after_ms = -1;
 }
 
-static int parse(struct parser *ps, const struct profiles *p, struct scenario *sc)
+/* The [scenario] jig, loaded through p: the contacts [cable] lines name. */
+static int load_jig(const struct parser *ps, const struct profiles *p, struct scenario *sc)
 {
-	struct item *items = NULL;
-	enum section cur = SEC_NONE;
-	char jig[256] = "", jig_path[512], perr[PROFILE_ERR_MAX];
-	unsigned jig_line = 0, seen_scenario = 0, seen_interface = 0, has_scenario = 0;
+	const struct ini_entry *e = ini_get(ps->doc, "scenario", "jig");
+	char jig[256], perr[PROFILE_ERR_MAX];
+	int rc;
+
+	if (!ini_section_line(ps->doc, "scenario"))
+		return fail(ps, 0, NULL, "no [scenario] section: expected [scenario] with 'jig = NAME'");
+	if (!e || !e->value[0])
+		return fail(ps, e ? e->line : ini_section_line(ps->doc, "scenario"), "jig",
+		            "missing: expected 'jig = NAME' (e.g. trrs-4ch) or a path");
+	if (resolve_jig(ps->path, e->value, jig, sizeof jig) < 0)
+		return fail(ps, e->line, e->key, "too long: at most %zu characters (a relative path counts from the "
+		            "scenario's folder)", sizeof jig - 1);
+	rc = profiles_load_jig(p, jig, &sc->jig, perr);
+	if (rc < 0) {
+		fail(ps, e->line, e->key, "%s", perr);
+		return rc == -ENOENT ? -ENOENT : -EINVAL;
+	}
+	if (sc->jig.fixture.n_outputs == 0 || sc->jig.fixture.n_inputs == 0)
+		return fail(ps, e->line, e->key, "%s has no [outputs] or no [inputs]", sc->jig.name);
+	return 0;
+}
+
+static int parse(const struct parser *ps, const struct profiles *p, struct scenario *sc)
+{
+	unsigned n = ini_count(ps->doc);
 	int rc = 0;
 
-	items = calloc(ps->n_lines ? ps->n_lines : 1, sizeof *items);
-	if (!items)
-		return fail(ps, 0, "out of memory");
+	/* [scenario] and [interface] first: they need no jig. */
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		const struct ini_entry *e = ini_at(ps->doc, i);
 
-	/* Pass 1: the shape of every line, [scenario] and [interface]. */
-	for (unsigned i = 0; i < ps->n_lines && rc == 0; i++) {
-		rc = classify_line(ps, i, &cur, &items[i]);
-		if (rc < 0)
-			break;
-		if (items[i].section == SEC_SCENARIO)
-			has_scenario = 1;
-		if (!items[i].key)
-			continue;
-		if (items[i].section == SEC_SCENARIO)
-			rc = scenario_key(ps, i + 1, &items[i], sc, jig, sizeof jig, &jig_line, &seen_scenario);
-		else if (items[i].section == SEC_INTERFACE)
-			rc = interface_key(ps, i + 1, &items[i], sc, &seen_interface);
+		if (e->key && strcmp(e->section, "scenario") == 0 && strcmp(e->key, "rate") == 0)
+			rc = rate_key(ps, e, sc);
+		else if (e->key && strcmp(e->section, "interface") == 0)
+			rc = interface_key(ps, e, sc);
 	}
-	if (rc < 0)
-		goto out;
-	if (!has_scenario) {
-		rc = fail(ps, 0, "no [scenario] section: expected [scenario] with 'jig = NAME'");
-		goto out;
-	}
-	if (!jig[0]) {
-		rc = fail(ps, 0, "[scenario] jig: missing: expected 'jig = NAME' (e.g. trrs-4ch) or a path");
-		goto out;
-	}
+	if (rc < 0 || (rc = load_jig(ps, p, sc)) < 0)
+		return rc;
+	/* Wires and shorts, then what names a wire anywhere in the file. */
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		const struct ini_entry *e = ini_at(ps->doc, i);
 
-	/* The jig gives the contacts [cable] lines name. */
-	if ((rc = resolve_jig(ps, jig_line, jig, jig_path, sizeof jig_path)) < 0)
-		goto out;
-	perr[0] = '\0';
-	rc = profiles_load_jig(p, jig_path, &sc->jig, perr);
-	if (rc < 0) {
-		char msg[PROFILE_ERR_MAX];
-		snprintf(msg, sizeof msg, "%s", perr);
-		int missing = rc == -ENOENT;
-		rc = fail(ps, jig_line, "[scenario] jig: %s", msg[0] ? msg : strerror(-rc));
-		if (missing)
-			rc = -ENOENT;
-		goto out;
+		if (e->key && (strcmp(e->key, "wire") == 0 || strcmp(e->key, "short") == 0))
+			rc = conductor_key(ps, e, sc);
 	}
-	if (sc->jig.fixture.n_outputs == 0 || sc->jig.fixture.n_inputs == 0) {
-		rc = fail(ps, jig_line, "[scenario] jig: %s has no [outputs] or no [inputs]", sc->jig.name);
-		goto out;
-	}
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		const struct ini_entry *e = ini_at(ps->doc, i);
 
-	/* Pass 2: wires and shorts, then dropouts (which name a wire anywhere in the file). */
-	for (unsigned i = 0; i < ps->n_lines && rc == 0; i++)
-		if (items[i].key && items[i].section == SEC_CABLE)
-			rc = cable_key(ps, i + 1, &items[i], sc);
-	for (unsigned i = 0; i < ps->n_lines && rc == 0; i++)
-		if (items[i].key && items[i].section == SEC_CABLE && strcmp(items[i].key, "dropout") == 0)
-			rc = dropout_key(ps, i + 1, &items[i], sc);
-		else if (items[i].key && items[i].section == SEC_CABLE &&
-		         (strcmp(items[i].key, "connect") == 0 || strcmp(items[i].key, "disconnect") == 0))
-			rc = plug_key(ps, i + 1, &items[i], sc);
-out:
-	free(items);
+		if (e->key && strcmp(e->key, "dropout") == 0)
+			rc = dropout_key(ps, e, sc);
+		else if (e->key && (strcmp(e->key, "connect") == 0 || strcmp(e->key, "disconnect") == 0))
+			rc = plug_key(ps, e, sc);
+	}
 	return rc;
 }
 
@@ -688,11 +482,154 @@ int scenario_load(const char *path, const struct profiles *p, struct scenario *s
 		snprintf(err, PROFILE_ERR_MAX, "%s: cannot make the C locale", path);
 		return -EINVAL;
 	}
-	rc = read_lines(&ps);
+	rc = ini_load(path, &schema, &ps.doc, err);
 	if (rc == 0)
 		rc = parse(&ps, p, sc);
+	ini_free(ps.doc);
 	freelocale(ps.c_locale);
-	free(ps.lines);
-	free(ps.text);
 	return rc;
+}
+
+/* "title: Good cable" -> "Good cable" when the comment starts with tag. */
+static const char *tagged(const char *comment, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	if (strncmp(comment, tag, n) != 0)
+		return NULL;
+	comment += n;
+	while (*comment == ' ' || *comment == '\t')
+		comment++;
+	return comment;
+}
+
+int scenario_about(const char *path, struct scenario_about *out, char err[PROFILE_ERR_MAX])
+{
+	const struct ini_entry *jig;
+	ini *doc;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = ini_load(path, &schema, &doc, err);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < ini_count(doc); i++) {
+		const struct ini_entry *e = ini_at(doc, i);
+		const char *t;
+
+		if (e->key)
+			continue;
+		if ((t = tagged(e->value, "title:")) != NULL) {
+			if (!out->title[0])
+				snprintf(out->title, sizeof out->title, "%s", t);
+		} else if ((t = tagged(e->value, "cable:")) != NULL) {
+			if (!out->cable[0])
+				snprintf(out->cable, sizeof out->cable, "%s", t);
+		} else if (!out->description[0] && !e->section[0] && e->value[0]) {
+			snprintf(out->description, sizeof out->description, "%s", e->value);
+		}
+	}
+	jig = ini_get(doc, "scenario", "jig");
+	if (jig && resolve_jig(path, jig->value, out->jig, sizeof out->jig) < 0) {
+		ini_error(err, path, jig->line, jig->key,
+		          "too long: at most %zu characters (a relative path counts from the scenario's folder)",
+		          sizeof out->jig - 1);
+		rc = -ENAMETOOLONG;
+	}
+	ini_free(doc);
+	return rc;
+}
+
+int scenario_jig(const char *path, char *jig, size_t len, char err[PROFILE_ERR_MAX])
+{
+	struct scenario_about *about = calloc(1, sizeof *about);
+	int rc;
+
+	if (!about) {
+		snprintf(err, PROFILE_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	rc = scenario_about(path, about, err);
+	if (rc == 0 && !about->jig[0]) {
+		ini_error(err, path, 0, NULL, "no [scenario] jig; expected [scenario] with 'jig = NAME'");
+		rc = -ENOENT;
+	} else if (rc == 0 && strlen(about->jig) >= len) {
+		ini_error(err, path, 0, "jig", "longer than %zu characters", len - 1);
+		rc = -ENAMETOOLONG;
+	} else if (rc == 0) {
+		memcpy(jig, about->jig, strlen(about->jig) + 1);
+	}
+	free(about);
+	return rc;
+}
+
+/* Copies a quoted ALSA argument ('…' or "…", '\' escaping the next
+ * character) from s; the quote must close at the end. */
+static int unquote(const char *s, char *out, size_t len)
+{
+	char q = *s++;
+	size_t n = 0;
+
+	for (; *s && *s != q; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		if (n + 1 >= len)
+			return -ENAMETOOLONG;
+		out[n++] = *s;
+	}
+	if (*s != q || s[1] != '\0')
+		return -EINVAL;
+	out[n] = '\0';
+	return 0;
+}
+
+int scenario_device_path(const char *device, char *path, size_t len)
+{
+	static const char type[] = "tonewire_sim";
+	const char *arg;
+	int rc;
+
+	if (!device || strncmp(device, type, sizeof type - 1) != 0)
+		return 0;
+	arg = device + sizeof type - 1;
+	if (*arg == '\0') {
+		/* the ALSA definition's default argument */
+		arg = getenv("TONEWIRE_SIM_SCENARIO");
+		if (!arg || !*arg)
+			return -EINVAL;
+		return (size_t)snprintf(path, len, "%s", arg) >= len ? -ENAMETOOLONG : 1;
+	}
+	if (*arg != ':')
+		return 0;   /* another PCM whose name starts the same */
+	arg++;
+	if (strncmp(arg, "SCENARIO=", 9) == 0)
+		arg += 9;
+	if (*arg == '"' || *arg == '\'')
+		rc = unquote(arg, path, len);
+	else if (strchr(arg, ','))
+		rc = -EINVAL;   /* ALSA would take it for a second argument */
+	else
+		rc = (size_t)snprintf(path, len, "%s", arg) >= len ? -ENAMETOOLONG : 0;
+	if (rc < 0)
+		return rc;
+	return path[0] ? 1 : -EINVAL;
+}
+
+int scenario_device_jig(const char *device, char *jig, size_t len, char err[PROFILE_ERR_MAX])
+{
+	char path[PATH_MAX];
+	int rc = scenario_device_path(device, path, sizeof path);
+
+	if (rc == 0) {
+		snprintf(err, PROFILE_ERR_MAX, "%.100s is not a simulator device (tonewire_sim:SCENARIO)",
+		         device ? device : "(none)");
+		return -ENOENT;
+	}
+	if (rc < 0) {
+		snprintf(err, PROFILE_ERR_MAX, "%.120s: %s", device,
+		         rc == -ENAMETOOLONG ? "the scenario path is too long"
+		                             : "expected tonewire_sim:/path/to/scenario.conf (quoted when it has ',')");
+		return rc;
+	}
+	return scenario_jig(path, jig, len, err);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
+
 struct duplex {
 	snd_pcm_t *play, *cap;
 	snd_pcm_format_t format;
@@ -351,18 +353,20 @@ int duplex_run(duplex *d, duplex_render_fn render, void *render_ctx, duplex_capt
 
 void duplex_setup_sim(void)
 {
-#ifdef TONEWIRE_SIM_BUILD_CONF
+	char build[1024], path[1200];
 	if (getenv("ALSA_CONFIG_PATH"))
 		return;
 	/* An installed plugin is found through alsa.conf.d; only fall back to the
-	 * build tree when none is. */
+	 * build tree when none is, and only when running from one. */
 	if (access("/usr/share/alsa/alsa.conf.d/50-tonewire-sim.conf", R_OK) == 0 ||
 	    access("/etc/alsa/conf.d/50-tonewire-sim.conf", R_OK) == 0)
 		return;
-	if (access(TONEWIRE_SIM_BUILD_CONF, R_OK) == 0) {
-		char path[1024];
-		snprintf(path, sizeof(path), "/usr/share/alsa/alsa.conf:%s", TONEWIRE_SIM_BUILD_CONF);
-		setenv("ALSA_CONFIG_PATH", path, 1);
-	}
-#endif
+	if (tw_paths_build_dir(build, sizeof(build)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/sim/tonewire_sim.conf", build);
+	if (access(path, R_OK) != 0)
+		return;
+	char env[1300];
+	snprintf(env, sizeof(env), "/usr/share/alsa/alsa.conf:%s", path);
+	setenv("ALSA_CONFIG_PATH", env, 1);
 }

@@ -53,20 +53,20 @@ target_link_libraries(fuzz_scenario PRIVATE tonewire_scenario tonewire_profiles 
 
 tw_fuzz(config ${PROJECT_SOURCE_DIR}/daemon/config.c)
 target_include_directories(fuzz_config PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
-target_link_libraries(fuzz_config PRIVATE PkgConfig::INIH)
+target_link_libraries(fuzz_config PRIVATE tonewire_profiles)
 
 # http.c is compiled inside fuzz_http.c (its parsers are static); demo.c and the profile
 # loader are the real ones, MHD, the runner and the store are stand-ins in the harness.
 tw_fuzz(http ${PROJECT_SOURCE_DIR}/daemon/demo.c ${PROJECT_SOURCE_DIR}/daemon/config.c)
 target_include_directories(fuzz_http PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
-target_link_libraries(fuzz_http PRIVATE tonewire_station tonewire_profiles tonewire_dsp PkgConfig::JANSSON
-  PkgConfig::INIH)
+target_link_libraries(fuzz_http PRIVATE tonewire_station tonewire_scenario tonewire_profiles tonewire_dsp
+  PkgConfig::JANSSON)
 target_include_directories(fuzz_http SYSTEM PRIVATE ${MHD_INCLUDE_DIRS})
 
 tw_fuzz(capture ${PROJECT_SOURCE_DIR}/cli/station.c)
 target_include_directories(fuzz_capture PRIVATE ${PROJECT_SOURCE_DIR}/cli)
-target_link_libraries(fuzz_capture PRIVATE tonewire_station tonewire_profiles tonewire_dsp PkgConfig::JANSSON
-  PkgConfig::SNDFILE PkgConfig::INIH ${MATH_LIB})
+target_link_libraries(fuzz_capture PRIVATE tonewire_station tonewire_scenario tonewire_profiles tonewire_dsp
+  PkgConfig::JANSSON PkgConfig::SNDFILE ${MATH_LIB})
 
 add_custom_target(fuzz_targets)
 foreach(t ${TW_FUZZ_TARGETS})

@@ -48,7 +48,8 @@ GOOD = '{"cable": "%s"}' % CABLE
 # cli:  argv of tonewire ({server}, {dead})    → exit status, stderr naming `word`
 # file: (kind, content) then a command on it   → exit status, stderr naming `word`
 #       kind: connector/cable/jig (tonewire profiles show), scenario (tonewire run on it),
-#             config (tonewired --check-config), wav/plan (tonewire analyze)
+#             config (tonewired --check-config), wav/plan (tonewire analyze);
+#             scenario_path/config_path: content is a path ({tmp} allowed), not written
 
 def api(what, method, path, body, headers, status, word):
     return {"area": "API", "what": what, "kind": "api", "req": (method, path, body, headers or {}),
@@ -179,8 +180,13 @@ CASES = [
          "[connector]\nname = x\ncontacts = T R S\nroles = L R BOGUS\n", 2, "unknown role 'BOGUS'"),
     file("connector: no contacts", "connector", "[connector]\nname = x\ncontacts =\nroles =\n", 2,
          "contacts: empty"),
-    file("connector: line of 20 000 characters", "connector",
-         "[connector]\nname = " + "x" * 20000 + "\n", 2, "line too long"),
+    file("connector: name of 20 000 characters", "connector",
+         "[connector]\nname = " + "x" * 20000 + "\n", 2, "bad.conf:2: name: longer than 63 characters"),
+    file("connector: a 20 000-character comment, then a bad role", "connector",
+         "[connector]\n; " + "x" * 20000 + "\ncontacts = T R S\nroles = L R BOGUS\n", 2,
+         "bad.conf:4: roles: unknown role 'BOGUS'"),
+    file("connector: a key given twice", "connector", "[connector]\ncontacts = T R S\ncontacts = T S\n", 2,
+         "bad.conf:3: contacts: given twice (first on line 2)"),
     file("cable: end is an unknown connector", "cable",
          "[cable]\nname = c\nend_a = nope\nend_b = trs-3.5\n", 2, "unknown connector 'nope'"),
     file("cable: wire to a contact the plug lacks", "cable",
@@ -191,8 +197,10 @@ CASES = [
          "unknown contact 'A.Q'"),
     file("jig: output channel 0", "jig", JIG_HEAD + "[outputs]\n0 = A.T\n[inputs]\n1 = B.T\n", 2,
          "channel number"),
-    file("empty profile file", "connector", "", 2, "no [connector] section"),
-    file("binary file as a profile", "connector", "\x00\x01\x02garbage\n", 2, "control byte"),
+    file("empty profile file", "connector", "", 2, "no [connector], [cable] or [jig] section"),
+    file("binary file as a profile", "connector", "\x00\x01\x02garbage\n", 2, "bad.conf:1: a NUL byte"),
+    file("control bytes in a profile", "connector", "[connector]\nname = \x1b[31mx\n", 2,
+         "bad.conf:2: control byte 0x1b"),
     cli("profile name that does not exist", ["profiles", "show", "no-such-thing"], 2, "closest"),
     # scenarios (tonewire run --device tonewire_sim:FILE): the device cannot open, a station error
     file("scenario: unknown jig", "scenario", "[scenario]\njig = no-such-jig\n[cable]\nwire = A.T B.T\n", 2,
@@ -206,6 +214,9 @@ CASES = [
     file("scenario: dropout with a negative length", "scenario",
          SCEN_HEAD + "[cable]\nwire = A.T B.T\ndropout = A.T B.T 100 -2\n", 3, "dropout"),
     file("scenario: no [scenario] section", "scenario", "[cable]\nwire = A.T B.T\n", 2, "--jig is required"),
+    file("scenario: jig given twice", "scenario", f"[scenario]\njig = {JIG}\njig = {JIG}\n", 2,
+         "bad.conf:3: jig: given twice"),
+    file("scenario: a folder", "scenario_path", "{tmp}", 2, "a directory, not a scenario file"),
     # daemon configuration (tonewired --config FILE --check-config)
     file("config: port that is a word", "config", "[http]\nport = abc\n", 2, "port"),
     file("config: port 99999", "config", "[http]\nport = 99999\n", 2, "port"),
@@ -214,7 +225,14 @@ CASES = [
     file("config: token too short", "config", "[http]\ntoken = short\n", 2, "token"),
     file("config: unknown section", "config", "[nonsense]\nx = 1\n", 2, "nonsense"),
     file("config: unknown key", "config", "[station]\ncolour = red\n", 2, "colour"),
-    file("config: section header not closed", "config", "[station\ndevice = x\n", 2, "unknown section"),
+    file("config: section header not closed", "config", "[station\ndevice = x\n", 2, "expected ']'"),
+    file("config: a key given twice", "config", "[http]\nport = 0\nport = 8640\n", 2,
+         "bad.conf:3: port: given twice"),
+    file("config: a 300-character comment, then a bad key", "config",
+         "[station]\n; " + "x" * 300 + "\ncolour = red\n", 2, "bad.conf:3: colour: unknown key"),
+    file("config: a NUL byte", "config", "[station]\nrate = 48000\x00\n", 2, "bad.conf:2: a NUL byte"),
+    file("config: a folder", "config_path", "{tmp}", 2, "a directory, not a configuration file"),
+    file("config: /dev/null", "config_path", "/dev/null", 2, "a character device, not a configuration file"),
     file("config: unknown default cable", "config", "[station]\ncable = no-such-cable\n", 2, "no-such-cable"),
     # captures (tonewire analyze WAV --plan PLAN, a good plan of a real capture unless the plan is the bad part)
     file("capture: text file as the WAV", "wav", "hello, not a WAV\n", 2, "not a readable WAV"),
@@ -263,7 +281,8 @@ def markdown():
            "  Errors are JSON `{\"error\": \"…\"}`; the quoted words must appear in that message.",
            "- **file**: a profile given to `tonewire profiles show FILE`, a scenario given to",
            "  `tonewire run --device tonewire_sim:FILE`, a configuration given to",
-           "  `tonewired --config FILE --check-config`, or a capture given to `tonewire analyze`.",
+           "  `tonewired --config FILE --check-config`, or a capture given to `tonewire analyze`;",
+           "  a folder or a device given where a file belongs.",
            "  The quoted words must appear on stderr.",
            "- **CLI**: a `tonewire` command line; exit status 2 is usage or bad input, 3 a station error",
            "  ([result.md](result.md#exit-status-of-the-cli)).", "",
@@ -479,6 +498,10 @@ class BadInput(unittest.TestCase):
                 with open(wav, "w") as f:
                     f.write(content)
             p = self.run_cli(["analyze", wav, "--plan", plan])
+        elif kind == "scenario_path":
+            p = self.run_cli(["run", "--device", "tonewire_sim:" + self.subst(content), "--cable", CABLE])
+        elif kind == "config_path":
+            p = self.run_cli(["--config", self.subst(content), "--check-config"], exe=TONEWIRED)
         else:
             with open(path, "w", encoding="latin-1") as f:
                 f.write(content)

@@ -52,6 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_err(err, sizeof(err), rc);
 	if (rc == 0)
 		profiles_fixture(jig, station_cable, fx, w, err);
+	enum profile_kind kind;
+	memset(err, 0, sizeof(err));
+	rc = profiles_kind_of(path, &kind, err);
+	fuzz_check_err(err, sizeof(err), rc);
+	if (rc == 0 && kind != PROFILE_CONNECTOR && kind != PROFILE_CABLE && kind != PROFILE_JIG)
+		abort();
 	/* An end spec as a cable line would hold it, from the first line of the input. */
 	size_t n = 0;
 	while (n < size && n < 255 && data[n] != '\n' && data[n])

@@ -1,4 +1,5 @@
-/* fuzz_scenario: the simulator's scenario parser (sim/scenario.c) on arbitrary files. */
+/* fuzz_scenario: the simulator's scenario parser (sim/scenario.c) on arbitrary files, and its device-string parser on their first line. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (sc->dropout[i].conductor < 0 || (unsigned)sc->dropout[i].conductor >= sc->cable.n)
 				abort();
 	}
+	/* What the daemon's demo list reads of the same file. */
+	struct scenario_about *about = calloc(1, sizeof(*about));
+	memset(err, 0, sizeof(err));
+	rc = scenario_about(path, about, err);
+	fuzz_check_err(err, sizeof(err), rc);
+	if (rc == 0 && (!memchr(about->jig, 0, sizeof(about->jig)) || !memchr(about->title, 0, sizeof(about->title))))
+		abort();
+	free(about);
+	/* The first line as an ALSA device string: a path is never cut short. */
+	char device[512], out[64];
+	size_t n = 0;
+	while (n < size && n < sizeof(device) - 1 && data[n] != '\n' && data[n])
+		n++;
+	memcpy(device, data, n);
+	device[n] = '\0';
+	memset(out, 0x55, sizeof(out));
+	rc = scenario_device_path(device, out, sizeof(out));
+	if (rc != 0 && rc != 1 && rc != -EINVAL && rc != -ENAMETOOLONG)
+		abort();
+	if (rc == 1 && (!memchr(out, 0, sizeof(out)) || !out[0]))
+		abort();
 	free(sc);
 	return 0;
 }

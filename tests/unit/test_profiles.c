@@ -1,6 +1,7 @@
 /* Unit tests of the profiles module: shipped files, role wiring, jig fit, lookup, and every malformed-file message. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,15 @@ static void shipped(struct profiles *p)
 	memset(p, 0, sizeof *p);
 	p->n_dirs = 1;
 	snprintf(p->dir[0], sizeof p->dir[0], "%s", SHIPPED);
+}
+
+/* The shipped folder as the search path lists it (symlinks resolved). */
+static const char *shipped_real(void)
+{
+	static char real[PATH_MAX];   /* test-only scratch */
+
+	assert_non_null(realpath(SHIPPED, real));
+	return real;
 }
 
 static int cidx(const struct fixture *f, const char *name)
@@ -459,19 +469,19 @@ static const struct {
 	const char *want[3];
 } malformed[] = {
 	{ PROFILE_CONNECTOR, "connector-unknown-key.conf", -EINVAL,
-	  { "connector-unknown-key.conf:5: ", "unknown key 'colour' in [connector]", "contacts, roles" } },
+	  { "connector-unknown-key.conf:5: ", "colour: unknown key in [connector]", "contacts, roles" } },
 	{ PROFILE_CONNECTOR, "connector-role-count.conf", -EINVAL,
 	  { "connector-role-count.conf:5: ", "roles: 3 roles for 4 contacts (T R1 R2 S)", NULL } },
 	{ PROFILE_CONNECTOR, "connector-unknown-role.conf", -EINVAL,
 	  { "connector-unknown-role.conf:5: ", "unknown role 'LEFT'", "L R G MIC L+" } },
 	{ PROFILE_CONNECTOR, "connector-dup-key.conf", -EINVAL,
-	  { "connector-dup-key.conf:6: ", "contacts: duplicate key (first set on line 4)", NULL } },
+	  { "connector-dup-key.conf:6: ", "contacts: given twice (first on line 4)", NULL } },
 	{ PROFILE_CONNECTOR, "connector-missing-roles.conf", -EINVAL,
 	  { "connector-missing-roles.conf:3: ", "[connector] has no roles", NULL } },
 	{ PROFILE_CONNECTOR, "connector-dup-contact.conf", -EINVAL,
 	  { "connector-dup-contact.conf:3: ", "contacts: 'T' listed twice", NULL } },
 	{ PROFILE_CONNECTOR, "connector-unknown-section.conf", -EINVAL,
-	  { "connector-unknown-section.conf:6: ", "unknown section [plug]; expected [connector]", NULL } },
+	  { "connector-unknown-section.conf:6: ", "[plug]: unknown section in a connector profile; expected [connector]", NULL } },
 	{ PROFILE_CONNECTOR, "connector-no-equals.conf", -EINVAL,
 	  { "connector-no-equals.conf:3: ", "'contacts T R S': expected 'key = value'", NULL } },
 	{ PROFILE_CONNECTOR, "connector-unclosed-section.conf", -EINVAL,
@@ -516,7 +526,7 @@ static const struct {
 	{ PROFILE_JIG, "jig-socket-unknown.conf", -EINVAL,
 	  { "jig-socket-unknown.conf:3: ", "socket_b: unknown connector '2pin'; closest: 2pin-0.78", NULL } },
 	{ PROFILE_JIG, "jig-dup-key.conf", -EINVAL,
-	  { "jig-dup-key.conf:5: ", "source_ohms: duplicate key (first set on line 4)", NULL } },
+	  { "jig-dup-key.conf:5: ", "source_ohms: given twice (first on line 4)", NULL } },
 	{ PROFILE_JIG, "jig-channel-zero.conf", -EINVAL,
 	  { "jig-channel-zero.conf:8: ", "output channel '0': expected a channel number from 1 to 16", NULL } },
 	{ PROFILE_JIG, "jig-output-on-b.conf", -EINVAL,
@@ -685,11 +695,13 @@ static void test_user_folder_and_search_order(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 	snprintf(buf, sizeof buf, "%s:%s/does-not-exist", user, tmp);
 	profiles_init(&p, buf);
-	assert_true(p.n_dirs >= 3);
+	/* --profiles, then $TONEWIRE_PROFILES, then ~/.config, … the shipped ones last. */
+	assert_true(p.n_dirs >= 4);
 	assert_string_equal(p.dir[0], user);
 	assert_string_equal(p.dir[1], env);
 	snprintf(buf, sizeof buf, "%s/.config/tonewire/profiles", home);
-	assert_string_equal(p.dir[p.n_dirs - 1], buf);
+	assert_string_equal(p.dir[2], buf);
+	assert_string_equal(p.dir[p.n_dirs - 1], shipped_real());
 
 	assert_int_equal(profiles_load_cable(&p, "speaker-lead", cable, err), 0);
 	assert_int_equal(cable->a.n_contacts, 2);
@@ -712,6 +724,145 @@ static void test_user_folder_and_search_order(void **state)
 	unsetenv("TONEWIRE_PROFILES");
 	free(cable);
 	free(jig);
+}
+
+/* Runs "cmd 'path'" in a shell: mkdir -p, rm -rf. */
+static void run(const char *cmd, const char *path)
+{
+	char buf[PATH_MAX + 64];
+
+	assert_true((size_t)snprintf(buf, sizeof buf, "%s '%s'", cmd, path) < sizeof buf);
+	assert_int_equal(system(buf), 0);
+}
+
+/* A user's profile of a shipped name wins, in the documented order (--profiles,
+ * ~/.config, …, shipped), every file of the name is listed, and a broken
+ * override is reported with its own file:line instead of being skipped. */
+static void test_user_overrides_shipped(void **state)
+{
+	char tmp[] = "/tmp/tonewire-override-XXXXXX";
+	char home[600], cfg[700], extra[600], buf[PATH_MAX], shipped_file[PATH_MAX + 40], err[PROFILE_ERR_MAX];
+	char paths[PROFILE_MAX_DIRS][256];
+	const char *old_home = getenv("HOME");
+	char saved_home[512];
+	struct profiles p;
+	struct tw_connector conn;
+
+	(void)state;
+	snprintf(saved_home, sizeof saved_home, "%s", old_home ? old_home : "");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(home, sizeof home, "%s/home", tmp);
+	snprintf(cfg, sizeof cfg, "%s/.config/tonewire/profiles", home);
+	snprintf(extra, sizeof extra, "%s/extra", tmp);
+	snprintf(buf, sizeof buf, "%s/connectors", cfg);
+	run("mkdir -p", buf);
+	snprintf(buf, sizeof buf, "%s/connectors", extra);
+	run("mkdir -p", buf);
+	snprintf(shipped_file, sizeof shipped_file, "%s/connectors/trs-3.5.conf", shipped_real());
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("TONEWIRE_PROFILES");
+
+	snprintf(buf, sizeof buf, "%s/connectors/trs-3.5.conf", cfg);
+	write_file(buf, "[connector]\ndescription = the user's own\ncontacts = T R S\nroles = L R G\n");
+	profiles_init(&p, NULL);
+	assert_int_equal(profiles_load_connector(&p, "trs-3.5", &conn, err), 0);
+	assert_string_equal(conn.description, "the user's own");
+	assert_string_equal(conn.path, buf);
+	assert_int_equal(profiles_find_all(&p, PROFILE_CONNECTOR, "trs-3.5", paths, PROFILE_MAX_DIRS), 2);
+	assert_string_equal(paths[0], buf);
+	assert_string_equal(paths[1], shipped_file);
+	/* a name only shipped is still found, once */
+	assert_int_equal(profiles_find_all(&p, PROFILE_CONNECTOR, "xlr3", paths, PROFILE_MAX_DIRS), 1);
+
+	/* --profiles comes before ~/.config */
+	snprintf(buf, sizeof buf, "%s/connectors/trs-3.5.conf", extra);
+	write_file(buf, "[connector]\ndescription = from --profiles\ncontacts = T R S\nroles = L R G\n");
+	profiles_init(&p, extra);
+	assert_int_equal(profiles_load_connector(&p, "trs-3.5", &conn, err), 0);
+	assert_string_equal(conn.description, "from --profiles");
+	assert_int_equal(profiles_find_all(&p, PROFILE_CONNECTOR, "trs-3.5", paths, PROFILE_MAX_DIRS), 3);
+	assert_string_equal(paths[0], buf);
+	assert_string_equal(paths[2], shipped_file);
+	assert_int_equal(profiles_find_all(&p, PROFILE_CONNECTOR, "trs-3.5", paths, 1), 1);
+
+	/* $XDG_CONFIG_HOME takes the place of ~/.config */
+	snprintf(buf, sizeof buf, "%s/xdg", tmp);
+	setenv("XDG_CONFIG_HOME", buf, 1);
+	profiles_init(&p, NULL);
+	assert_int_equal(profiles_load_connector(&p, "trs-3.5", &conn, err), 0);
+	assert_string_equal(conn.path, shipped_file);
+	unsetenv("XDG_CONFIG_HOME");
+
+	/* A broken override leads with its own file and line. */
+	snprintf(buf, sizeof buf, "%s/connectors/trs-3.5.conf", cfg);
+	write_file(buf, "[connector]\ncontacts = T R S\nroles = L R\n");
+	profiles_init(&p, NULL);
+	assert_int_equal(profiles_load_connector(&p, "trs-3.5", &conn, err), -EINVAL);
+	snprintf(buf, sizeof buf, "%s/connectors/trs-3.5.conf:3: roles: 2 roles for 3 contacts", cfg);
+	if (strncmp(err, buf, strlen(buf)) != 0)
+		fail_msg("expected the message to start with \"%s\": %s", buf, err);
+
+	run("rm -rf", tmp);
+	setenv("HOME", saved_home, 1);
+}
+
+/* --profiles reaches code that only sees the environment (the simulator
+ * plugin): in front of $TONEWIRE_PROFILES, made absolute. */
+static void test_export(void **state)
+{
+	char tmp[] = "/tmp/tonewire-export-XXXXXX";
+	char cwd[PATH_MAX], want[PATH_MAX + 64], err[PROFILE_ERR_MAX];
+	struct profiles p;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_non_null(mkdtemp(tmp));
+	snprintf(want, sizeof want, "%s/sub", tmp);
+	run("mkdir -p", want);
+	unsetenv("TONEWIRE_PROFILES");
+	assert_int_equal(profiles_export(NULL, err), 0);
+	assert_int_equal(profiles_export("", err), 0);
+	assert_null(getenv("TONEWIRE_PROFILES"));
+
+	setenv("TONEWIRE_PROFILES", "/old/one", 1);
+	assert_int_equal(chdir(tmp), 0);
+	assert_int_equal(profiles_export("sub", err), 0);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(want, sizeof want, "%s/sub:/old/one", tmp);
+	assert_string_equal(getenv("TONEWIRE_PROFILES"), want);
+	profiles_init(&p, NULL);
+	snprintf(want, sizeof want, "%s/sub", tmp);
+	assert_string_equal(p.dir[0], want);
+	unsetenv("TONEWIRE_PROFILES");
+	run("rm -rf", tmp);
+}
+
+/* profiles show FILE needs the kind of a file from its sections. */
+static void test_kind_of(void **state)
+{
+	char tmp[] = "/tmp/tonewire-kind-XXXXXX";
+	char path[600], err[PROFILE_ERR_MAX];
+	enum profile_kind kind = PROFILE_JIG;
+
+	(void)state;
+	assert_int_equal(profiles_kind_of(SHIPPED "/connectors/xlr3.conf", &kind, err), 0);
+	assert_int_equal(kind, PROFILE_CONNECTOR);
+	assert_int_equal(profiles_kind_of(SHIPPED "/cables/trs-3.5-extension.conf", &kind, err), 0);
+	assert_int_equal(kind, PROFILE_CABLE);
+	assert_int_equal(profiles_kind_of(SHIPPED "/jigs/trrs-4ch.conf", &kind, err), 0);
+	assert_int_equal(kind, PROFILE_JIG);
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof path, "%s/x.conf", tmp);
+	write_file(path, "; only a comment\n");
+	assert_int_equal(profiles_kind_of(path, &kind, err), -EINVAL);
+	assert_contains(err, "x.conf: no [connector], [cable] or [jig] section");
+	write_file(path, "[cable]\nend_a = trs-3.5\nwire\n");
+	assert_int_equal(profiles_kind_of(path, &kind, err), -EINVAL);
+	assert_contains(err, "x.conf:3: 'wire': expected 'key = value'");
+	assert_int_equal(profiles_kind_of(tmp, &kind, err), -EINVAL);
+	assert_contains(err, "a directory");
+	run("rm -rf", tmp);
 }
 
 /* No input may crash the loader: empty, binary, huge lines, random mixes of
@@ -793,8 +944,24 @@ static void test_huge_and_binary_lines(void **state)
 		fputc('x', fp);
 	fputs("\nroles = L R G\n", fp);
 	fclose(fp);
+	/* No line length limit: a long value is judged by its field. */
 	assert_int_equal(load_kind(&p, PROFILE_CONNECTOR, path, err), -EINVAL);
-	assert_contains(err, "huge.conf:3: line too long");
+	assert_contains(err, "huge.conf:3: description: longer than 199 characters");
+
+	/* A long comment is a comment, and the next line keeps its own number
+	 * (a 199-character limit once reported it on the line after). */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("[connector]\n; ", fp);
+	for (int i = 0; i < 5000; i++)
+		fputc('a' + i % 26, fp);
+	fputs("\ncontacts = T R S   ; ", fp);
+	for (int i = 0; i < 5000; i++)
+		fputc('b', fp);
+	fputs("\nroles = L R X\n", fp);
+	fclose(fp);
+	assert_int_equal(load_kind(&p, PROFILE_CONNECTOR, path, err), -EINVAL);
+	assert_contains(err, "huge.conf:4: roles: unknown role 'X'");
 
 	fp = fopen(path, "w");
 	assert_non_null(fp);
@@ -862,6 +1029,9 @@ int main(void)
 		cmocka_unit_test(test_lookup_and_suggestions),
 		cmocka_unit_test(test_list_sorted),
 		cmocka_unit_test(test_user_folder_and_search_order),
+		cmocka_unit_test(test_user_overrides_shipped),
+		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_kind_of),
 		cmocka_unit_test(test_never_crashes),
 		cmocka_unit_test(test_huge_and_binary_lines),
 		cmocka_unit_test(test_end_parse),

@@ -203,19 +203,19 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "[scenario]\njig = trrs-4ch\n[interface]\nnoise_dbf = -100\n",
-	  { ":4:", "unknown key 'noise_dbf'", "noise_dbfs" }, -EINVAL },
-	{ "[scenario]\njig = trrs-4ch\n[interfaces]\n", { ":3:", "unknown section [interfaces]", "[interface]" }, -EINVAL },
-	{ "[scenario\njig = trrs-4ch\n", { ":1:", "malformed section header" }, -EINVAL },
+	  { ":4: noise_dbf: unknown key in [interface]", "noise_dbfs" }, -EINVAL },
+	{ "[scenario]\njig = trrs-4ch\n[interfaces]\n", { ":3:", "[interfaces]: unknown section", "[interface]" }, -EINVAL },
+	{ "[scenario\njig = trrs-4ch\n", { ":1:", "expected ']' to close" }, -EINVAL },
 	{ "jig = trrs-4ch\n", { ":1:", "before any section", "[scenario]" }, -EINVAL },
-	{ "[scenario]\njig trrs-4ch\n", { ":2:", "not 'key = value'" }, -EINVAL },
-	{ "[scenario]\n= trrs-4ch\n", { ":2:", "without a key" }, -EINVAL },
-	{ "[scenario]\njig = trrs-4ch\nrate = 47999\n", { ":3:", "[scenario] rate", "48000" }, -EINVAL },
+	{ "[scenario]\njig trrs-4ch\n", { ":2:", "expected 'key = value'" }, -EINVAL },
+	{ "[scenario]\n= trrs-4ch\n", { ":2:", "expected a key before '='" }, -EINVAL },
+	{ "[scenario]\njig = trrs-4ch\nrate = 47999\n", { ":3: rate: ", "48000" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\nrate = fast\n", { ":3:", "rate", "got 'fast'" }, -EINVAL },
-	{ "[scenario]\njig = trrs-4ch\njig = stereo-trs\n", { ":3:", "jig", "twice" }, -EINVAL },
-	{ "[scenario]\njig = trrs-4ch\ncolour = red\n", { ":3:", "unknown key 'colour'", "jig, rate" }, -EINVAL },
-	{ "[scenario]\nrate = 48000\n", { "[scenario] jig", "missing" }, -EINVAL },
+	{ "[scenario]\njig = trrs-4ch\njig = stereo-trs\n", { ":3: jig: given twice (first on line 2)" }, -EINVAL },
+	{ "[scenario]\njig = trrs-4ch\ncolour = red\n", { ":3: colour: unknown key in [scenario]", "jig, rate" }, -EINVAL },
+	{ "[scenario]\nrate = 48000\n", { ":1: jig: missing" }, -EINVAL },
 	{ "[interface]\npace = fast\n", { "no [scenario] section" }, -EINVAL },
-	{ "[scenario]\njig = no-such-jig\n", { ":2:", "[scenario] jig" }, -ENOENT },
+	{ "[scenario]\njig = no-such-jig\n", { ":2: jig: unknown jig 'no-such-jig'" }, -ENOENT },
 	{ "[scenario]\njig = trrs-4ch\n[interface]\nnoise_dbfs = loud\n",
 	  { ":4:", "noise_dbfs", "got 'loud'" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[interface]\nnoise_dbfs = 3\n", { ":4:", "between -200 and 0" }, -EINVAL },
@@ -227,7 +227,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[scenario]\njig = trrs-4ch\n[interface]\npace = slow\n", { ":4:", "pace", "realtime or fast" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[interface]\nunplugged = maybe\n", { ":4:", "unplugged", "true or false" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[interface]\nunplug_after_ms = soon\n", { ":4:", "unplug_after_ms" }, -EINVAL },
-	{ "[scenario]\njig = trrs-4ch\n[interface]\nhum_hz = 50\nhum_hz = 60\n", { ":5:", "hum_hz", "twice" }, -EINVAL },
+	{ "[scenario]\njig = trrs-4ch\n[interface]\nhum_hz = 50\nhum_hz = 60\n", { ":5: hum_hz: given twice (first on line 4)" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nwire = A.T B.X\n", { ":4:", "unknown contact 'B.X'", "A.T" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nwire = A.T\n", { ":4:", "wire", "CONTACT CONTACT [OHMS]" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nwire = A.T B.T 1 2\n", { ":4:", "wire" }, -EINVAL },
@@ -238,7 +238,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nwire = A.T B.T\nwire = B.T A.T\n",
 	  { ":5:", "already joined on line 4" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nlink = A.T B.T\n",
-	  { ":4:", "unknown key 'link'", "wire, short, dropout" }, -EINVAL },
+	  { ":4: link: unknown key", "wire, short, dropout" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\ndropout = A.T B.T 250 2\n",
 	  { ":4:", "no 'wire = A.T B.T' line" }, -EINVAL },
 	{ "[scenario]\njig = trrs-4ch\n[cable]\nshort = A.T A.S 1\ndropout = A.T A.S 250 2\n",
@@ -281,19 +281,30 @@ static void test_not_a_scenario(void **state)
 	assert_non_null(strstr(f->err, "/nonexistent/x.conf"));
 
 	assert_int_equal(scenario_load(f->dir, &f->prof, &f->sc, f->err), -EINVAL);   /* a directory */
-	assert_non_null(strstr(f->err, "not a regular file"));
+	assert_non_null(strstr(f->err, "a directory, not a scenario file"));
+	assert_int_equal(scenario_load("/dev/null", &f->prof, &f->sc, f->err), -EINVAL);
+	assert_non_null(strstr(f->err, "/dev/null: a character device, not a scenario file"));
 
 	path = write_file(f, "nul.conf", "[scenario]\njig = trrs\0-4ch\n", 27);
 	assert_int_equal(scenario_load(path, &f->prof, &f->sc, f->err), -EINVAL);
 	assert_non_null(strstr(f->err, ":2:"));
 	assert_non_null(strstr(f->err, "NUL"));
 
+	/* No line length limit: a long value is judged as a jig name. */
 	memset(big, 'x', sizeof big);
 	memcpy(big, "[scenario]\njig = ", 17);
 	big[sizeof big - 1] = '\n';
 	path = write_file(f, "long.conf", big, sizeof big);
 	assert_int_equal(scenario_load(path, &f->prof, &f->sc, f->err), -EINVAL);
-	assert_non_null(strstr(f->err, ":2: line longer"));
+	assert_non_null(strstr(f->err, "long.conf:2: jig: too long"));
+
+	/* A long comment is no error, and the lines after it keep their numbers. */
+	memset(big, ';', sizeof big);
+	memcpy(big, "[scenario]\n", 11);
+	memcpy(big + sizeof big - 22, "\njig = trrs-4ch\nrate=1", 22);
+	path = write_file(f, "comment.conf", big, sizeof big);
+	assert_int_equal(scenario_load(path, &f->prof, &f->sc, f->err), -EINVAL);
+	assert_non_null(strstr(f->err, "comment.conf:4: rate: "));
 }
 
 /* Random bytes, and good files cut at every length: no crash, and every
@@ -329,6 +340,110 @@ static void test_garbage(void **state)
 	}
 }
 
+/* Every way an ALSA device string names the simulator's scenario. */
+static void test_device_path(void **state)
+{
+	static const struct { const char *device; int rc; const char *path; } cases[] = {
+		{ "tonewire_sim:/a/b.conf", 1, "/a/b.conf" },
+		{ "tonewire_sim:rel/b.conf", 1, "rel/b.conf" },
+		{ "tonewire_sim:\"/a b/c.conf\"", 1, "/a b/c.conf" },
+		{ "tonewire_sim:'/a b/c.conf'", 1, "/a b/c.conf" },
+		{ "tonewire_sim:\"/a,b.conf\"", 1, "/a,b.conf" },
+		{ "tonewire_sim:\"/a\\\"b.conf\"", 1, "/a\"b.conf" },
+		{ "tonewire_sim:SCENARIO=/x.conf", 1, "/x.conf" },
+		{ "tonewire_sim:SCENARIO='/x y.conf'", 1, "/x y.conf" },
+		{ "hw:0", 0, NULL },
+		{ "plughw:CARD=Jig", 0, NULL },
+		{ "tonewire_simx:/a.conf", 0, NULL },
+		{ "default", 0, NULL },
+		{ "tonewire_sim:", -EINVAL, NULL },
+		{ "tonewire_sim:\"\"", -EINVAL, NULL },
+		{ "tonewire_sim:\"/a.conf", -EINVAL, NULL },
+		{ "tonewire_sim:\"/a.conf\"x", -EINVAL, NULL },
+		{ "tonewire_sim:/a,b.conf", -EINVAL, NULL },
+	};
+	char path[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int rc;
+
+		memset(path, 0, sizeof path);
+		rc = scenario_device_path(cases[i].device, path, sizeof path);
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d, expected %d", cases[i].device, rc, cases[i].rc);
+		if (cases[i].path)
+			assert_string_equal(path, cases[i].path);
+	}
+	assert_int_equal(scenario_device_path(NULL, path, sizeof path), 0);
+	/* "tonewire_sim" alone: the ALSA definition's default argument */
+	setenv("TONEWIRE_SIM_SCENARIO", "/env/s.conf", 1);
+	assert_int_equal(scenario_device_path("tonewire_sim", path, sizeof path), 1);
+	assert_string_equal(path, "/env/s.conf");
+	unsetenv("TONEWIRE_SIM_SCENARIO");
+	assert_int_equal(scenario_device_path("tonewire_sim", path, sizeof path), -EINVAL);
+	/* too long for the buffer: refused, never cut short */
+	assert_int_equal(scenario_device_path("tonewire_sim:/123456789.conf", path, 10), -ENAMETOOLONG);
+	assert_int_equal(scenario_device_path("tonewire_sim:'/123456789.conf'", path, 10), -ENAMETOOLONG);
+	assert_int_equal(scenario_device_path("tonewire_sim:/12345678", path, 10), 1);
+	assert_string_equal(path, "/12345678");
+}
+
+/* The jig a scenario names, resolved from the scenario's folder, and what it says about itself. */
+static void test_scenario_jig_and_about(void **state)
+{
+	struct fixture_state *f = *state;
+	struct scenario_about about;
+	char jig[256], want[512], dev[300], deep[300];
+	const char *path;
+
+	path = write_file(f, "a.conf", "; title: Good cable\n; cable: trs-3.5-extension\n; What it is.\n"
+	                               "[scenario]\n; not the description\njig = jigs/my.conf\n", 113);
+	assert_int_equal(scenario_about(path, &about, f->err), 0);
+	assert_string_equal(about.title, "Good cable");
+	assert_string_equal(about.cable, "trs-3.5-extension");
+	assert_string_equal(about.description, "What it is.");
+	snprintf(want, sizeof want, "%s/jigs/my.conf", f->dir);
+	assert_string_equal(about.jig, want);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), 0);
+	assert_string_equal(jig, want);
+	snprintf(dev, sizeof dev, "tonewire_sim:'%s'", path);
+	assert_int_equal(scenario_device_jig(dev, jig, sizeof jig, f->err), 0);
+	assert_string_equal(jig, want);
+	assert_int_equal(scenario_device_jig("hw:Jig", jig, sizeof jig, f->err), -ENOENT);
+	assert_non_null(strstr(f->err, "not a simulator device"));
+
+	/* a name is a name; "x.conf" and absolute paths as profiles_find takes them */
+	path = write_file(f, "b.conf", "[scenario]\njig = trrs-4ch\n", 26);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), 0);
+	assert_string_equal(jig, "trrs-4ch");
+	path = write_file(f, "c.conf", "[scenario]\njig = my.conf\n", 25);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), 0);
+	snprintf(want, sizeof want, "%s/my.conf", f->dir);
+	assert_string_equal(jig, want);
+	path = write_file(f, "d.conf", "[scenario]\njig = /abs/my.conf\n", 30);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), 0);
+	assert_string_equal(jig, "/abs/my.conf");
+
+	/* would not fit: refused, never cut short into another name */
+	assert_int_equal(scenario_jig(path, jig, 8, f->err), -ENAMETOOLONG);
+	memset(deep, 'j', sizeof deep);
+	memcpy(deep, "[scenario]\njig = d/", 19);
+	memcpy(deep + sizeof deep - 6, ".conf\n", 6);
+	path = write_file(f, "deep.conf", deep, sizeof deep);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), -ENAMETOOLONG);
+	assert_non_null(strstr(f->err, "deep.conf:2: jig: "));
+
+	/* no jig, and a file that is not a scenario */
+	path = write_file(f, "e.conf", "[cable]\nwire = A.T B.T\n", 23);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), -ENOENT);
+	assert_non_null(strstr(f->err, "e.conf: no [scenario] jig"));
+	path = write_file(f, "f.conf", "[scenario]\njig = a\njig = b\n", 26);
+	assert_int_equal(scenario_jig(path, jig, sizeof jig, f->err), -EINVAL);
+	assert_non_null(strstr(f->err, "f.conf:3: jig: given twice"));
+	assert_int_equal(scenario_jig("/nonexistent/x.conf", jig, sizeof jig, f->err), -ENOENT);
+}
+
 static void test_rates(void **state)
 {
 	(void)state;
@@ -350,6 +465,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_scenario, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_device_path),
+		cmocka_unit_test_setup_teardown(test_scenario_jig_and_about, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -348,10 +348,16 @@ static void add_alternative(classifier *c, struct classification *out, struct al
 			extra |= 1u << (alt[k].code == FAULT_HIGH_RESISTANCE ? FAULT_OPEN : alt[k].code);
 	if (!extra)
 		return;
-	struct wiring w;
-	int tells = hyp_wiring(&c->f, &c->expected, h, dy, &w) == 0 && pc_tells(c, acc, &w);
 	if (!ours)
 		ours = (1u << out->n_faults) - 1u;
+	/* Whether a per-contact jig would tell them apart matters only while
+	 * every alternative of the faults concerned so far could be told. */
+	int tells = 0, ask = 0;
+	for (unsigned k = 0; k < out->n_faults; k++)
+		ask |= (ours & (1u << k)) && acc->separable[k];
+	struct wiring w;
+	if (ask)
+		tells = hyp_wiring(&c->f, &c->expected, h, dy, &w) == 0 && pc_tells(c, acc, &w);
 	for (unsigned k = 0; k < out->n_faults; k++) {
 		if (!(ours & (1u << k)))
 			continue;

@@ -116,7 +116,9 @@ void name_faults(const classifier *c, const struct hyp *h, const double *dy, dou
 void name_alternatives(classifier *c, struct classification *out, unsigned named, double cutoff);
 
 /* What reaches where (classify_reach.c). */
+/* out->reach from wiring w (each near contact's far contacts, with the measured gain). */
 void reach_from_wiring(const classifier *c, const struct wiring *w, struct classification *out);
+/* out->reach from the measurement alone, when no wiring explains it. */
 void reach_measured(const classifier *c, struct classification *out);
 
 /* Checks beyond the wiring (classify_checks.c). */
@@ -131,6 +133,7 @@ int check_limits(const classifier *c, struct classification *out, const double *
 
 /* Shared helpers (classify.c). */
 double classify_db(double x);                    /* 20 log10 x, floored at DB_FLOOR */
+/* Append a fault of this code (confidence 1) to out; NULL when it is full. */
 struct fault *classify_add_fault(struct classification *out, enum fault_code code);
 
 #endif

@@ -80,7 +80,8 @@ static int driver_plug(const struct fixture *f, unsigned end, const char *label)
 }
 
 /* The operator's word for a leg's channel: the labelled plug it runs to
- * ("left earpiece", "right plug"), else the channel ("left channel"). */
+ * ("left earpiece" for a driver's plug, "right plug" for a line plug, "sub
+ * plug" for another label), else the channel ("left channel", "signal"). */
 static void place_of(const struct fixture *f, const struct conductor *cd, struct leg *lg)
 {
 	const struct fixture_contact *ends[2] = {&f->contact[cd->a], &f->contact[cd->b]};
@@ -95,7 +96,7 @@ static void place_of(const struct fixture *f, const struct conductor *cd, struct
 		const char *side = label_side(x->plug);
 		snprintf(lg->place, sizeof(lg->place), "%s %s",
 		         side ? (side[0] == 'L' ? "left" : "right") : x->plug,
-		         driver_plug(f, x->end, x->plug) ? "earpiece" : "plug");
+		         side && driver_plug(f, x->end, x->plug) ? "earpiece" : "plug");
 		return;
 	}
 	if (strcmp(lg->name, "L") == 0)

@@ -347,6 +347,76 @@ static void test_names_without_channels(void **state)
 	ft = one(&out, FAULT_POLARITY_INVERTED);
 	assert_string_equal(ft->channel, "L");
 	assert_string_equal(ft->place, "left channel");
+	char text[512];
+	text_of(&j, ft, text, sizeof(text));
+	const char *head = "Left signal and ground are swapped (A.T \xE2\x86\x94 A.S): left channel polarity inverted. ";
+	assert_true(strncmp(text, head, strlen(head)) == 0);
+	/* Driving the sleeve alone, the jig sees its tone at B.T instead of
+	 * B.S; the sleeve's conductor open plus a short from A.S to A.T (not
+	 * driven) at the near end looks the same: said, and a per-contact jig
+	 * (which drives A.T too) named as the one that tells. */
+	assert_int_equal(ft->alternatives, (1u << FAULT_OPEN) | (1u << FAULT_SHORT));
+	assert_true(ft->flags & FAULT_FLAG_ALT_PER_CONTACT);
+	assert_non_null(strstr(text, "This jig cannot tell it from an open conductor or a short"));
+}
+
+/* Plugs that are not left or right: an unlabelled + − pair (an XLR3 line,
+ * pin 1 ground) is one "signal", and a plug with a label of its own (a
+ * "sub" woofer lead next to it) is a channel of that name, a plug rather
+ * than an earpiece. Per contact, each exchange of + and − is that one's
+ * polarity; + with the ground of a balanced pair is a miswire. */
+static void test_other_labels(void **state)
+{
+	struct jig j;
+	struct classification out;
+	char text[512];
+	static const char *const near[5] = {"A.1", "A.2", "A.3", "A.sub.+", "A.sub.-"};
+
+	memset(&j, 0, sizeof(j));
+	j.f.source_ohms = 100.0;
+	j.f.input_ohms = 10000.0;
+	corpus_contact(&j, "A.1", 0, "", ROLE_G);
+	corpus_contact(&j, "A.2", 0, "", ROLE_P);
+	corpus_contact(&j, "A.3", 0, "", ROLE_N);
+	corpus_contact(&j, "A.sub.+", 0, "sub", ROLE_P);
+	corpus_contact(&j, "A.sub.-", 0, "sub", ROLE_N);
+	corpus_contact(&j, "B.1", 1, "", ROLE_G);
+	corpus_contact(&j, "B.2", 1, "", ROLE_P);
+	corpus_contact(&j, "B.3", 1, "", ROLE_N);
+	corpus_contact(&j, "B.sub.+", 1, "sub", ROLE_P);
+	corpus_contact(&j, "B.sub.-", 1, "sub", ROLE_N);
+	for (unsigned k = 0; k < 5; k++) {
+		char far[FIXTURE_NAME_MAX];
+		snprintf(far, sizeof(far), "B.%s", near[k] + 2);
+		corpus_wire(&j, near[k], far);
+		corpus_drive(&j, near[k]);
+		corpus_sense(&j, far, NULL);
+	}
+	assert_int_equal(corpus_finish(&j), 0);
+	run(&j, &j.expected, 24, &out);
+	assert_int_equal(out.verdict, VERDICT_PASS);
+	assert_int_equal(out.n_channels, 2);
+	assert_non_null(chan(&out, "mono"));
+	assert_non_null(chan(&out, "sub"));
+
+	struct wiring w = swapped(&j, "A.2", "A.3");
+	run(&j, &w, 25, &out);
+	const struct fault *ft = one(&out, FAULT_POLARITY_INVERTED);
+	assert_string_equal(ft->channel, "mono");
+	text_of(&j, ft, text, sizeof(text));
+	assert_string_equal(text, "+ and \xE2\x88\x92 are swapped (A.2 \xE2\x86\x94 A.3): signal polarity inverted");
+	w = swapped(&j, "A.sub.+", "A.sub.-");
+	run(&j, &w, 26, &out);
+	ft = one(&out, FAULT_POLARITY_INVERTED);
+	assert_string_equal(ft->channel, "sub");
+	text_of(&j, ft, text, sizeof(text));
+	assert_string_equal(text, "Sub plug: polarity inverted (its + and \xE2\x88\x92 are swapped: A.sub.+ \xE2\x86\x94 A.sub.-)");
+	w = swapped(&j, "A.1", "A.2");
+	run(&j, &w, 27, &out);
+	one(&out, FAULT_MISWIRE);
+	w = swapped(&j, "A.2", "A.sub.+");   /* two channels, but not left and right */
+	run(&j, &w, 28, &out);
+	one(&out, FAULT_MISWIRE);
 }
 
 /* A conductor on a contact the cable leaves unused (the left cup's ring)
@@ -599,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_far_labelled_plugs),
 		cmocka_unit_test(test_balanced_swaps),
 		cmocka_unit_test(test_names_without_channels),
+		cmocka_unit_test(test_other_labels),
 		cmocka_unit_test(test_unused_contact_wired),
 		cmocka_unit_test(test_ambiguous_ground),
 		cmocka_unit_test(test_channels_follow_wiring),

@@ -78,6 +78,7 @@ static void test_every_shipped_cable(void **state)
 		if (jig_for(&p, cable, j, jigs, n_jigs) < 0)
 			fail_msg("cable %s fits no shipped jig", cables[c]);
 		assert_int_equal(corpus_good(j, 30.0, 1000 + c, 20, &pass, &error, &fail), 0);
+		/* TW_CORPUS_LOG=1 lists every case not named exactly (twins, errors, wrong). */
 		assert_int_equal(corpus_run(j, 30.0, 2000 + c, &st, getenv("TW_CORPUS_LOG") ? stdout : NULL, NULL, 0), 0);
 		print_message("%-28s on %-18s good %2u/20 pass; faults: %4u observable, %4u exact, %3u aliased, "
 		              "%3u low_snr, %u wrong, %u false pass\n", cables[c], j->name, pass, st.observable,

@@ -33,7 +33,8 @@ static double percentile(const double *sorted, unsigned n, double p)
 }
 
 /* Correct answers over the cases that have one: observable faults named
- * (exactly or as a twin the jig cannot tell apart) plus "no signal" where
+ * (exactly, or as a twin the jig cannot tell apart whose codes the result
+ * itself lists, as its own or as alternatives) plus "no signal" where
  * nothing gets through. Honest low_snr errors count against accuracy but
  * are not false passes. */
 static double accuracy(const struct corpus_stats *s)
@@ -54,8 +55,9 @@ int main(int argc, char **argv)
 		return 1;
 	memset(total, 0, sizeof(total));
 	printf("faulty cables: every single fault and pair (obs: observable at that SNR; twin: named as a wiring the\n"
-	       "jig cannot tell from the truth; silent: nothing gets through, no_signal is right; weak: visible but\n"
-	       "below what the classifier promises, wpass of them passed)\n");
+	       "jig cannot tell from the truth, the truth's codes listed as alternatives; silent: nothing gets\n"
+	       "through, no_signal is right; weak: visible but below what the classifier promises, wpass of them\n"
+	       "passed)\n");
 	printf("%-24s %5s %6s %6s %6s %6s %6s %6s %6s %6s %6s %6s %9s\n", "jig", "snr", "cases", "obs", "exact", "twin",
 	       "error", "wrong", "silent", "weak", "wpass", "fpass", "accuracy");
 	for (unsigned s = 0; s < N_SNRS; s++) {

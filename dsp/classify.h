@@ -15,11 +15,12 @@ enum fault_code {
 	FAULT_LR_SWAP = 0, FAULT_POLARITY_INVERTED, FAULT_CTIA_OMTP_MISMATCH, FAULT_TRRS_IN_TRS,
 	FAULT_OPEN, FAULT_SHORT, FAULT_MISWIRE, FAULT_HIGH_RESISTANCE, FAULT_CROSSTALK,
 	FAULT_INTERMITTENT, FAULT_UNRECOGNIZED_WIRING, FAULT_NO_SIGNAL, FAULT_CLIPPING,
-	FAULT_LOW_SNR, FAULT_COUNT
+	FAULT_LOW_SNR, FAULT_JIG_MISMATCH, FAULT_COUNT
 };
 
-/* "lr_swap", … (DESIGN §5); "pass"/"fail"/"error". */
+/* "lr_swap", … (docs/result.md); "?" for a code out of range. Static strings. */
 const char *fault_code_name(enum fault_code c);
+/* "pass", "fail", "error"; "?" out of range. Static strings. */
 const char *verdict_name(enum verdict v);
 
 /* Pass/fail limits beyond wiring (cable profile [limits]). */
@@ -38,10 +39,13 @@ struct fault {
 	enum fault_code code;
 	unsigned n_contacts;
 	int contacts[4];           /* fixture contact indexes */
-	char channel[8];           /* "L", "R", "L+", … when the fault belongs to a channel */
-	double value;              /* ohms (high_resistance, short), dB (crosstalk), count (intermittent) */
-	double confidence;         /* 0..1 */
+	char channel[8];           /* "L", "R", "mono", a plug label, … when the fault belongs to a channel */
+	char place[32];            /* that channel as an operator names it: "right earpiece", "left channel" */
+	double value;              /* ohms (high_resistance, short), dB (crosstalk, jig_mismatch), count (intermittent) */
+	double confidence;         /* 0..1; below 1 whenever there are alternatives */
 	unsigned flags;            /* FAULT_FLAG_* */
+	unsigned alternatives;     /* bit (1u << code) per other code that explains the
+	                              measurement as well on this jig (docs/result.md) */
 };
 
 /* Details of a fault that its code alone does not carry. */
@@ -49,6 +53,10 @@ struct fault {
 #define FAULT_FLAG_EITHER_END 2u     /* short: the jig cannot tell near end from far end */
 #define FAULT_FLAG_MODEL_LIMITED 4u  /* low_snr with signal to spare: the model's own tolerance
                                         (an uncalibrated interface) is what cannot decide */
+#define FAULT_FLAG_UNUSED_CONTACT 8u /* miswire: a conductor lands on a contact the cable leaves unused */
+#define FAULT_FLAG_ALT_THIS_JIG 16u  /* alternatives: this jig measures exactly the same for them */
+#define FAULT_FLAG_ALT_NOISE 32u     /* alternatives: they differ, but by less than this noise */
+#define FAULT_FLAG_ALT_PER_CONTACT 64u /* alternatives: a per-contact jig tells them apart */
 
 struct reach {                 /* which far-end contacts one near-end contact reaches */
 	int from;
@@ -66,7 +74,12 @@ struct channel_view {
 	int inverted;
 	double crosstalk_db;       /* the other channel's leak into this one, re this one's level */
 	double snr_db;
-	double mono_ratio_db;      /* (L+R) re expected; very negative = karaoke cancellation */
+	double mono_ratio_db;      /* (L+R) across this channel's earpiece re a good cable; very
+	                              negative = karaoke cancellation. Measured where the jig loads
+	                              the channel as an earpiece does, else predicted from the named
+	                              wiring on a listener's circuit (classify_channels.c) */
+	char found_at[8];          /* the channel whose far contacts carry this one in the named
+	                              wiring ("R" for L on an L/R swap); "" = its own */
 };
 
 struct classification {
@@ -90,7 +103,8 @@ typedef struct classifier classifier;
  * NULL on failure. */
 classifier *classifier_create(const struct fixture *f, const struct wiring *expected,
                               const struct classify_limits *lim);
-void classifier_destroy(classifier *c);   /* accepts NULL */
+/* Free c and everything it owns; accepts NULL. */
+void classifier_destroy(classifier *c);
 
 /* Classify one measurement (analysis tone k = output k). Never fails on a
  * bad cable: that is a verdict in *out. Returns 0 or -EINVAL. */
@@ -108,7 +122,11 @@ const double *classifier_expected(const classifier *c);
  * returns 0 or -EINVAL. */
 int classifier_set_model_tolerance(classifier *c, double rel);
 
-/* One sentence for people, e.g. "Left and right are swapped (A.T, A.R1)". */
+/* One sentence for people, e.g. "Left and right are swapped (A.T ↔ A.R1)",
+ * followed, when the fault has alternatives, by one saying the jig cannot
+ * tell them apart and which jig could. Writes at most len bytes (UTF-8,
+ * NUL-terminated) to the caller's buf; returns 0, -ENOSPC when cut short,
+ * or -EINVAL. */
 int classify_describe(const struct fixture *f, const struct fault *ft, char *buf, unsigned len);
 
 #endif

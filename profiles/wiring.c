@@ -43,8 +43,10 @@ static char label_side(const char *label)
  *    is what says which channel a mono plug (an IEM pin pair, an RCA)
  *    carries. Another label keeps + - SIG in its own namespace ("mic:+").
  *  - Unlabelled + - SIG are themselves (an XLR3 interconnect, a mono lead).
- *  - G and GND are one ground ("G"); MIC, DATA, SHIELD are themselves.
- *  - NC connects to nothing. */
+ *  - G, GND and SHIELD are one ground ("G"): a balanced-mono plug's shield
+ *    sleeve goes to an XLR's pin 1. MIC and DATA are themselves.
+ *  - NC connects to nothing.
+ * The classifier names faults by the same rules (dsp/classify_channels.c). */
 static void role_key(enum role r, const char *label, char key[KEY_MAX])
 {
 	char side = label_side(label);
@@ -56,10 +58,9 @@ static void role_key(enum role r, const char *label, char key[KEY_MAX])
 	case ROLE_R: case ROLE_RP: snprintf(key, KEY_MAX, "R+"); return;
 	case ROLE_LN: snprintf(key, KEY_MAX, "L-"); return;
 	case ROLE_RN: snprintf(key, KEY_MAX, "R-"); return;
-	case ROLE_G: case ROLE_GND: snprintf(key, KEY_MAX, "G"); return;
+	case ROLE_G: case ROLE_GND: case ROLE_SHIELD: snprintf(key, KEY_MAX, "G"); return;
 	case ROLE_MIC: snprintf(key, KEY_MAX, "MIC"); return;
 	case ROLE_DATA: snprintf(key, KEY_MAX, "DATA"); return;
-	case ROLE_SHIELD: snprintf(key, KEY_MAX, "SHIELD"); return;
 	case ROLE_P: base = "+"; break;
 	case ROLE_SIG: base = "SIG"; break;
 	case ROLE_N: base = "-"; break;
@@ -100,13 +101,14 @@ static int add_pair(int *pa, int *pb, unsigned max, unsigned *n, int a, int b)
 /* The ground of one end that found no partner goes to every return
  * conductor of the other end left unmatched by the equal-key pass: a 3.5 mm
  * TRS to 2-pin IEM cable splits its sleeve to both earpieces' - pins, and a
- * Sennheiser HD 600 cable joins both drivers' - to the 6.35 mm sleeve. */
-static int ground_fallback(char (*gkey)[KEY_MAX], const int *gmatched, unsigned ng,
+ * Sennheiser HD 600 cable joins both drivers' - to the 6.35 mm sleeve. A
+ * shield is ground for matching but no signal return: it never splits. */
+static int ground_fallback(char (*gkey)[KEY_MAX], const enum role *grole, const int *gmatched, unsigned ng,
                            char (*mkey)[KEY_MAX], const int *mmatched, unsigned nm,
                            int g_is_a, int *pa, int *pb, unsigned max, unsigned *n)
 {
 	for (unsigned g = 0; g < ng; g++) {
-		if (gmatched[g] || strcmp(gkey[g], "G") != 0)
+		if (gmatched[g] || strcmp(gkey[g], "G") != 0 || grole[g] == ROLE_SHIELD)
 			continue;
 		for (unsigned m = 0; m < nm; m++) {
 			int rc;
@@ -154,9 +156,9 @@ int profiles_cable_pairs(const struct tw_cable *c, int *pa, int *pb, unsigned ma
 	}
 	/* Only one direction can apply: if both ends had a ground, they would
 	 * have matched each other above. */
-	rc = ground_fallback(ka, ma, c->a.n_contacts, kb, mb, c->b.n_contacts, 1, pa, pb, max, &n);
+	rc = ground_fallback(ka, c->a.role, ma, c->a.n_contacts, kb, mb, c->b.n_contacts, 1, pa, pb, max, &n);
 	if (rc == 0)
-		rc = ground_fallback(kb, mb, c->b.n_contacts, ka, ma, c->a.n_contacts, 0, pa, pb, max, &n);
+		rc = ground_fallback(kb, c->b.role, mb, c->b.n_contacts, ka, ma, c->a.n_contacts, 0, pa, pb, max, &n);
 	return rc < 0 ? rc : (int)n;
 }
 

@@ -37,7 +37,7 @@ static json_t *faults_json(const struct fixture *f, const struct classification 
 	for (unsigned i = 0; c && i < c->n_faults; i++) {
 		const struct fault *ft = &c->fault[i];
 		json_t *o = json_object(), *contacts = json_array();
-		char summary[256];
+		char summary[512];   /* a fault's sentence plus what the jig cannot tell it from */
 		for (unsigned k = 0; k < ft->n_contacts; k++)
 			if (ft->contacts[k] >= 0 && (unsigned)ft->contacts[k] < f->n_contacts)
 				json_array_append_new(contacts, json_string(f->contact[ft->contacts[k]].name));
@@ -48,6 +48,14 @@ static json_t *faults_json(const struct fixture *f, const struct classification 
 		json_object_set_new(o, "confidence", num(ft->confidence));
 		if (ft->channel[0])
 			json_object_set_new(o, "channel", json_string(ft->channel));
+		if (ft->alternatives) {
+			/* DESIGN §5: codes this jig cannot tell from `code`. */
+			json_t *alt = json_array();
+			for (int k = 0; k < FAULT_COUNT; k++)
+				if (ft->alternatives & (1u << k))
+					json_array_append_new(alt, json_string(fault_code_name((enum fault_code)k)));
+			json_object_set_new(o, "alternatives", alt);
+		}
 		if (ft->code == FAULT_HIGH_RESISTANCE || ft->code == FAULT_SHORT)
 			json_object_set_new(o, "ohms", num(ft->value));
 		else if (ft->code == FAULT_CROSSTALK)
@@ -94,6 +102,8 @@ static json_t *channels_json(const struct classification *c)
 		json_object_set_new(o, "crosstalk_db", num(v->crosstalk_db));
 		json_object_set_new(o, "snr_db", num(v->snr_db));
 		json_object_set_new(o, "mono_ratio_db", num(v->mono_ratio_db));
+		if (v->found_at[0])   /* where the named wiring puts it: "R" for L on an L/R swap */
+			json_object_set_new(o, "found_at", json_string(v->found_at));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -276,9 +286,12 @@ void result_print(FILE *out, const json_t *r, int color)
 	if (*sget(r, "serial"))
 		fprintf(out, "  serial %s", sget(r, "serial"));
 	fprintf(out, "\n");
-	json_array_foreach(json_object_get(r, "faults"), i, v)
-		fprintf(out, "  - %s  [%s, confidence %.2f]\n", sget(v, "summary"), sget(v, "code"),
-		        nget(v, "confidence"));
+	json_array_foreach(json_object_get(r, "faults"), i, v) {
+		fprintf(out, "  - %s  [%s", sget(v, "summary"), sget(v, "code"));
+		json_array_foreach(json_object_get(v, "alternatives"), k, w)
+			fprintf(out, " or %s", json_string_value(w));
+		fprintf(out, ", confidence %.2f]\n", nget(v, "confidence"));
+	}
 
 	json_t *wiring = json_object_get(r, "wiring");
 	if (json_array_size(wiring)) {
@@ -298,10 +311,16 @@ void result_print(FILE *out, const json_t *r, int color)
 	if (json_array_size(channels)) {
 		fprintf(out, "\n%-8s %9s %9s %9s %13s %8s\n", "channel", "level dB", "phase", "polarity",
 		        "crosstalk dB", "SNR dB");
-		json_array_foreach(channels, i, v)
-			fprintf(out, "%-8s %9.2f %9.1f %9s %13.1f %8.1f\n", sget(v, "name"),
+		json_array_foreach(channels, i, v) {
+			char name[32];
+			if (*sget(v, "found_at"))
+				snprintf(name, sizeof(name), "%s@%s", sget(v, "name"), sget(v, "found_at"));
+			else
+				snprintf(name, sizeof(name), "%s", sget(v, "name"));
+			fprintf(out, "%-8s %9.2f %9.1f %9s %13.1f %8.1f\n", name,
 			        nget(v, "level_db"), nget(v, "phase_deg"), sget(v, "polarity"),
 			        nget(v, "crosstalk_db"), nget(v, "snr_db"));
+		}
 	}
 	json_t *t = json_object_get(r, "timing_ms");
 	fprintf(out, "\n%.0f ms (acquire %.1f ms, analyse %.1f ms)", nget(t, "total"),

@@ -26,7 +26,8 @@ export function renderChannels(table, result) {
   for (const c of channels) {
     const inv = c.polarity === 'inverted';
     tbody.append(h('tr', {},
-      h('th', { scope: 'row', text: c.name }),
+      // found_at: where the named wiring puts this channel ("L at R" on a swap).
+      h('th', { scope: 'row', text: c.found_at ? `${c.name} at ${c.found_at}` : c.name }),
       h('td', { text: num(c.level_db, 2) }),
       h('td', { text: num(c.phase_deg, 1) }),
       h('td', { class: inv ? 'bad' : '', text: inv ? '⚠ inverted' : 'normal' }),

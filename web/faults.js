@@ -112,9 +112,13 @@ export function faultShort(code) {
 }
 
 // {title, effect, detail}: detail is the station's own sentence and the evidence.
+// A fault with alternatives (docs/result.md) says in its title that this jig cannot
+// tell it from them; the station's summary says which jig could.
 export function explainFault(f, book) {
   const entry = FAULTS[f.code];
-  const title = entry ? entry.title(f, book) : (f.summary || f.code);
+  const alts = (f.alternatives || []).map((c) => faultShort(c).toLowerCase());
+  const base = entry ? entry.title(f, book) : (f.summary || f.code);
+  const title = alts.length ? `${base} — or ${alts.join(' or ')}: this jig cannot tell them apart` : base;
   const detail = [];
   if (f.summary && entry) detail.push(`Station: ${f.summary}`);
   if (f.contacts?.length) detail.push(`contacts ${f.contacts.join(', ')}`);

@@ -390,18 +390,18 @@ def check_examples(doc, src):
 
 
 def check_fault_codes(doc, src):
-    m = re.search(r"fault_names\[[^\]]*\]\s*=\s*\{([^}]*)\}", read(os.path.join(src, "dsp/classify.c")))
+    m = re.search(r"fault_names\[[^\]]*\]\s*=\s*\{([^}]*)\}", read(os.path.join(src, "dsp/classify_describe.c")))
     if not m:
-        fail("cannot find the fault code table (fault_names) in dsp/classify.c")
+        fail("cannot find the fault code table (fault_names) in dsp/classify_describe.c")
         return
     codes = re.findall(r'"([a-z_]+)"', m.group(1))
     enum = set(doc["components"]["schemas"]["Fault"]["properties"]["code"]["enum"])
     table = set(re.findall(r"^\| `([a-z_]+)` \| (?:fail|error) \|", read(os.path.join(src, "docs/result.md")), re.M))
     for c in codes:
         if c not in enum:
-            fail(f"fault code {c} (dsp/classify.c) is not in openapi.json's Fault.code")
+            fail(f"fault code {c} (dsp/classify_describe.c) is not in openapi.json's Fault.code")
         if c not in table:
-            fail(f"fault code {c} (dsp/classify.c) is not in docs/result.md's table of codes")
+            fail(f"fault code {c} (dsp/classify_describe.c) is not in docs/result.md's table of codes")
     if enum != table:
         fail(f"fault codes differ between openapi.json and docs/result.md: {sorted(enum ^ table)}")
 

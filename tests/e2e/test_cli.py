@@ -98,6 +98,12 @@ class TestHeadlineCases(unittest.TestCase, ResultShape):
         self.check_shape(r)
         self.assertEqual(self.codes(r), ["lr_swap"])
         self.assertEqual(sorted(r["faults"][0]["contacts"])[:1], ["A.R"])
+        # The channels follow the named wiring: L is found on R's load at
+        # a good cable's level (issue 16), not as a −100 dB "normal" row.
+        chans = {c["name"]: c for c in r["channels"]}
+        self.assertEqual(chans["L"].get("found_at"), "R")
+        self.assertLess(abs(chans["L"]["level_db"]), 0.5)
+        self.assertEqual(chans["L"]["polarity"], "normal")
 
     def test_iem_earpiece_reversed_is_polarity(self):
         sc = scenario(self.tmp, "iem-rev", "stereo-iem-2pin",
@@ -118,6 +124,23 @@ class TestHeadlineCases(unittest.TestCase, ResultShape):
         self.check_shape(r)
         self.assertEqual(self.codes(r), ["ctia_omtp_mismatch"])
         self.assertIn("karaoke", r["faults"][0]["summary"].lower())
+        # On this jig an open ground reads the same: the result says so
+        # (alternatives, docs/result.md).
+        self.assertEqual(r["faults"][0].get("alternatives"), ["open"])
+        self.assertLess(r["faults"][0]["confidence"], 1.0)
+        self.assertIn("cannot tell", r["faults"][0]["summary"])
+
+    def test_wrong_jig_is_station_error(self):
+        # A per-contact fixture measured as the loaded stereo jig: levels
+        # no cable through that jig can give. Station error, exit 3.
+        sc = scenario(self.tmp, "wrong-jig", "octo-trs-3.5", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--jig", "stereo-trs", "--cable", "trs-3.5-extension",
+                   "--json")
+        self.assertEqual(p.returncode, 3, p.stderr + p.stdout)
+        self.check_shape(r)
+        self.assertEqual(r["verdict"], "error")
+        self.assertEqual(self.codes(r), ["jig_mismatch"])
+        self.assertIn("is the jig file right for this fixture?", r["faults"][0]["summary"])
 
     def test_readable_report(self):
         sc = scenario(self.tmp, "trs-swap2", "stereo-trs", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])

@@ -1,4 +1,4 @@
-/* classify_corpus: hand-built jigs, synthetic measurements and the single/double fault corpus (shared by test_classify and bench/classify). */
+/* classify_corpus: hand-built jigs, an independent oracle of their gains, synthetic measurements and the fault corpus (shared by the classify tests and bench/classify). */
 #ifndef TONEWIRE_CLASSIFY_CORPUS_H
 #define TONEWIRE_CLASSIFY_CORPUS_H
 
@@ -35,6 +35,22 @@ double rng_gauss(struct rng *r);     /* N(0, 1) */
  * so nothing may assume a sign convention. Returns 0 or -EINVAL. */
 int corpus_jig(enum jig_kind kind, uint64_t seed, struct jig *j);
 
+/* Building a jig by hand: contacts, the good cable's conductors, outputs,
+ * inputs (neg NULL: single-ended), loads and ties, by contact name; then
+ * corpus_finish fills j->eg from the oracle (0 or a negative errno). */
+int corpus_contact(struct jig *j, const char *name, unsigned end, const char *plug, enum role role);
+void corpus_wire(struct jig *j, const char *a, const char *b);
+void corpus_drive(struct jig *j, const char *contact);
+void corpus_sense(struct jig *j, const char *pos, const char *neg);
+void corpus_load(struct jig *j, const char *a, const char *b, double ohms);
+void corpus_tie(struct jig *j, const char *contact);
+int corpus_finish(struct jig *j);
+
+/* The gains [n_inputs × n_outputs] of fixture f with cable w, by nodal
+ * analysis written apart from dsp/network.c and dsp/fixture.c: the
+ * expected values of the tests. Returns 0, -EINVAL or -EDOM. */
+int corpus_oracle_gains(const struct fixture *f, const struct wiring *w, double *gain);
+
 int corpus_conductor(const struct jig *j, const char *near);   /* expected conductor from a near contact */
 int corpus_conductor_to(const struct jig *j, const char *far); /* …to a far contact */
 int corpus_output_of(const struct jig *j, const char *contact);
@@ -42,11 +58,16 @@ int corpus_input_of(const struct jig *j, const char *contact);  /* input with co
 double corpus_input_sign(const struct jig *j, int input);        /* -1 if its + leg is a "-" or ground contact */
 double corpus_expected_gain(const struct jig *j, int input, int output);
 
-/* The analysis a perfect analyzer would give for cable `truth`: network
- * gains plus complex Gaussian noise whose rms is snr_db below the good
- * cable's strongest gain of each tone (the "SNR per tone"). */
-void corpus_synth(const struct jig *j, const struct wiring *truth, double snr_db, struct rng *r, network *net,
-                  struct analysis *an);
+/* Noise rms of tone k: snr_db below the good cable's strongest gain of k. */
+double corpus_tone_sigma(const struct jig *j, unsigned k, double snr_db);
+
+/* The analysis a perfect analyzer would give for gains g: g plus complex
+ * Gaussian noise whose rms is snr_db below the good cable's strongest
+ * gain of each tone (the "SNR per tone"). */
+void corpus_synth_gains(const struct jig *j, const double *g, double snr_db, struct rng *r, struct analysis *an);
+
+/* The same for cable `truth`, its gains from the oracle. */
+void corpus_synth(const struct jig *j, const struct wiring *truth, double snr_db, struct rng *r, struct analysis *an);
 
 struct corpus_stats {
 	unsigned cases;
@@ -56,7 +77,8 @@ struct corpus_stats {
 	unsigned observable;
 	unsigned silent;         /* so little gets through that "no signal" is the right answer */
 	unsigned exact;          /* verdict fail with exactly the faults put in */
-	unsigned aliased;        /* fail, named as another wiring the jig cannot tell from the truth */
+	unsigned aliased;        /* fail, named as another wiring the jig cannot tell from the truth,
+	                            whose codes the result itself discloses (code or alternatives) */
 	unsigned errors;         /* an honest error verdict (low_snr): not accurate, not a false pass */
 	unsigned wrong;          /* fail with faults that do not explain the truth */
 	unsigned false_pass;

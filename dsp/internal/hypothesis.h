@@ -2,6 +2,9 @@
 #ifndef TONEWIRE_HYPOTHESIS_H
 #define TONEWIRE_HYPOTHESIS_H
 
+/* Private to dsp/: nothing outside it includes this header (dsp/internal is
+ * not on any include path; dsp's own files name it by its folder). */
+
 #include <stddef.h>
 
 #include "fixture.h"
@@ -12,17 +15,29 @@
  * 8-conductor one ~5000. Beyond this, pairs are left out (hypset.truncated)
  * rather than letting one classification grow without bound. */
 #define HYP_MAX 4096
+/* Other wirings with the same number of faults that predict exactly what a
+ * kept hypothesis does, remembered so the classifier can say which
+ * diagnoses the jig cannot tell apart (more than three is rare: a G/MIC
+ * exchange and an open ground on a stereo jig are two). */
+#define HYP_MAX_ALIASES 3
 
 /* Elementary faults, in order of how simple an explanation they are:
  * when two explain a measurement equally well the lower one is kept. */
-enum hyp_kind { HYP_OPEN = 0, HYP_SERIES, HYP_SHORT, HYP_SWAP, HYP_REVERSED };
+enum hyp_kind { HYP_OPEN = 0, HYP_SERIES, HYP_SHORT, HYP_SWAP, HYP_MOVE, HYP_REVERSED };
 
 struct hyp_elem {
 	enum hyp_kind kind;
-	int i, j;   /* swap: conductors i < j; open, series: conductor i; short: contacts i < j */
+	int i, j;   /* swap: conductors i < j; open, series: conductor i; short: contacts i < j;
+	               move: conductor i lands on unused contact j instead (j's end says which end) */
 };
 
 #define HYP_EITHER_END 1u   /* a short whose twin at the other end of the cable was merged in */
+
+/* A wiring that predicts what its hypothesis does, dropped as its twin. */
+struct hyp_alias {
+	unsigned n_elems;
+	struct hyp_elem e[HYP_MAX_ELEMS];
+};
 
 struct hyp {
 	unsigned n_elems;
@@ -38,6 +53,8 @@ struct hyp {
 	                                           element alone; -1: alone it is unobservable */
 	unsigned flags;
 	unsigned cost;                          /* how plain an explanation: tie-break between twins */
+	unsigned n_alias;
+	struct hyp_alias alias[HYP_MAX_ALIASES];   /* same-size twins merged into this one */
 };
 
 struct hypset {
@@ -56,6 +73,7 @@ struct hypset {
  * is f's gain matrix with `expected`). Returns 0 or a negative errno. */
 int hypset_build(struct hypset *hs, const struct fixture *f, const struct wiring *expected,
                  const double *expected_gain, network *net);
+/* Free what hypset_build allocated (hs itself is the caller's). */
 void hypset_free(struct hypset *hs);
 
 /* Size of the scratch hyp_fit and hyp_predict need, in doubles. */
@@ -79,6 +97,11 @@ double hyp_param_ohms(const struct hyp *h, unsigned k, double dy);
  * leaves parameters at their base (series as built, shorts absent). */
 int hyp_wiring(const struct fixture *f, const struct wiring *expected, const struct hyp *h,
                const double dy[HYP_MAX_PARAMS], struct wiring *out);
+
+/* Fill h's parameter list (n_params, param_elem, y0) from its elements,
+ * as for a hypothesis built from an alias. Returns 0 or -EINVAL when the
+ * elements do not apply to expected. */
+int hyp_init_params(const struct fixture *f, const struct wiring *expected, struct hyp *h);
 
 /* The contact at the other end with the same name ("A.T" ↔ "B.T"), or -1. */
 int hyp_mirror(const struct fixture *f, int contact);

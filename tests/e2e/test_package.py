@@ -287,7 +287,7 @@ def mode_lintian(a):
     if not shutil.which("lintian"):
         fail("lintian is missing (scripts/deps installs it)")
         return
-    p = run(["lintian", "--info", "--display-info"] + list(pkgs.values()))
+    p = run(["lintian", "--display-info"] + list(pkgs.values()))
     lines = [l for l in (p.stdout + p.stderr).splitlines() if l and "root privileges" not in l]
     print("\n".join(lines) or "(lintian says nothing)")
     errors = [l for l in lines if l.startswith("E:")]

@@ -42,9 +42,6 @@ struct route {
 	int auth;                   /* 0: open to anyone; 1: the token; 2: also as ?token= */
 };
 
-/* The route table (the one place the API's paths are listed) and its size. */
-const struct route *http_routes(size_t *n);
-
 /* A request header, or NULL. */
 const char *http_header(struct MHD_Connection *c, const char *name);
 /* A query parameter, or NULL. */

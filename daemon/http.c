@@ -313,13 +313,52 @@ static void add_hosts(http *h, const char *addr)
 		add_host(h, t);
 }
 
+/* A connection the gate hands over: its whole request is waiting in it. */
+static int take(void *cls, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	http *h = cls;
+	return MHD_add_connection(h->d, fd, addr, len) == MHD_YES ? 0 : -1;
+}
+
+/* Connections end here, and the gate counts them out. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	http *h = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = h;
+		return;
+	}
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (*socket_context && ci && ci->client_addr)
+		http_gate_closed(h->gate, ci->client_addr);
+}
+
+/* The limits of the connection gate, sized for a bench: a station has a few
+ * dashboards and CI jobs as clients, none of which needs long to send a
+ * request of at most a few kilobytes. */
+static struct http_gate_cfg gate_cfg(http *h, const struct sockaddr *sa, socklen_t len)
+{
+	return (struct http_gate_cfg){
+		.addr = sa, .addr_len = len,
+		.limits = { .head_max = HTTP_HEAD_MAX, .target_max = HTTP_TARGET_MAX, .fields_max = HTTP_FIELDS_MAX,
+		            .body_max = h->ctx.cfg->max_body },
+		.request_ms = HTTP_REQUEST_MS,
+		.pending_per_address = HTTP_PENDING_PER_ADDRESS, .pending_max = HTTP_PENDING_MAX,
+		.active_per_address = HTTP_ACTIVE_PER_ADDRESS,
+		.active_max = h->ctx.cfg->max_clients + HTTP_ACTIVE_PER_ADDRESS * 2,
+		.take = take, .take_cls = h,
+	};
+}
+
 http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 {
 	http *h = calloc(1, sizeof(*h));
 	struct sockaddr_in6 a6;
 	struct sockaddr_in a4;
 	struct sockaddr *sa;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	socklen_t sa_len;
+	char gerr[HTTP_GATE_ERR_MAX];
 
 	err[0] = '\0';
 	if (!h) {
@@ -335,35 +374,46 @@ http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 		a4.sin_family = AF_INET;
 		a4.sin_port = htons((uint16_t)ctx->cfg->port);
 		sa = (struct sockaddr *)&a4;
+		sa_len = sizeof(a4);
 	} else if (inet_pton(AF_INET6, addr, &a6.sin6_addr) == 1) {
 		a6.sin6_family = AF_INET6;
 		a6.sin6_port = htons((uint16_t)ctx->cfg->port);
 		sa = (struct sockaddr *)&a6;
-		flags |= MHD_USE_IPv6;
+		sa_len = sizeof(a6);
 	} else {
 		snprintf(err, HTTP_ERR_MAX, "[http] address '%s' is not a numeric address", addr);
 		free(h);
 		return NULL;
 	}
-	h->d = MHD_start_daemon(flags, (uint16_t)ctx->cfg->port, NULL, NULL, on_request, h,
+	struct http_gate_cfg gc = gate_cfg(h, sa, sa_len);
+	/* No listening socket of its own: the gate accepts. One thread per
+	 * connection it is handed, which only a whole request gets, so a
+	 * handler may block (?wait=1, an event stream) without holding up others. */
+	h->d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_INTERNAL_POLLING_THREAD |
+	                        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+	                        0, NULL, NULL, on_request, h,
 	                        MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
-	                        MHD_OPTION_SOCK_ADDR, sa,
 	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-	                        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	                        MHD_OPTION_CONNECTION_LIMIT, gc.active_max + 16,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
+	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(4 * HTTP_HEAD_MAX),
 	                        /* Handlers keep big structs on the heap; 256 KiB per
 	                         * connection thread keeps many clients cheap. */
 	                        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
 	                        MHD_OPTION_END);
 	if (!h->d) {
-		snprintf(err, HTTP_ERR_MAX, "cannot listen on %s port %u (in use, or not an address of this machine)",
-		         addr, ctx->cfg->port);
+		snprintf(err, HTTP_ERR_MAX, "cannot start the HTTP server");
 		free(h);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-	h->port = info ? info->port : ctx->cfg->port;
+	if (!(h->gate = http_gate_start(&gc, gerr))) {
+		snprintf(err, HTTP_ERR_MAX, "cannot listen on %s port %u (%.100s)", addr, ctx->cfg->port, gerr);
+		MHD_stop_daemon(h->d);
+		free(h);
+		return NULL;
+	}
+	h->port = http_gate_port(h->gate);
 	add_hosts(h, addr);
 	return h;
 }
@@ -374,7 +424,11 @@ void http_stop(http *h)
 {
 	if (!h)
 		return;
+	/* No new connections, then the handed-over ones end (and are counted
+	 * out by the gate, which is freed last). */
+	http_gate_stop(h->gate);
 	if (h->d)
 		MHD_stop_daemon(h->d);
+	http_gate_destroy(h->gate);
 	free(h);
 }

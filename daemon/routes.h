@@ -6,14 +6,26 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "http_gate.h"
 
 #define HTTP_MAX_HOSTS 16
 #define HTTP_WAIT_MAX_MS 120000   /* ?wait=1: longer than any test, shorter than a CI step timeout */
 #define HTTP_ARG_MAX 32
 
+/* The connection limits (README, Security). */
+#define HTTP_HEAD_MAX (16 * 1024)        /* request line and header fields: 431 beyond */
+#define HTTP_TARGET_MAX 4096             /* path and query: 414 beyond */
+#define HTTP_FIELDS_MAX 64               /* header fields: 431 beyond */
+#define HTTP_REQUEST_MS 10000            /* to send a whole request, from the connection's start: 408 after */
+#define HTTP_PENDING_PER_ADDRESS 64      /* connections still sending, per client address … */
+#define HTTP_PENDING_MAX 512             /* … and in all: beyond, the oldest is closed to make room */
+#define HTTP_ACTIVE_PER_ADDRESS 32       /* requests being answered (event streams too), per address: 503 beyond */
+#define HTTP_IDLE_SECONDS 30             /* an answer nobody reads is dropped after this long */
+
 struct http {
 	struct http_ctx ctx;
 	struct MHD_Daemon *d;
+	http_gate *gate;             /* listens, and hands the daemon only whole, well-framed requests */
 	unsigned port;
 	unsigned n_hosts;
 	char host[HTTP_MAX_HOSTS][96];   /* names this daemon answers to, without the port */

@@ -100,6 +100,35 @@ enum MHD_Result routes_events(http *h, struct MHD_Connection *c, struct request 
 	return reply_queue(c, MHD_HTTP_OK, r);
 }
 
+/* The connection gate's figures after the station's, in the same format. */
+static char *with_gate_metrics(http *h, char *text)
+{
+	struct http_gate_stats st;
+	http_gate_stats(h->gate, &st);
+	char more[1024];
+	int n = snprintf(more, sizeof(more),
+	                 "# HELP tonewire_http_connections Connections still sending their request, and being answered.\n"
+	                 "# TYPE tonewire_http_connections gauge\n"
+	                 "tonewire_http_connections{state=\"pending\"} %u\n"
+	                 "tonewire_http_connections{state=\"active\"} %u\n"
+	                 "# HELP tonewire_http_gate_total Connections the gate accepted, handed over, answered with an error, "
+	                 "timed out, closed to make room, or refused as too many.\n"
+	                 "# TYPE tonewire_http_gate_total counter\n"
+	                 "tonewire_http_gate_total{event=\"accepted\"} %llu\n"
+	                 "tonewire_http_gate_total{event=\"handed\"} %llu\n"
+	                 "tonewire_http_gate_total{event=\"refused\"} %llu\n"
+	                 "tonewire_http_gate_total{event=\"timed_out\"} %llu\n"
+	                 "tonewire_http_gate_total{event=\"evicted\"} %llu\n"
+	                 "tonewire_http_gate_total{event=\"busy\"} %llu\n",
+	                 st.pending, st.active, st.accepted, st.handed, st.refused, st.timed_out, st.evicted, st.busy);
+	size_t len = strlen(text);
+	char *all = n > 0 ? realloc(text, len + (size_t)n + 1) : NULL;
+	if (!all)
+		return text;
+	memcpy(all + len, more, (size_t)n + 1);
+	return all;
+}
+
 enum MHD_Result routes_metrics(http *h, struct MHD_Connection *c, struct request *rq)
 {
 	struct metrics_gauges g;
@@ -111,5 +140,7 @@ enum MHD_Result routes_metrics(http *h, struct MHD_Connection *c, struct request
 	char *text = metrics_render(h->ctx.metrics, &g);
 	if (!text)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	if (h->gate)
+		text = with_gate_metrics(h, text);
 	return reply_text(c, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }

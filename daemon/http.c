@@ -35,6 +35,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/demo", routes_demo_list, 1 },
 	{ "PUT", "/api/v1/demo", routes_demo_set, 1 },
 	{ "GET", "/api/v1/openapi.json", routes_openapi, 0 },
+	{ "GET", "/api/v1/session", routes_session_get, 0 },
+	{ "POST", "/api/v1/session", routes_login, 0 },
+	{ "DELETE", "/api/v1/session", routes_logout, 0 },
 	{ "GET", "/metrics", routes_metrics, 1 },
 };
 
@@ -82,25 +85,18 @@ static int authority_ok(const http *h, const char *auth)
 	return port == h->port && host_allowed(h, auth, name_len);
 }
 
-static int token_ok(const http *h, struct MHD_Connection *c, int allow_query)
+int http_allowed(http *h, struct MHD_Connection *c, int level)
 {
-	const char *want = h->ctx.cfg->token, *got = NULL;
-	const char *auth = http_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!want[0])
+	if (!level || !http_auth_required(h->auth))
 		return 1;
-	if (auth && !strncasecmp(auth, "Bearer ", 7))
-		got = auth + 7;
-	else if (allow_query)
-		got = http_query(c, "token");   /* EventSource cannot send headers */
-	if (!got)
-		return 0;
-	size_t n = strlen(want);
-	if (strlen(got) != n)
-		return 0;
-	unsigned char diff = 0;
-	for (size_t i = 0; i < n; i++)   /* constant time: no early exit */
-		diff |= (unsigned char)(want[i] ^ got[i]);
-	return diff == 0;
+	const char *bearer = http_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (bearer && !strncasecmp(bearer, "Bearer ", 7))
+		return http_auth_token_ok(h->auth, bearer + 7);
+	if (http_auth_session_ok(h->auth, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HTTP_AUTH_COOKIE)))
+		return 1;
+	/* For clients that can send neither; a browser logs in instead, since a
+	 * URL ends up in histories and logs. */
+	return level == 2 && http_auth_token_ok(h->auth, http_query(c, "token"));
 }
 
 static int is_write(const char *method)
@@ -177,10 +173,11 @@ static enum MHD_Result dispatch(http *h, struct MHD_Connection *c, const char *u
 			snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "", r->method);
 			continue;
 		}
-		if (r->auth && !token_ok(h, c, r->auth == 2))
+		if (!http_allowed(h, c, r->auth))
 			return reply_error_with(c, MHD_HTTP_UNAUTHORIZED, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 			                        "Bearer realm=\"tonewire\"",
-			                        "a valid bearer token is required (Authorization: Bearer …)");
+			                        "a valid bearer token (Authorization: Bearer …) or a session "
+			                        "(POST /api/v1/session) is required");
 		return r->fn(h, c, rq);
 	}
 	if (path_known)
@@ -366,6 +363,11 @@ http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 		return NULL;
 	}
 	h->ctx = *ctx;
+	if (!(h->auth = http_auth_create(ctx->cfg->token))) {
+		snprintf(err, HTTP_ERR_MAX, "out of memory");
+		free(h);
+		return NULL;
+	}
 	routes_openapi_path(ctx->cfg, h->openapi, sizeof(h->openapi));
 	const char *addr = ctx->cfg->address;
 	memset(&a4, 0, sizeof(a4));
@@ -382,6 +384,7 @@ http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 		sa_len = sizeof(a6);
 	} else {
 		snprintf(err, HTTP_ERR_MAX, "[http] address '%s' is not a numeric address", addr);
+		http_auth_destroy(h->auth);
 		free(h);
 		return NULL;
 	}
@@ -404,12 +407,14 @@ http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 	                        MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(err, HTTP_ERR_MAX, "cannot start the HTTP server");
+		http_auth_destroy(h->auth);
 		free(h);
 		return NULL;
 	}
 	if (!(h->gate = http_gate_start(&gc, gerr))) {
 		snprintf(err, HTTP_ERR_MAX, "cannot listen on %s port %u (%.100s)", addr, ctx->cfg->port, gerr);
 		MHD_stop_daemon(h->d);
+		http_auth_destroy(h->auth);
 		free(h);
 		return NULL;
 	}
@@ -430,5 +435,6 @@ void http_stop(http *h)
 	if (h->d)
 		MHD_stop_daemon(h->d);
 	http_gate_destroy(h->gate);
+	http_auth_destroy(h->auth);
 	free(h);
 }

@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "http_auth.h"
 #include "http_gate.h"
 
 #define HTTP_MAX_HOSTS 16
@@ -26,6 +27,7 @@ struct http {
 	struct http_ctx ctx;
 	struct MHD_Daemon *d;
 	http_gate *gate;             /* listens, and hands the daemon only whole, well-framed requests */
+	http_auth *auth;             /* the token and the dashboard's sessions */
 	unsigned port;
 	unsigned n_hosts;
 	char host[HTTP_MAX_HOSTS][96];   /* names this daemon answers to, without the port */
@@ -51,8 +53,13 @@ struct route {
 	const char *method;
 	const char *path;
 	route_fn fn;
-	int auth;                   /* 0: open to anyone; 1: the token; 2: also as ?token= */
+	int auth;                   /* 0: open to anyone; 1: the token or a session; 2: also ?token= */
 };
+
+/* 1 when the request may use a route of that auth level: no token is
+ * configured, or it shows the token (Authorization: Bearer) or a live
+ * session (the cookie of POST /api/v1/session), or, at level 2, ?token=. */
+int http_allowed(http *h, struct MHD_Connection *c, int level);
 
 /* A request header, or NULL. */
 const char *http_header(struct MHD_Connection *c, const char *name);
@@ -111,5 +118,10 @@ enum MHD_Result routes_metrics(http *h, struct MHD_Connection *c, struct request
  * the dashboard is served from the source tree (a binary in the build
  * tree), else the installed data folder. */
 void routes_openapi_path(const struct config_http *cfg, char *out, size_t len);
+
+/* routes_session.c */
+enum MHD_Result routes_session_get(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_login(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_logout(http *h, struct MHD_Connection *c, struct request *rq);
 
 #endif

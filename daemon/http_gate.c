@@ -20,6 +20,7 @@
 #define DRAIN_MS 1000            /* after an error answer, read what the client still sends for this long … */
 #define DRAIN_MAX (1u << 20)     /* … or this many bytes, so it reads the answer rather than a reset */
 #define FRAMING_SLACK 4096       /* chunk size lines around a body of body_max */
+#define ACCEPT_BATCH 32          /* accepted per turn, so requests already in are looked at between turns */
 
 /* A connection whose request has not been handed over yet. */
 struct conn {
@@ -325,9 +326,9 @@ static void admit(http_gate *g, int fd, const struct sockaddr_storage *sa, sockl
 		readable(g, c, 0);   /* the request may be there already */
 }
 
-static void accept_all(http_gate *g)
+static void accept_some(http_gate *g)
 {
-	for (;;) {
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t len = sizeof(sa);
 		int fd = accept4(g->lfd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -385,7 +386,7 @@ static void *run(void *arg)
 			if (ev[i].data.ptr == &g->stop_fd)
 				return NULL;
 			if (ev[i].data.ptr == g)
-				accept_all(g);
+				accept_some(g);   /* the socket stays readable while more wait */
 			else
 				readable(g, ev[i].data.ptr, ev[i].events);
 		}

@@ -21,6 +21,7 @@
 #define DRAIN_MAX (1u << 20)     /* … or this many bytes, so it reads the answer rather than a reset */
 #define FRAMING_SLACK 4096       /* chunk size lines around a body of body_max */
 #define ACCEPT_BATCH 32          /* accepted per turn, so requests already in are looked at between turns */
+#define QUIET_MS 1000            /* a connection that has sent nothing yet is spared this long (see to_evict) */
 
 /* A connection whose request has not been handed over yet. */
 struct conn {
@@ -29,7 +30,8 @@ struct conn {
 	struct sockaddr_storage sa;
 	socklen_t sa_len;
 	struct address *who;
-	uint64_t deadline;           /* ms, monotonic */
+	uint64_t since, deadline;    /* ms, monotonic */
+	int spoke;                   /* has sent something */
 	int continued;               /* "100 Continue" sent */
 	int draining;                /* answered: reading until the client is done */
 	size_t drained;
@@ -249,6 +251,7 @@ static void readable(http_gate *g, struct conn *c, uint32_t events)
 		conn_close(g, c);
 		return;
 	}
+	c->spoke = 1;
 	http_head_check(g->scratch, (size_t)n, &g->cfg.limits, &h);
 	if (h.state == HTTP_HEAD_BAD) {
 		refuse(g, c, h.status, h.error);
@@ -266,19 +269,30 @@ static void readable(http_gate *g, struct conn *c, uint32_t events)
 	}
 }
 
-/* The oldest connection still sending from the address that has the most
- * of them: what makes room for a newcomer. Under lock. */
+/* The connection to close to make room: from `from` (NULL: the address
+ * that has the most connections still sending), the oldest one that has
+ * sent part of a request or nothing for QUIET_MS. A client that has just
+ * connected and not yet sent its request is spared, so a flood from its
+ * own address cannot push it out in the moment between its connect and its
+ * request. Under lock. */
 static struct conn *to_evict(http_gate *g, struct address *from)
 {
+	struct conn *oldest = NULL;
+	uint64_t now = now_ms();
 	if (!from) {
 		for (unsigned i = 0; i < g->n_addrs; i++)
 			if (g->addrs[i].used && (!from || g->addrs[i].pending > from->pending))
 				from = &g->addrs[i];
 	}
-	for (struct conn *c = g->oldest; c; c = c->next)
-		if (c->who == from)
+	for (struct conn *c = g->oldest; c; c = c->next) {
+		if (c->who != from)
+			continue;
+		if (c->spoke || now - c->since >= QUIET_MS)
 			return c;
-	return NULL;
+		if (!oldest)
+			oldest = c;
+	}
+	return oldest;
 }
 
 /* A new connection: make room for it if its address, or everybody, is at
@@ -312,7 +326,8 @@ static void admit(http_gate *g, int fd, const struct sockaddr_storage *sa, sockl
 	c->sa = *sa;
 	c->sa_len = len;
 	c->who = a;
-	c->deadline = now_ms() + g->cfg.request_ms;
+	c->since = now_ms();
+	c->deadline = c->since + g->cfg.request_ms;
 	c->prev = g->newest;
 	if (g->newest)
 		g->newest->next = c;

@@ -79,13 +79,28 @@ enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *bo
 	return reply_json_with(c, status, body, NULL, NULL);
 }
 
+/* {"error": msg}. A message quoting what a client sent may not be UTF-8
+ * (JSON strings must be): its bytes beyond ASCII then become '?'. */
+static json_t *error_json(char *msg)
+{
+	json_t *text = json_string(msg);
+	if (!text) {
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		text = json_string(msg);
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "error", text);
+	return o;
+}
+
+__attribute__((format(printf, 1, 0)))
 static json_t *error_object(const char *fmt, va_list ap)
 {
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	json_t *o = json_object();
-	json_object_set_new(o, "error", json_string(msg));
-	return o;
+	return error_json(msg);
 }
 
 enum MHD_Result reply_error_with(struct MHD_Connection *c, unsigned status, const char *name, const char *value,
@@ -109,9 +124,9 @@ enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const cha
 
 char *reply_error_body(const char *msg)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "error", json_string(msg));
-	return dump(o);
+	char copy[512];
+	snprintf(copy, sizeof(copy), "%s", msg);
+	return dump(error_json(copy));
 }
 
 enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, char *text, const char *type)

@@ -128,6 +128,8 @@ class Probes:
             ("request line without a version", b"GET /api/v1/status\r\n\r\n", 400),
             ("header line without a colon", b"GET /api/v1/status HTTP/1.1\r\n" + h + a + b"garbage\r\n\r\n", 400),
             ("HTTP/2.0 request line", b"GET /api/v1/status HTTP/2.0\r\n" + h + a + b"\r\n", 505),
+            ("Host that is not UTF-8 (quoted in the error)", b"GET /api/v1/status HTTP/1.1\r\nHost: \xc6\xc7.example\r\n"
+             + a + b"\r\n", 403),
             ("Transfer-Encoding: gzip", b"POST /api/v1/tests HTTP/1.1\r\n" + h + a
              + b"Transfer-Encoding: gzip\r\n\r\n", 501),
             ("Content-Length of 1 GB", b"POST /api/v1/tests HTTP/1.1\r\n" + h + a

@@ -258,12 +258,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return dispatch(h, c, url, method, rq);
 }
 
+/* A handed-over connection, for counting it out of the gate's requests in
+ * progress once: when its answer is done (the connection only closes
+ * after that, and may take a while on a busy machine), or when it closes. */
+struct handed {
+	int out;
+};
+
+static void count_out(http *h, struct MHD_Connection *c, struct handed *hd)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (hd->out || !h->gate || !ci || !ci->client_addr)
+		return;
+	hd->out = 1;
+	http_gate_closed(h->gate, ci->client_addr);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	http *h = cls;
 	struct request *rq = *con_cls;
-	(void)cls;
-	(void)c;
 	(void)toe;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context)
+		count_out(h, c, ci->socket_context);
 	if (rq) {
 		free(rq->body);
 		free(rq);
@@ -317,18 +335,26 @@ static int take(void *cls, int fd, const struct sockaddr *addr, socklen_t len)
 	return MHD_add_connection(h->d, fd, addr, len) == MHD_YES ? 0 : -1;
 }
 
-/* Connections end here, and the gate counts them out. */
+/* A connection the gate handed over starts (it was counted in then) and ends. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
 	http *h = cls;
+	struct handed *hd = *socket_context;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = h;
+		hd = calloc(1, sizeof(*hd));
+		if (!hd) {   /* out of memory: counted out now rather than never */
+			struct handed once = { 0 };
+			count_out(h, c, &once);
+		}
+		*socket_context = hd;
 		return;
 	}
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (*socket_context && ci && ci->client_addr)
-		http_gate_closed(h->gate, ci->client_addr);
+	if (hd) {
+		count_out(h, c, hd);
+		free(hd);
+		*socket_context = NULL;
+	}
 }
 
 /* The limits of the connection gate, sized for a bench: a station has a few
@@ -343,7 +369,7 @@ static struct http_gate_cfg gate_cfg(http *h, const struct sockaddr *sa, socklen
 		.request_ms = HTTP_REQUEST_MS,
 		.pending_per_address = HTTP_PENDING_PER_ADDRESS, .pending_max = HTTP_PENDING_MAX,
 		.active_per_address = HTTP_ACTIVE_PER_ADDRESS,
-		.active_max = h->ctx.cfg->max_clients + HTTP_ACTIVE_PER_ADDRESS * 2,
+		.active_max = h->ctx.cfg->max_clients + 2 * HTTP_ACTIVE_PER_ADDRESS,
 		.take = take, .take_cls = h,
 	};
 }

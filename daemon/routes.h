@@ -20,7 +20,7 @@
 #define HTTP_REQUEST_MS 10000            /* to send a whole request, from the connection's start: 408 after */
 #define HTTP_PENDING_PER_ADDRESS 64      /* connections still sending, per client address … */
 #define HTTP_PENDING_MAX 512             /* … and in all: beyond, the oldest is closed to make room */
-#define HTTP_ACTIVE_PER_ADDRESS 32       /* requests being answered (event streams too), per address: 503 beyond */
+#define HTTP_ACTIVE_PER_ADDRESS 64       /* requests being answered (event streams too), per address: 503 beyond */
 #define HTTP_IDLE_SECONDS 30             /* an answer nobody reads is dropped after this long */
 
 struct http {

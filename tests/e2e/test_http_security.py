@@ -233,6 +233,20 @@ class Probes:
             finally:
                 flood.stop()
 
+    def counts_settle(self):
+        """After every probe, the gate's counts come back: nothing still sending, one request in
+        progress (the one asking). A count that leaks would end with every client refused."""
+        got = "no /metrics figures"
+        for _ in range(50):
+            st, text = self.d.get("/metrics")
+            m = dict(re.findall(r'tonewire_http_connections\{state="(\w+)"\} (\d+)', text.decode()))
+            if m:
+                got = f"{m.get('pending')} pending, {m.get('active')} active"
+                if got == "0 pending, 1 active":
+                    break
+            time.sleep(0.2)
+        self.row("counts", "connections counted after all probes", "0 pending, 1 active", got)
+
     def run(self):
         self.framing()
         self.json_errors()
@@ -241,6 +255,7 @@ class Probes:
         self.session()
         if not self.quick:
             self.floods()
+        self.counts_settle()
         return self.rows
 
 

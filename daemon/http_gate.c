@@ -187,17 +187,23 @@ static void drain(http_gate *g, struct conn *c)
 }
 
 /* Answer with an error, then read (and drop) what the client still sends
- * for a moment, so that it reads the answer instead of a connection reset. */
-static void refuse(http_gate *g, struct conn *c, unsigned status, const char *msg)
+ * for a moment: closing a socket with unread bytes resets the connection,
+ * and the client would see the reset instead of the answer. */
+static void answer_and_drain(http_gate *g, struct conn *c, unsigned status, const char *msg)
 {
 	write_error(c->fd, status, msg);
 	shutdown(c->fd, SHUT_WR);
 	c->draining = 1;
 	c->deadline = now_ms() + DRAIN_MS;
+	drain(g, c);
+}
+
+static void refuse(http_gate *g, struct conn *c, unsigned status, const char *msg)
+{
 	pthread_mutex_lock(&g->lock);
 	g->stats.refused++;
 	pthread_mutex_unlock(&g->lock);
-	drain(g, c);
+	answer_and_drain(g, c, status, msg);
 }
 
 /* The whole request is in the socket: give it to the HTTP server, unless
@@ -380,13 +386,14 @@ static void sweep(http_gate *g)
 		next = c->next;
 		if (now < c->deadline)
 			continue;
-		if (!c->draining) {
-			write_error(c->fd, 408, "the request did not arrive whole in time");
-			pthread_mutex_lock(&g->lock);
-			g->stats.timed_out++;
-			pthread_mutex_unlock(&g->lock);
+		if (c->draining) {
+			conn_close(g, c);
+			continue;
 		}
-		conn_close(g, c);
+		pthread_mutex_lock(&g->lock);
+		g->stats.timed_out++;
+		pthread_mutex_unlock(&g->lock);
+		answer_and_drain(g, c, 408, "the request did not arrive whole in time");
 	}
 }
 

@@ -55,9 +55,10 @@ tw_fuzz(config ${PROJECT_SOURCE_DIR}/daemon/config.c)
 target_include_directories(fuzz_config PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
 target_link_libraries(fuzz_config PRIVATE PkgConfig::INIH)
 
-# http.c is compiled inside fuzz_http.c (its dispatch is static), with the rest of the HTTP
-# layer (daemon/CMakeLists.txt's list); demo.c and the profile loader are the real ones, MHD,
-# the runner and the store are stand-ins in the harness.
+# fuzz_http: raw request bytes through the connection gate's check (http_head.c), framing
+# included, then through the handlers. http.c is compiled inside fuzz_http.c (its dispatch is
+# static), with the rest of the HTTP layer (daemon/CMakeLists.txt's list); demo.c and the
+# profile loader are the real ones, MHD, the runner and the store are stand-ins in the harness.
 set(tw_fuzz_http_sources)
 foreach(f ${TONEWIRED_HTTP_SOURCES})
   if(NOT f STREQUAL "http.c")

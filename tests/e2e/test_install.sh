@@ -48,6 +48,7 @@ for kind in connectors cables jigs; do
   need d "/usr/share/tonewire/profiles/$kind" "profiles ($kind)"
 done
 need f /usr/share/tonewire/web/index.html "the dashboard"
+need f /usr/share/tonewire/openapi.json "the API description (GET /api/v1/openapi.json)"
 n_src=$(ls "$src"/sim/scenarios/*.conf | wc -l)
 n_inst=$(ls "$dest"/usr/share/tonewire/scenarios/*.conf 2>/dev/null | wc -l)
 [ "$n_src" -gt 0 ] && [ "$n_src" = "$n_inst" ] && ok "scenarios: $n_inst in /usr/share/tonewire/scenarios" \

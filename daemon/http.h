@@ -20,6 +20,7 @@ struct http_ctx {
 	const struct config_http *cfg;
 	const char *demo_dir;           /* scenarios offered by /api/v1/demo */
 	const char *default_cable;      /* "" = a POST must name one */
+	int queue_scans;                /* POST /api/v1/tests {"queue": true} may wait its turn */
 	const struct profiles *profiles;
 	const struct tw_jig *jig;
 	runner *runner;

@@ -33,13 +33,14 @@ static enum MHD_Result wait_result(http *h, struct MHD_Connection *c, long long 
 
 enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const fields[] = { "cable", "serial", NULL };
+	static const char *const fields[] = { "cable", "serial", "queue", NULL };
 	static const char *const args[] = { "wait", NULL };
 	enum MHD_Result ret = MHD_NO;
 	char bad[64], err[RUNNER_ERR_MAX];
 	const char *cable = NULL, *serial = NULL;
 	int wait = 0;
 	long long id = 0;
+	unsigned position = 0;
 
 	if (http_unknown_query(c, args, bad))
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "%s: unknown query parameter (expected wait)", bad);
@@ -57,7 +58,16 @@ enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct requ
 		json_decref(o);
 		return ret;
 	}
-	int e = runner_submit(h->ctx.runner, cable, serial, &id, err);
+	/* A scan while the jig is busy: it waits its turn, in order, unless
+	 * the station is set not to queue (then it is refused out loud). */
+	json_t *jq = json_object_get(o, "queue");
+	if (jq && !json_is_boolean(jq)) {
+		json_decref(o);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "queue: expected true or false");
+	}
+	int e = json_is_true(jq) && h->ctx.queue_scans
+	        ? runner_submit_queued(h->ctx.runner, cable, serial, &id, &position, err)
+	        : runner_submit(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
 	if (e < 0)
 		return reply_refused(c, e, id, err);
@@ -68,7 +78,9 @@ enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct requ
 		return wait_result(h, c, id, loc);
 	json_t *b = json_object();
 	json_object_set_new(b, "id", json_integer(id));
-	json_object_set_new(b, "state", json_string("measuring"));
+	json_object_set_new(b, "state", json_string(position ? "queued" : "measuring"));
+	if (position)
+		json_object_set_new(b, "position", json_integer(position));
 	json_object_set_new(b, "location", json_string(loc));
 	return reply_json_with(c, MHD_HTTP_ACCEPTED, b, MHD_HTTP_HEADER_LOCATION, loc);
 }

@@ -231,7 +231,7 @@ static int start_all(struct daemon_state *s)
 		return -1;
 	}
 	struct http_ctx hc = { .cfg = &s->cfg.http, .demo_dir = s->cfg.station.demo_dir, .default_cable = s->cable,
-	                       .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
+	                       .queue_scans = s->cfg.station.queue_scans, .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
 	                       .events = s->ev, .metrics = s->mx };
 	if (!(s->web = http_start(&hc, serr))) {
 		fprintf(stderr, "tonewired: %s\n", serr);

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw.h"
 #include "loop.h"
+#include "mixer.h"
 #include "physics.h"
 #include "scenario.h"
 
@@ -25,6 +27,10 @@
 #define FAST_RECHECK_NS 1000000
 /* Real-time pace: two starts this close are one start of both directions. */
 #define START_TOGETHER_NS 2000000
+/* Two devices (different units) started one after the other at fast pace:
+ * the later one starts this many frames plus a hash of the unit later, as
+ * two separate starts on two clocks would. */
+#define UNIT_GAP_FRAMES 37
 /* The default round trip when a scenario gives none: USB interfaces land here. */
 #define LATENCY_MIN 64
 #define LATENCY_MAX 512
@@ -35,9 +41,13 @@ struct sim {
 	loop *loop;
 	struct loop_shared *sh;
 	physics *ph;                 /* capture: made when the rate is known */
+	simmix *mix;                 /* capture: the interface's mixer, when it has one */
+	uint32_t mix_gen;            /* the mixer state physics was made for */
+	struct hw_dir dev;           /* the device's channels, formats and rates in this direction */
+	uint64_t unit;               /* which device of the scenario (0: the one interface) */
 	int timer_fd;
 	int capture;
-	unsigned n_ch, n_out;        /* this direction's channels; the ring's */
+	unsigned n_ch, n_out;        /* this direction's jig channels; the ring's (jig outputs) */
 	unsigned latency;
 	int fast;
 	double drift;                /* capture clock offset, fraction */
@@ -296,60 +306,6 @@ static void rearm(struct sim *s, uint64_t appl)
 	arm(s, when);
 }
 
-static const char *sample_at(const snd_pcm_channel_area_t *a, snd_pcm_uframes_t frame)
-{
-	return (const char *)a->addr + (a->first + frame * a->step) / 8;
-}
-
-/* Client samples of frames [offset, offset + n) into float frames of out. */
-static void from_client(const struct sim *s, const snd_pcm_channel_area_t *areas,
-                        snd_pcm_uframes_t offset, unsigned n, float *out)
-{
-	for (unsigned c = 0; c < s->n_ch; c++) {
-		for (unsigned i = 0; i < n; i++) {
-			const char *p = sample_at(&areas[c], offset + i);
-			float v;
-			if (s->format == SND_PCM_FORMAT_S16_LE) {
-				int16_t x;
-				memcpy(&x, p, sizeof x);
-				v = (float)x / 32768.0f;
-			} else if (s->format == SND_PCM_FORMAT_S32_LE) {
-				int32_t x;
-				memcpy(&x, p, sizeof x);
-				v = (float)((double)x / 2147483648.0);
-			} else {
-				memcpy(&v, p, sizeof v);
-				/* a DAC clips what lies beyond full scale */
-				v = isnan(v) ? 0.0f : v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
-			}
-			out[(size_t)i * s->n_ch + c] = v;
-		}
-	}
-}
-
-static void to_client(const struct sim *s, const float *in, unsigned n,
-                      const snd_pcm_channel_area_t *areas, snd_pcm_uframes_t offset)
-{
-	for (unsigned c = 0; c < s->n_ch; c++) {
-		for (unsigned i = 0; i < n; i++) {
-			char *p = (char *)sample_at(&areas[c], offset + i);
-			double v = in[(size_t)i * s->n_ch + c];
-			if (s->format == SND_PCM_FORMAT_S16_LE) {
-				double q = nearbyint(v * 32768.0);
-				int16_t x = (int16_t)(q > 32767 ? 32767 : q < -32768 ? -32768 : q);
-				memcpy(p, &x, sizeof x);
-			} else if (s->format == SND_PCM_FORMAT_S32_LE) {
-				double q = nearbyint(v * 2147483648.0);
-				int32_t x = (int32_t)(q > 2147483647.0 ? 2147483647.0 : q < -2147483648.0 ? -2147483648.0 : q);
-				memcpy(p, &x, sizeof x);
-			} else {
-				float x = (float)v;
-				memcpy(p, &x, sizeof x);
-			}
-		}
-	}
-}
-
 static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channel_area_t *areas,
                                       snd_pcm_uframes_t offset, snd_pcm_uframes_t size)
 {
@@ -367,7 +323,7 @@ static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 		unsigned n = size - done > CHUNK ? CHUNK : (unsigned)(size - done);
 		uint64_t k = appl + done;
 		if (!s->capture) {
-			from_client(s, areas, offset + done, n, s->chunk);
+			hw_from_client(&s->dev, s->format, areas, offset + done, n, s->chunk);
 			if (s->running) {
 				loop_write(s->loop, s->t0 + k, k, s->chunk, n);
 			} else {
@@ -378,7 +334,7 @@ static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 			}
 		} else {
 			physics_render(s->ph, s->loop, s->t0, k, n, s->chunk);
-			to_client(s, s->chunk, n, areas, offset + done);
+			hw_to_client(&s->dev, s->format, s->chunk, n, areas, offset + done);
 		}
 		done += n;
 	}
@@ -407,21 +363,27 @@ static int sim_start(snd_pcm_ioplug_t *io)
 		return -ENODEV;
 	if (s->running)
 		return 0;
+	int me = s->capture ? LOOP_CAPTURE : LOOP_PLAYBACK, peer = !me;
+	int peer_running = atomic_load(s->capture ? &sh->play_running : &sh->cap_running);
+	int same_device = atomic_load(&sh->start_unit[peer]) == s->unit;
 	if (s->fast) {
 		s->t0 = atomic_load(&sh->now);
+		/* Two devices cannot start in the same instant. */
+		if (peer_running && !same_device)
+			s->t0 += UNIT_GAP_FRAMES + (s->unit ^ atomic_load(&sh->start_unit[peer])) % 64;
 	} else {
 		int64_t now = loop_mono_ns();
-		int me = s->capture ? LOOP_CAPTURE : LOOP_PLAYBACK, peer = !me;
-		int peer_running = atomic_load(s->capture ? &sh->play_running : &sh->cap_running);
 		s->t0 = loop_frames_at(s->loop, now, s->rate);
 		/* Started right after the other direction (the usual "start
 		 * playback, start capture"): share its first frame, as the two
-		 * halves of one interface started together do. */
-		if (peer_running && now - atomic_load(&sh->start_ns[peer]) < START_TOGETHER_NS)
+		 * halves of one interface started together do. Two devices each
+		 * start on their own. */
+		if (peer_running && same_device && now - atomic_load(&sh->start_ns[peer]) < START_TOGETHER_NS)
 			s->t0 = atomic_load(&sh->start_t0[peer]);
 		atomic_store(&sh->start_t0[me], s->t0);
 		atomic_store(&sh->start_ns[me], now);
 	}
+	atomic_store(&sh->start_unit[me], s->unit);
 	s->t0_ns = loop_ns_of(s->loop, s->t0, s->rate);
 	s->hw = 0;
 	s->starved_ns = 0;
@@ -493,6 +455,25 @@ static int sim_sw_params(snd_pcm_ioplug_t *io, snd_pcm_sw_params_t *params)
 	return read_sw_params(io->private_data, params);
 }
 
+/* The capture side's physics for the current rate and mixer state. */
+static int make_physics(struct sim *s)
+{
+	char perr[PHYSICS_ERR_MAX];
+	struct physics_cfg pc = { .sc = s->sc, .rate = s->rate, .latency = s->latency };
+
+	if (s->mix) {
+		s->mix_gen = simmix_generation(s->mix);
+		simmix_effect(s->mix, &pc.monitor_gain, &pc.gain_db);
+	}
+	physics_destroy(s->ph);
+	s->ph = physics_create(&pc, perr);
+	if (!s->ph) {
+		SNDERR("tonewire_sim: %s: %s", s->sc->path, perr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int sim_prepare(snd_pcm_ioplug_t *io)
 {
 	struct sim *s = io->private_data;
@@ -510,6 +491,12 @@ static int sim_prepare(snd_pcm_ioplug_t *io)
 	s->hw = 0;
 	s->starved_ns = 0;
 	if (s->capture) {
+		/* The mixer changed since: the signal paths did too. */
+		if (s->ph && s->mix && simmix_generation(s->mix) != s->mix_gen) {
+			int rc = make_physics(s);
+			if (rc < 0)
+				return rc;
+		}
 		atomic_store(&s->sh->cap_xrun, 0);
 		physics_reset(s->ph);
 	} else {
@@ -527,9 +514,9 @@ static int sim_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	int rc;
 
 	(void)params;
-	if (io->channels != s->n_ch || !scenario_rate_ok(io->rate)) {
-		SNDERR("tonewire_sim: %u channels at %u Hz: expected %u channels at a standard rate",
-		       io->channels, io->rate, s->n_ch);
+	if (io->channels != s->dev.dev_ch || !hw_rate_ok(&s->dev, io->rate)) {
+		SNDERR("tonewire_sim: %u channels at %u Hz: expected %u channels at a rate the interface offers",
+		       io->channels, io->rate, s->dev.dev_ch);
 		return -EINVAL;
 	}
 	if ((rc = loop_set_rate(s->loop, io->rate, err)) < 0) {
@@ -547,15 +534,8 @@ static int sim_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 		s->prefill = calloc((size_t)s->buffer * s->n_out, sizeof(float));
 		if (!s->prefill)
 			return -ENOMEM;
-	} else {
-		char perr[PHYSICS_ERR_MAX];
-		struct physics_cfg pc = { .sc = s->sc, .rate = s->rate, .latency = s->latency };
-		physics_destroy(s->ph);
-		s->ph = physics_create(&pc, perr);
-		if (!s->ph) {
-			SNDERR("tonewire_sim: %s: %s", s->sc->path, perr);
-			return -EINVAL;
-		}
+	} else if ((rc = make_physics(s)) < 0) {
+		return rc;
 	}
 	return 0;
 }
@@ -619,6 +599,7 @@ static void sim_free(struct sim *s)
 	if (!s)
 		return;
 	loop_close(s->loop);
+	simmix_close(s->mix);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	physics_destroy(s->ph);
@@ -672,42 +653,8 @@ static int private_loop(int fast)
 	return fast;
 }
 
-static int set_constraints(struct sim *s)
-{
-	static const unsigned access[] = {
-		SND_PCM_ACCESS_RW_INTERLEAVED, SND_PCM_ACCESS_RW_NONINTERLEAVED,
-		SND_PCM_ACCESS_MMAP_INTERLEAVED, SND_PCM_ACCESS_MMAP_NONINTERLEAVED,
-	};
-	static const unsigned formats[] = {
-		SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_FLOAT_LE,
-	};
-	unsigned peer = loop_peer_rate(s->loop);
-	int rc;
-
-	if ((rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_ACCESS, 4, access)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_FORMAT, 3, formats)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_CHANNELS, s->n_ch, s->n_ch)) < 0)
-		return rc;
-	/* One clock drives both directions: once one runs, the other follows its rate. */
-	if (peer)
-		rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_RATE, 1, &peer);
-	else
-		rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_RATE, SCENARIO_N_RATES, scenario_rates);
-	if (rc < 0)
-		return rc;
-	/* In bytes, as ioplug wants them: 16..32768-frame periods and
-	 * 64..131072-frame buffers (half as many frames for 32-bit samples),
-	 * which keeps a buffer plus the longest latency well inside the ring. */
-	if ((rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_PERIOD_BYTES, 64 * s->n_ch,
-	                                          65536 * s->n_ch)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_BUFFER_BYTES, 256 * s->n_ch,
-	                                          262144 * s->n_ch)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_PERIODS, 2, 1024)) < 0)
-		return rc;
-	return 0;
-}
-
-static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pcm_stream_t stream, int mode)
+static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, const char *unit,
+                    snd_pcm_stream_t stream, int mode)
 {
 	struct sim *s;
 	struct profiles prof;
@@ -748,6 +695,17 @@ static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pc
 	}
 	s->n_out = s->sc->jig.fixture.n_outputs;
 	s->n_ch = s->capture ? s->sc->jig.fixture.n_inputs : s->n_out;
+	hw_dir_init(&s->dev, s->sc, s->capture);
+	/* A named unit is a device of its own (a separate DAC or ADC). */
+	s->unit = unit && *unit ? loop_hash(unit) | 1 : 0;
+	if (s->capture && (s->sc->hw.n_controls || s->sc->hw.n_power_on)) {
+		char merr[SIMMIX_ERR_MAX];
+		if (!(s->mix = simmix_open(s->sc, real, merr))) {
+			SNDERR("tonewire_sim: %s", merr);
+			rc = -EIO;
+			goto fail;
+		}
+	}
 	s->fast = s->sc->pace_fast;
 	s->drift = s->capture ? s->sc->drift_ppm * 1e-6 : 0.0;
 	s->latency = s->sc->latency_frames >= 0 ? (unsigned)s->sc->latency_frames : random_latency();
@@ -780,7 +738,7 @@ static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pc
 	if (rc < 0)
 		goto fail;
 	/* from here on, closing the PCM frees s */
-	rc = set_constraints(s);
+	rc = hw_constrain(&s->io, &s->dev, &s->sc->hw, loop_peer_rate(s->loop));
 	if (rc < 0) {
 		snd_pcm_ioplug_delete(&s->io);
 		return rc;
@@ -801,7 +759,7 @@ int SND_PCM_PLUGIN_ENTRY(tonewire_sim)(snd_pcm_t **pcmp, const char *name, snd_c
 SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 {
 	snd_config_iterator_t i, next;
-	const char *scenario = NULL;
+	const char *scenario = NULL, *unit = NULL;
 
 	(void)root;
 	snd_config_for_each(i, next, conf) {
@@ -812,6 +770,13 @@ SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 			continue;
 		if (strcmp(id, "comment") == 0 || strcmp(id, "type") == 0 || strcmp(id, "hint") == 0)
 			continue;
+		if (strcmp(id, "unit") == 0) {
+			if (snd_config_get_string(n, &unit) < 0) {
+				SNDERR("tonewire_sim: unit must be a string (a device name: dac, adc…)");
+				return -EINVAL;
+			}
+			continue;
+		}
 		if (strcmp(id, "scenario") == 0) {
 			if (snd_config_get_string(n, &scenario) < 0) {
 				SNDERR("tonewire_sim: scenario must be a string (a path)");
@@ -819,10 +784,10 @@ SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 			}
 			continue;
 		}
-		SNDERR("tonewire_sim: unknown field %s (expected scenario)", id);
+		SNDERR("tonewire_sim: unknown field %s (expected scenario, unit)", id);
 		return -EINVAL;
 	}
-	return sim_open(pcmp, name, scenario, stream, mode);
+	return sim_open(pcmp, name, scenario, unit, stream, mode);
 }
 
 SND_PCM_PLUGIN_SYMBOL(tonewire_sim);

@@ -390,7 +390,15 @@ static int interface_key(struct parser *ps, unsigned line, struct item *it, stru
 		sc->unplug_after_ms = (int)v;
 		return 0;
 	}
-	return fail(ps, line, "[interface] unknown key '%s': expected one of %s", quote(it->key, qb), interface_keys);
+	/* The hardware's constraints: one grammar with profiles/interfaces/. */
+	char msg[PROFILE_ERR_MAX];
+	int rc = iface_key(&sc->hw, it->key, it->value, 1, msg);
+	if (rc == 0)
+		return 0;
+	if (rc != -ENOENT)
+		return fail(ps, line, "[interface] %s", msg);
+	return fail(ps, line, "[interface] unknown key '%s': expected one of %s, %s", quote(it->key, qb), interface_keys,
+	            iface_scenario_keys);
 }
 
 /* Splits a value into blank-separated words; returns how many (at most max,
@@ -647,6 +655,20 @@ static int parse(struct parser *ps, const struct profiles *p, struct scenario *s
 	if (sc->jig.fixture.n_outputs == 0 || sc->jig.fixture.n_inputs == 0) {
 		rc = fail(ps, jig_line, "[scenario] jig: %s has no [outputs] or no [inputs]", sc->jig.name);
 		goto out;
+	}
+	/* The interface profile it names, under the scenario's own keys. */
+	{
+		char dir[256];
+		const char *slash = strrchr(ps->path, '/');
+		snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - ps->path) : 1, slash ? ps->path : ".");
+		if ((rc = iface_resolve(&sc->hw, p, dir, perr)) < 0 ||
+		    (rc = iface_check_jig(&sc->hw, sc->jig.fixture.n_outputs, sc->jig.fixture.n_inputs, perr)) < 0) {
+			int missing = rc == -ENOENT;
+			rc = fail(ps, 0, "%s", perr);
+			if (missing)
+				rc = -ENOENT;
+			goto out;
+		}
 	}
 
 	/* Pass 2: wires and shorts, then dropouts (which name a wire anywhere in the file). */

@@ -3,6 +3,7 @@
 #define TONEWIRE_SCENARIO_H
 
 #include "fixture.h"
+#include "interface.h"
 #include "profiles.h"
 
 #define SCENARIO_MAX_DROPOUTS 64
@@ -41,6 +42,11 @@ struct scenario {
 	/* Added after the first contract; nothing above changed. */
 	unsigned char is_short[WIRING_MAX];   /* cable.c[i] came from a short line */
 	unsigned line[WIRING_MAX];            /* the line cable.c[i] was declared on */
+
+	/* The hardware's constraints, its mixer and the jig's device channels
+	 * ([interface] keys of profiles/interface.h, over the profile that
+	 * 'interface = NAME' names). */
+	struct tw_interface hw;
 };
 
 /* Parse a scenario file (DESIGN §4). Jig names are looked up through p.

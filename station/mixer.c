@@ -103,6 +103,33 @@ static void set(snd_ctl_elem_value_t *v, snd_ctl_elem_type_t type, unsigned k, l
 		snd_ctl_elem_value_set_integer(v, k, x);
 }
 
+/* The element's number, which the dB conversion needs: a driver's info
+ * gives it; a control plugin's may not, so look for it in the list. */
+static void complete_id(snd_ctl_t *ctl, snd_ctl_elem_id_t *id, const snd_ctl_elem_info_t *info)
+{
+	snd_ctl_elem_list_t *list;
+	unsigned n;
+
+	if (snd_ctl_elem_info_get_numid(info)) {
+		snd_ctl_elem_info_get_id(info, id);
+		return;
+	}
+	snd_ctl_elem_list_alloca(&list);
+	if (snd_ctl_elem_list(ctl, list) < 0 || (n = snd_ctl_elem_list_get_count(list)) == 0 ||
+	    snd_ctl_elem_list_alloc_space(list, n) < 0)
+		return;
+	if (snd_ctl_elem_list(ctl, list) == 0) {
+		for (unsigned k = 0; k < snd_ctl_elem_list_get_used(list); k++) {
+			if (!strcmp(snd_ctl_elem_list_get_name(list, k), snd_ctl_elem_id_get_name(id)) &&
+			    snd_ctl_elem_list_get_index(list, k) == snd_ctl_elem_id_get_index(id)) {
+				snd_ctl_elem_id_set_numid(id, snd_ctl_elem_list_get_numid(list, k));
+				break;
+			}
+		}
+	}
+	snd_ctl_elem_list_free_space(list);
+}
+
 /* One control: 1 changed, 0 held already, -EACCES with err. */
 static int apply_one(snd_ctl_t *ctl, const struct iface_control *c, char err[MIXER_ERR_MAX])
 {
@@ -126,6 +153,7 @@ static int apply_one(snd_ctl_t *ctl, const struct iface_control *c, char err[MIX
 	}
 	snd_ctl_elem_type_t type = snd_ctl_elem_info_get_type(info);
 	unsigned count = snd_ctl_elem_info_get_count(info);
+	complete_id(ctl, id, info);
 	if ((e = wanted(ctl, id, info, c, &want, err)) < 0)
 		return e;
 	snd_ctl_elem_value_set_id(val, id);

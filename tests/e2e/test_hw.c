@@ -387,6 +387,30 @@ static void test_direct_monitor(void **state)
 	free(path);
 }
 
+/* An output turned down 10 dB reads as a level fault; the station sets the
+ * profile's 0 dB (through the control's dB scale) and the cable passes. */
+static void test_output_level(void **state)
+{
+	const char *hw = "interface = umc404hd\nmixer = \"UMC404HD 192k Output Playback Volume\" -10dB\n";
+	char *path = scenario("level", "trrs-4ch", hw, STRAIGHT_4CH);
+	struct run r = { .cable = "trrs-ctia-extension", .interface = "none" };
+	struct outcome o;
+
+	(void)state;
+	o = test_once(path, &r);
+	assert_string_equal(verdict(&o), "fail");
+	json_t *ch = json_array_get(json_object_get(o.result, "channels"), 0);
+	assert_true(fabs(json_number_value(json_object_get(ch, "level_db")) + 10.0) < 0.2);
+	json_decref(o.result);
+	assert_int_equal(control(path, "UMC404HD 192k Output Playback Volume"), -20);   /* half-dB steps */
+	r.interface = NULL;
+	o = test_once(path, &r);
+	assert_string_equal(verdict(&o), "pass");
+	json_decref(o.result);
+	assert_int_equal(control(path, "UMC404HD 192k Output Playback Volume"), 0);
+	free(path);
+}
+
 /* A control that cannot be set is a station error that names it, never a verdict on the cable. */
 static void test_control_cannot_be_set(void **state)
 {
@@ -506,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_format_per_direction),
 		cmocka_unit_test(test_two_devices),
 		cmocka_unit_test(test_direct_monitor),
+		cmocka_unit_test(test_output_level),
 		cmocka_unit_test(test_control_cannot_be_set),
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_refuses_like_a_driver),

@@ -31,8 +31,8 @@ struct duplex_cfg {
 	const struct tw_interface *iface;
 };
 
-/* Periods in a buffer by default: with ~10 ms periods, 4 of them give a
- * busy machine ~30 ms to come back before an xrun (bench/load measures it). */
+/* Periods in a buffer by default: with ~20 ms periods, 4 of them give a
+ * busy machine ~60 ms to come back before an xrun (bench/load measures it). */
 #define DUPLEX_DEFAULT_PERIODS 4
 
 /* Source of playback frames: fill `frames` interleaved float frames of
@@ -84,8 +84,9 @@ int duplex_check(duplex *d);
 int duplex_run(duplex *d, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
                void *sink_ctx, uint64_t max_frames, unsigned *xruns);
 
-/* The default period: ~10 ms at any rate (512 frames at 44.1/48 kHz, 1024
- * at 88.2/96 kHz), a power of two. */
+/* The default period: ~20 ms at any rate (1024 frames at 44.1/48 kHz, 2048
+ * at 88.2/96 kHz), a power of two. The stimulus is known in advance, so a
+ * long buffer costs no round trip: only up to a period of test time. */
 unsigned duplex_default_period(unsigned rate);
 
 /* Make the simulated jig (tonewire_sim:…) openable from a build tree where

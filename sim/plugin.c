@@ -151,6 +151,11 @@ static int update_fast(struct sim *s, uint64_t appl)
 	uint64_t room = appl + s->buffer;
 	int fed = atomic_load(&sh->play_running) != 0;
 	target = room;
+	/* A capture started before its playback (two devices start that way)
+	 * waits for it while one is open, as long as a late playback would be
+	 * waited for: the pair's clock starts with the pair. */
+	if (!fed && s->hw == 0 && sh->claim[LOOP_PLAYBACK].pid != 0 && !starved_too_long(s))
+		return 0;
 	/* A running playback feeds the loop: capture reaches only as far as it wrote. */
 	if (fed) {
 		uint64_t lim = physics_frames_before(s->ph, s->t0, atomic_load_explicit(&sh->play_end,

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,38 @@ void devices_busy_message(const char *pcm, int capture, const char *alsa_msg, ch
 	}
 }
 
+/* ALSA's own message about the open in progress: one per thread, read
+ * right after the call that failed. */
+static _Thread_local char *alsa_msg;
+static _Thread_local size_t alsa_msg_len;
+
+static void remember_alsa_error(const char *file, int line, const char *func, int errcode, const char *fmt,
+                                va_list arg)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	(void)errcode;
+	if (alsa_msg)
+		vsnprintf(alsa_msg, alsa_msg_len, fmt, arg);
+}
+
+int devices_pcm_open(snd_pcm_t **pcm, const char *name, int capture, int mode, char *msg, size_t len)
+{
+	snd_local_error_handler_t old;
+	int e;
+
+	if (msg && len)
+		msg[0] = '\0';
+	alsa_msg = msg;
+	alsa_msg_len = len;
+	old = snd_lib_error_set_local(remember_alsa_error);
+	e = snd_pcm_open(pcm, name, capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK, mode);
+	snd_lib_error_set_local(old);
+	alsa_msg = NULL;
+	return e;
+}
+
 /* "USB1235:8210" in s (a card's components or long name) as "1235:8210". */
 static int usb_id_in(const char *s, char out[16])
 {
@@ -217,7 +250,8 @@ static json_t *probe_dir(const char *pcm, snd_pcm_stream_t stream)
 	unsigned lo = 0, hi = 0;
 	int e;
 
-	if ((e = snd_pcm_open(&h, pcm, stream, SND_PCM_NONBLOCK)) < 0) {
+	char said[256];
+	if ((e = devices_pcm_open(&h, pcm, stream == SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK, said, sizeof said)) < 0) {
 		json_decref(fmts);
 		json_decref(rates);
 		if (e != -EBUSY) {
@@ -225,7 +259,7 @@ static json_t *probe_dir(const char *pcm, snd_pcm_stream_t stream)
 			return json_null();   /* no such direction */
 		}
 		char msg[512];
-		devices_busy_message(pcm, stream == SND_PCM_STREAM_CAPTURE, NULL, msg, sizeof msg);
+		devices_busy_message(pcm, stream == SND_PCM_STREAM_CAPTURE, said, msg, sizeof msg);
 		json_object_set_new(o, "busy", json_true());
 		json_object_set_new(o, "held_by", json_string(msg));
 		return o;

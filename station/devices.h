@@ -2,6 +2,7 @@
 #ifndef TONEWIRE_DEVICES_H
 #define TONEWIRE_DEVICES_H
 
+#include <alsa/asoundlib.h>
 #include <jansson.h>
 #include <stddef.h>
 
@@ -21,6 +22,10 @@ int devices_holders(const char *proc_root, const char *dev_path, char *out, size
  * plugin's own message names in alsa_msg, which may be NULL) and how to
  * release it. */
 void devices_busy_message(const char *pcm, int capture, const char *alsa_msg, char *out, size_t len);
+
+/* snd_pcm_open, keeping what ALSA said about a failure (a plugin names who
+ * holds it) in msg (may be NULL). Returns snd_pcm_open's result. */
+int devices_pcm_open(snd_pcm_t **pcm, const char *name, int capture, int mode, char *msg, size_t len);
 
 /* The interface profile of the device behind pcm (its card's USB id, else
  * its card name), loaded through p into out. 0, or -ENOENT. */

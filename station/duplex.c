@@ -4,7 +4,6 @@
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,31 +35,13 @@ struct duplex {
 	char err[DUPLEX_ERR_MAX];
 };
 
-/* ALSA's own message about the open in progress (a plugin names who holds
- * it): one per thread, read right after the call that failed. */
-static _Thread_local char alsa_msg[256];
-
-static void remember_alsa_error(const char *file, int line, const char *func, int errcode, const char *fmt,
-                                va_list arg)
-{
-	(void)file;
-	(void)line;
-	(void)func;
-	(void)errcode;
-	vsnprintf(alsa_msg, sizeof alsa_msg, fmt, arg);
-}
-
 static int open_pcm(struct side *s, snd_pcm_stream_t stream, char err[DUPLEX_ERR_MAX])
 {
-	snd_local_error_handler_t old;
-	int e;
+	char said[256];
+	int e = devices_pcm_open(&s->pcm, s->name, stream == SND_PCM_STREAM_CAPTURE, 0, said, sizeof said);
 
-	alsa_msg[0] = '\0';
-	old = snd_lib_error_set_local(remember_alsa_error);
-	e = snd_pcm_open(&s->pcm, s->name, stream, 0);
-	snd_lib_error_set_local(old);
 	if (e == -EBUSY) {
-		devices_busy_message(s->name, stream == SND_PCM_STREAM_CAPTURE, alsa_msg, err, DUPLEX_ERR_MAX);
+		devices_busy_message(s->name, stream == SND_PCM_STREAM_CAPTURE, said, err, DUPLEX_ERR_MAX);
 	} else if (e < 0) {
 		snprintf(err, DUPLEX_ERR_MAX, "cannot open '%.180s' for %s: %s", s->name,
 		         stream == SND_PCM_STREAM_CAPTURE ? "capture" : "playback", snd_strerror(e));

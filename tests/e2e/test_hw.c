@@ -466,6 +466,14 @@ static void test_busy(void **state)
 	struct outcome o = test_once(path, &r);
 	char pid[32];
 	snprintf(pid, sizeof pid, "pid %d (", (int)child);
+	/* what tonewire devices shows meanwhile: playback held, capture free */
+	json_t *probe = devices_probe(dev);
+	json_t *pb = json_object_get(probe, "playback"), *cp = json_object_get(probe, "capture");
+	assert_true(json_is_true(json_object_get(pb, "busy")));
+	assert_contains(json_string_value(json_object_get(pb, "held_by")), pid);
+	assert_true(json_is_false(json_object_get(cp, "busy")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(cp, "channels"), "max")), 2);
+	json_decref(probe);
 	kill(child, SIGTERM);
 	waitpid(child, NULL, 0);
 	assert_int_equal(o.open_errno, -EBUSY);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "devices.h"
 #include "ring.h"
 
 /* One stream: the audio thread plays render's frames and pushes every
@@ -38,6 +39,7 @@ struct engine {
 	char device[512];
 	char capture_device[512];               /* "" = device */
 	struct tw_interface iface;              /* name "" = none */
+	int iface_given;                        /* iface came from the configuration, else recognised */
 	unsigned out_map[FIXTURE_MAX_CHANNELS], in_map[FIXTURE_MAX_CHANNELS];
 	int reopen;                  /* device changed: close and open again */
 	int quit;
@@ -97,6 +99,10 @@ static void try_open(engine *e)
 	snprintf(device, sizeof(device), "%s", e->device);
 	e->reopen = 0;
 	pthread_mutex_unlock(&e->lock);
+	/* A re-plugged or switched device may be another interface. */
+	if (!e->iface_given && (!e->cfg.profiles || devices_identify(e->cfg.profiles, device, &e->iface) < 0))
+		iface_init(&e->iface);
+	dc.iface = e->iface.name[0] ? &e->iface : NULL;
 	duplex *d = duplex_open(&dc, err, &errnum);
 	pthread_mutex_lock(&e->lock);
 	if (!d) {
@@ -116,6 +122,7 @@ static void try_open(engine *e)
 	e->st.rate = duplex_rate(d);
 	e->st.period = duplex_period(d);
 	snprintf(e->st.format, sizeof(e->st.format), "%s", duplex_format_name(d));
+	snprintf(e->st.interface, sizeof(e->st.interface), "%s", e->iface.name);
 	snprintf(e->st.device, sizeof(e->st.device), "%s", device);
 	e->st.opens++;
 	e->st.generation++;
@@ -212,8 +219,10 @@ engine *engine_create(const struct engine_cfg *cfg, char err[ENGINE_ERR_MAX])
 	e->cfg = *cfg;
 	e->cfg.device = NULL;
 	snprintf(e->capture_device, sizeof(e->capture_device), "%s", cfg->capture_device ? cfg->capture_device : "");
-	if (cfg->iface)
+	if (cfg->iface) {
 		e->iface = *cfg->iface;
+		e->iface_given = 1;
+	}
 	for (unsigned k = 0; k < FIXTURE_MAX_CHANNELS; k++) {
 		e->out_map[k] = cfg->out_map && k < cfg->out_channels ? cfg->out_map[k] : k + 1;
 		e->in_map[k] = cfg->in_map && k < cfg->in_channels ? cfg->in_map[k] : k + 1;

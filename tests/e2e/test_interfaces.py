@@ -93,5 +93,52 @@ class TestEveryInterface(unittest.TestCase):
                 self.assertEqual([f["code"] for f in r["faults"]][:1], [code])
 
 
+class TestNamedScenarios(unittest.TestCase):
+    """The issue's scenarios, through tonewire run."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-iface-")
+
+    def run_scenario(self, name, iface, lines, *args, jig="stereo-trs", cable="trs-3.5-extension"):
+        path = os.path.join(self.tmp, name + ".conf")
+        with open(path, "w") as f:
+            f.write(f"[scenario]\njig = {jig}\n\n[interface]\npace = fast\nnoise_dbfs = -100\n{iface}\n[cable]\n"
+                    + "\n".join(lines) + "\n")
+        p = subprocess.run([TONEWIRE, "run", "--device", "tonewire_sim:" + path, "--cable", cable, "--json", *args],
+                           capture_output=True, text=True, timeout=120)
+        return p.returncode, json.loads(p.stdout) if p.stdout.strip() else None, p.stderr
+
+    def test_s24_3le_only(self):
+        straight = cable_lines(["T", "R", "S"], None)
+        rc, r, err = self.run_scenario("s24", "formats = S24_3LE\n", straight)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(r["format"], "S24_3LE")
+        rc, r, err = self.run_scenario("s24-swap", "formats = S24_3LE\n", cable_lines(["T", "R", "S"], "lr_swap"))
+        self.assertEqual((rc, r["faults"][0]["code"]), (1, "lr_swap"), err)
+
+    def test_jig_on_3_4_of_4(self):
+        hw = "playback_channels = 4\ncapture_channels = 4\njig_outputs = 3 4\njig_inputs = 3 4\n"
+        straight = cable_lines(["T", "R", "S"], None)
+        rc, r, err = self.run_scenario("ch34", hw, straight, "--outputs", "3,4", "--inputs", "3,4")
+        self.assertEqual(rc, 0, err)
+        # the jig is not on 1-2: read there, nothing of it is heard
+        rc, r, err = self.run_scenario("ch34-wrong", hw, straight)
+        self.assertEqual(rc, 3, err)
+        # a list that does not match the jig is a usage error
+        rc, r, err = self.run_scenario("ch34-bad", hw, straight, "--outputs", "3")
+        self.assertEqual(rc, 2)
+        self.assertIn("--outputs/--inputs must list as many channels", err)
+
+    def test_s16_at_one_rate(self):
+        hw = "formats = S16_LE\nrates = 44100\n"
+        straight = cable_lines(["T", "R", "S"], None)
+        rc, r, err = self.run_scenario("s16", hw, straight, "--rate", "44100")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(r["format"], "S16_LE")
+        rc, r, err = self.run_scenario("s16-48k", hw, straight)
+        self.assertEqual(rc, 3)
+        self.assertIn("rate 48000 Hz not offered", err)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

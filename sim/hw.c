@@ -104,6 +104,9 @@ int hw_constrain(snd_pcm_ioplug_t *io, const struct hw_dir *d, const struct tw_i
 	return 0;
 }
 
+/* The conversions below are the simulated hardware's own, written apart
+ * from the station's (station/duplex.c) on purpose: were they shared, a
+ * mistake in one would be mirrored by the other and no test could see it. */
 static const char *sample_at(const snd_pcm_channel_area_t *a, snd_pcm_uframes_t frame)
 {
 	return (const char *)a->addr + (a->first + frame * a->step) / 8;

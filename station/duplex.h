@@ -27,7 +27,8 @@ struct duplex_cfg {
 	unsigned period_frames;      /* 0 = duplex_default_period(rate) */
 	unsigned periods;            /* 0 = DUPLEX_DEFAULT_PERIODS */
 	/* The interface's profile (NULL: none): its [mixer] settings are set
-	 * when the device opens and checked before every stream. */
+	 * on device's mixer (the playback device's, when there are two) when
+	 * it opens, and checked before every stream. */
 	const struct tw_interface *iface;
 };
 

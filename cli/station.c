@@ -20,9 +20,15 @@ struct station_cable *cli_station_load(const char *cmd, const char *extra, const
 		return NULL;
 	}
 	if (!jig_name || !*jig_name) {
-		if (!device || scenario_device_jig(device, jigbuf, sizeof(jigbuf), err) < 0) {
-			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)%s%s", cmd,
-			          device ? ": " : "", device ? err : "");
+		char path[512];
+		/* A simulator's scenario names its jig: a broken one is reported as such. */
+		if (device && scenario_device_path(device, path, sizeof(path)) == 1) {
+			if (scenario_device_jig(device, jigbuf, sizeof(jigbuf), err) < 0) {
+				cli_error("%s", err);
+				return NULL;
+			}
+		} else {
+			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)", cmd);
 			return NULL;
 		}
 		jig_name = jigbuf;

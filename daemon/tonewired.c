@@ -208,7 +208,8 @@ static int start_all(struct daemon_state *s)
 		fprintf(stderr, "tonewired: out of memory\n");
 		return -1;
 	}
-	struct engine_cfg ec = { .device = s->device, .rate = s->cfg.station.rate, .period = s->cfg.station.period,
+	struct engine_cfg ec = { .device = s->device, .profiles = &s->prof, .rate = s->cfg.station.rate,
+	                         .period = s->cfg.station.period,
 	                         .periods = s->cfg.station.periods, .out_channels = s->jig->fixture.n_outputs,
 	                         .in_channels = s->jig->fixture.n_inputs,
 	                         /* two seconds: the analysis side may stall that long */

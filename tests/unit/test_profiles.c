@@ -555,7 +555,7 @@ static const struct {
 	{ PROFILE_JIG, "jig-dup-key.conf", -EINVAL,
 	  { "jig-dup-key.conf:5: ", "source_ohms: given twice (first on line 4)", NULL } },
 	{ PROFILE_JIG, "jig-channel-zero.conf", -EINVAL,
-	  { "jig-channel-zero.conf:8: ", "output channel '0': expected a channel number from 1 to 16", NULL } },
+	  { "jig-channel-zero.conf:8: ", "output channel '0': expected a channel number from 1 to 64", NULL } },
 	{ PROFILE_JIG, "jig-output-on-b.conf", -EINVAL,
 	  { "jig-output-on-b.conf:8: ", "output 1: B.T is on socket B; expected a contact of socket A", NULL } },
 	{ PROFILE_JIG, "jig-no-outputs.conf", -EINVAL,

@@ -205,7 +205,8 @@ int cmd_run(int argc, char **argv)
 	                            .iface = o.interface && strcmp(o.interface, "none") ? &iface[1] : NULL,
 	                            .no_iface = o.interface && !strcmp(o.interface, "none"), .rate = o.rate,
 	                            .out_channels = st->fx.n_outputs, .in_channels = st->fx.n_inputs,
-	                            .out_map = o.n_out ? o.out_map : NULL, .in_map = o.n_in ? o.in_map : NULL };
+	                            .out_map = o.n_out ? o.out_map : st->jig.out_channel,
+	                            .in_map = o.n_in ? o.in_map : st->jig.in_channel };
 	if (!(dx = devices_open_duplex(&dop, &iface[0], err, &e))) {
 		result = session_error(&s, e, err);
 		status = result ? station_error(result, &o) : EXIT_STATION;

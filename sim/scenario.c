@@ -450,6 +450,13 @@ static int interface_of(const struct parser *ps, const struct profiles *p, struc
 	int rc;
 
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - ps->path) : 1, slash ? ps->path : ".");
+	/* Without jig_outputs/jig_inputs the jig's own channel numbers place it. */
+	if (!sc->hw.map[0][0])
+		for (unsigned k = 0; k < sc->jig.fixture.n_outputs; k++)
+			sc->hw.map[0][k] = sc->jig.out_channel[k];
+	if (!sc->hw.map[1][0])
+		for (unsigned k = 0; k < sc->jig.fixture.n_inputs; k++)
+			sc->hw.map[1][k] = sc->jig.in_channel[k];
 	if ((rc = iface_resolve(&sc->hw, p, dir, perr)) < 0 ||
 	    (rc = iface_check_jig(&sc->hw, sc->jig.fixture.n_outputs, sc->jig.fixture.n_inputs, perr)) < 0) {
 		int missing = rc == -ENOENT;

@@ -246,9 +246,9 @@ const char *result_error_code(int errnum)
 	case -EBUSY: return "device_busy";
 	case -ENODEV: return "device_lost";
 	case -EPIPE: return "xrun";
-	/* A mixer control that cannot be set (a direct monitor stuck on, 48 V
-	 * on the jig): the station is not the fixture its files describe. */
-	case -EACCES: return "jig_mismatch";
+	/* A mixer control that cannot be set as the interface's profile needs
+	 * (a direct monitor stuck on, 48 V on the jig): not safe to measure. */
+	case -EACCES: return "device_setup";
 	default: return "no_signal";
 	}
 }

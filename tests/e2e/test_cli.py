@@ -24,7 +24,8 @@ RESULT_KEYS = {
 }
 FAULT_CODES = {"lr_swap", "polarity_inverted", "ctia_omtp_mismatch", "trrs_in_trs", "open", "short",
                "miswire", "high_resistance", "crosstalk", "intermittent", "unrecognized_wiring",
-               "no_signal", "clipping", "low_snr", "device_busy", "device_lost", "xrun", "jig_mismatch"}
+               "no_signal", "clipping", "low_snr", "device_busy", "device_lost", "xrun", "jig_mismatch",
+               "device_setup"}
 
 
 def scenario(tmp, name, jig, cable_lines, interface=""):

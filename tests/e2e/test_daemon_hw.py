@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End to end: tonewired on a simulated real interface (issue 12).
+"""End to end: tonewired on a simulated real interface.
 
 The daemon recognises the interface from its card, applies its profile's
 mixer settings when it opens the device and before every test, reports the
@@ -9,6 +9,7 @@ channels that are not 1..N on an interface with fixed channel counts.
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -63,7 +64,7 @@ class TestInterfaceUnderDaemon(unittest.TestCase):
         self.assertIn("values=1", control(self.d.scenario, DM))
         st, r = self.d.post_test()
         self.assertEqual(r["verdict"], "error", r)
-        self.assertEqual(r["faults"][0]["code"], "jig_mismatch")
+        self.assertEqual(r["faults"][0]["code"], "device_setup")
 
     def test_jig_on_the_last_channels_of_a_umc404hd(self):
         # the jig's channels come from the jig file once the loader keeps them; here the
@@ -73,6 +74,31 @@ class TestInterfaceUnderDaemon(unittest.TestCase):
         st, r = self.d.post_test()
         self.assertEqual(r["verdict"], "pass", r)
         self.assertEqual(r["format"], "S32_LE")
+
+
+    def test_jig_file_on_channels_3_and_4(self):
+        # The jig file names device channels 3 and 4 of a UMC404HD (4 in, 4 out): the
+        # daemon opens all four and measures on 3-4; the simulator, reading the same
+        # jig, wires the cable there. Opening 1-2 instead would read silence.
+        jig = os.path.join(tempfile.mkdtemp(prefix="tw-jig34-"), "stereo-trs-34.conf")
+        with open(jig, "w") as f:
+            f.write("[jig]\nname = stereo-trs-34\nsocket_a = trs-3.5\nsocket_b = trs-3.5\n"
+                    "source_ohms = 100\ninput_ohms = 10000\n[outputs]\n4 = A.R\n3 = A.T\n"
+                    "[inputs]\n3 = +B.T -B.S\n4 = +B.R -B.S\n[ground]\ntie = A.S\n"
+                    "[loads]\nload = B.T B.S 32\nload = B.R B.S 32\n")
+        self.d = Daemon(scenario_extra="interface = umc404hd\n", station_extra=f"jig = {jig}\n")
+        with open(self.d.scenario) as f:
+            text = f.read().replace("jig = stereo-trs\n", f"jig = {jig}\n")
+        with open(self.d.scenario, "w") as f:
+            f.write(text)
+        self.d.start()
+        st, r = self.d.post_test()
+        self.assertEqual((r["verdict"], r["jig"]), ("pass", "stereo-trs-34"), r)
+        st, dev = self.d.get("/api/v1/devices")
+        self.assertEqual(st, 200, dev)
+        self.assertEqual(dev["station"]["device"], "tonewire_sim:" + self.d.scenario)
+        self.assertEqual(dev["station"]["format"], "S32_LE")
+        self.assertIsInstance(dev["devices"], list)
 
 
 if __name__ == "__main__":

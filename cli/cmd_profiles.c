@@ -5,14 +5,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "interface.h"
 
-static const char *kind_dir[] = { "connectors", "cables", "jigs" };
+static const char *kind_dir[] = { "connectors", "cables", "jigs", "interfaces" };
 
 /* Everything one profile of any kind loads into. */
 struct any_profile {
 	struct tw_connector con;
 	struct tw_cable cab;
 	struct tw_jig jig;
+	struct tw_interface iface;
 };
 
 static int load_kind(const struct profiles *p, enum profile_kind kind, const char *name, struct any_profile *a,
@@ -22,14 +24,31 @@ static int load_kind(const struct profiles *p, enum profile_kind kind, const cha
 	case PROFILE_CONNECTOR: return profiles_load_connector(p, name, &a->con, err);
 	case PROFILE_CABLE: return profiles_load_cable(p, name, &a->cab, err);
 	case PROFILE_JIG: return profiles_load_jig(p, name, &a->jig, err);
+	case PROFILE_INTERFACE: return iface_load(p, name, &a->iface, err);
 	}
 	return -EINVAL;
 }
 
 static const char *description(enum profile_kind kind, const struct any_profile *a)
 {
-	return kind == PROFILE_CONNECTOR ? a->con.description : kind == PROFILE_CABLE ? a->cab.description
-	                                                                                 : a->jig.description;
+	switch (kind) {
+	case PROFILE_CONNECTOR: return a->con.description;
+	case PROFILE_CABLE: return a->cab.description;
+	case PROFILE_JIG: return a->jig.description;
+	case PROFILE_INTERFACE: return a->iface.description;
+	}
+	return "";
+}
+
+static const char *file_of(enum profile_kind kind, const struct any_profile *a)
+{
+	switch (kind) {
+	case PROFILE_CONNECTOR: return a->con.path;
+	case PROFILE_CABLE: return a->cab.path;
+	case PROFILE_JIG: return a->jig.path;
+	case PROFILE_INTERFACE: return a->iface.path;
+	}
+	return "";
 }
 
 /* A broken file's message, its folder left out: the list names the file already. */
@@ -57,7 +76,7 @@ static void list(const struct profiles *p)
 		free(a);
 		return;
 	}
-	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG; k++) {
+	for (int k = PROFILE_CONNECTOR; k <= PROFILE_INTERFACE; k++) {
 		unsigned n = profiles_list(p, (enum profile_kind)k, names, 512);
 		int width = 0;
 
@@ -154,12 +173,12 @@ static void show_jig(const struct tw_jig *jig)
 	show_end("socket B", &jig->socket_b);
 	printf("  source %.0f Ω, input %.0f Ω\n", f->source_ohms, f->input_ohms);
 	for (unsigned i = 0; i < f->n_outputs; i++)
-		printf("  output %u drives %s\n", i + 1, f->contact[f->output[i]].name);
+		printf("  output %u drives %s\n", jig->out_channel[i], f->contact[f->output[i]].name);
 	for (unsigned i = 0; i < f->n_inputs; i++) {
 		if (f->input_neg[i] < 0)
-			printf("  input %u senses %s\n", i + 1, f->contact[f->input_pos[i]].name);
+			printf("  input %u senses %s\n", jig->in_channel[i], f->contact[f->input_pos[i]].name);
 		else
-			printf("  input %u senses %s - %s\n", i + 1, f->contact[f->input_pos[i]].name,
+			printf("  input %u senses %s - %s\n", jig->in_channel[i], f->contact[f->input_pos[i]].name,
 			       f->contact[f->input_neg[i]].name);
 	}
 	for (unsigned i = 0; i < f->n_ties; i++)
@@ -174,7 +193,7 @@ static void show_jig(const struct tw_jig *jig)
 static int which(const struct profiles *p, const char *name, enum profile_kind *kind, char (*files)[256],
                  int *n_files)
 {
-	char err[3][PROFILE_ERR_MAX], path[256];
+	char err[4][PROFILE_ERR_MAX], path[256];
 
 	*n_files = 0;
 	if (profiles_is_path(name)) {
@@ -184,18 +203,44 @@ static int which(const struct profiles *p, const char *name, enum profile_kind *
 		}
 		return 0;
 	}
-	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG && !*n_files; k++) {
+	for (int k = PROFILE_CONNECTOR; k <= PROFILE_INTERFACE && !*n_files; k++) {
 		*kind = (enum profile_kind)k;
 		*n_files = profiles_find_all(p, *kind, name, files, PROFILE_MAX_DIRS);
 	}
 	if (*n_files)
 		return 0;
 	/* Nothing of that name: each kind's closest names. */
-	for (int k = PROFILE_CONNECTOR; k <= PROFILE_JIG; k++)
+	for (int k = PROFILE_CONNECTOR; k <= PROFILE_INTERFACE; k++)
 		profiles_find(p, (enum profile_kind)k, name, path, err[k]);
-	cli_error("no connector, cable or jig '%s'", name);
-	fprintf(stderr, "  connector: %s\n  cable: %s\n  jig: %s\n", err[0], err[1], err[2]);
+	cli_error("no connector, cable, jig or interface '%s'", name);
+	fprintf(stderr, "  connector: %s\n  cable: %s\n  jig: %s\n  interface: %s\n", err[0], err[1], err[2], err[3]);
 	return EXIT_USAGE;
+}
+
+static void show_interface(const struct tw_interface *i)
+{
+	static const char *const dir[2] = { "playback", "capture" };
+	printf("interface %s — %s\n", i->name, i->description);
+	if (i->usb_id[0] || i->card_name[0])
+		printf("  recognised by %s%s%s%s%s\n", i->usb_id[0] ? "USB id " : "", i->usb_id,
+		       i->usb_id[0] && i->card_name[0] ? ", " : "", i->card_name[0] ? "card name " : "", i->card_name);
+	for (int d = 0; d < 2; d++) {
+		printf("  %-8s", dir[d]);
+		for (unsigned k = 0; k < i->n_formats[d]; k++)
+			printf(" %s", i->format[d][k]);
+		if (!i->n_formats[d])
+			printf(" any format");
+		if (i->channels[d])
+			printf(", %u channels", i->channels[d]);
+		printf("\n");
+	}
+	printf("  rates   ");
+	for (unsigned k = 0; k < i->n_rates; k++)
+		printf(" %u", i->rate[k]);
+	printf(i->n_rates ? "\n" : " the standard ones\n");
+	for (unsigned k = 0; k < i->n_controls; k++)
+		printf("  mixer: %s \"%s\"%s%.0u = %s\n", iface_role_name(i->control[k].role), i->control[k].name,
+		       i->control[k].index ? "," : "", i->control[k].index, i->control[k].value);
 }
 
 static int show(const struct profiles *p, const char *name)
@@ -217,13 +262,15 @@ static int show(const struct profiles *p, const char *name)
 		draw_connector(&a->con);
 	else if (kind == PROFILE_CABLE)
 		show_cable(&a->cab);
-	else
+	else if (kind == PROFILE_JIG)
 		show_jig(&a->jig);
-	printf("\nfile: %s\n", kind == PROFILE_CONNECTOR ? a->con.path : kind == PROFILE_CABLE ? a->cab.path : a->jig.path);
+	else
+		show_interface(&a->iface);
+	printf("\nfile: %s\n", file_of(kind, a));
 	for (int i = 1; i < n_files; i++)
 		printf("shadows: %s\n", files[i]);
 	/* The same name as another kind: that one is reached by its path. */
-	for (int k = kind + 1; k <= PROFILE_JIG && !profiles_is_path(name); k++) {
+	for (int k = kind + 1; k <= PROFILE_INTERFACE && !profiles_is_path(name); k++) {
 		char other[256];
 		if (profiles_find_all(p, (enum profile_kind)k, name, &other, 1) == 1)
 			printf("also a %s of that name: %s\n", profile_kind_name((enum profile_kind)k), other);

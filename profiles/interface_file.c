@@ -3,65 +3,39 @@
 #include "interface_priv.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define LINE_MAX_CHARS 1024
-#define FILE_MAX_BYTES (1 << 20)
+#include "ini.h"
 
-/* One profile file being read. */
-struct iface_file {
-	const char *path;
-	struct tw_interface *out;
-	unsigned line;
-	int section;                  /* 0 none, 1 [interface], 2 [mixer] */
-	unsigned n_seen;
-	char seen[24][24];            /* [interface] keys given so far: each once */
-	unsigned seen_line[24];
-	char *err;
+static const char *const sections[] = { "interface", "mixer", NULL };
+static const struct ini_key keys[] = {
+	{ "interface", "name", 0 }, { "interface", "description", 0 }, { "interface", "usb_id", 0 },
+	{ "interface", "card_name", 0 }, { "interface", "formats", 0 }, { "interface", "playback_formats", 0 },
+	{ "interface", "capture_formats", 0 }, { "interface", "rates", 0 }, { "interface", "playback_channels", 0 },
+	{ "interface", "capture_channels", 0 }, { "interface", "period_bytes_min", 0 },
+	{ "interface", "period_bytes_max", 0 }, { "interface", "buffer_bytes_max", 0 },
+	{ "interface", "periods_max", 0 },
+	/* [mixer]: one line per control, keyed by its role (direct_monitor, control, …) */
+	{ "mixer", NULL, 1 },
 };
-
-static int file_fail(struct iface_file *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int file_fail(struct iface_file *f, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(f->err, PROFILE_ERR_MAX, "%.100s:%u: ", f->path, f->line);
-
-	if (n > 0 && n < PROFILE_ERR_MAX) {
-		va_start(ap, fmt);
-		vsnprintf(f->err + n, (size_t)(PROFILE_ERR_MAX - n), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+static const struct ini_schema schema = { "profile", sections, keys, sizeof keys / sizeof keys[0], 0 };
 
 /* A key of [interface]: the profile's identity, then the constraint keys. */
-static int interface_pair(struct iface_file *f, const char *key, const char *value)
+static int interface_pair(const ini *doc, const struct ini_entry *e, struct tw_interface *i, char *err)
 {
-	struct tw_interface *i = f->out;
+	const char *key = e->key, *value = e->value, *file = ini_name(doc);
 	char msg[PROFILE_ERR_MAX];
-	int rc;
 
-	for (unsigned k = 0; k < f->n_seen; k++)
-		if (!strcmp(f->seen[k], key))
-			return file_fail(f, "[interface] %.24s: given twice (first on line %u); each key once", key,
-			                 f->seen_line[k]);
-	if (f->n_seen < 24 && strlen(key) < sizeof f->seen[0]) {
-		snprintf(f->seen[f->n_seen], sizeof f->seen[0], "%s", key);
-		f->seen_line[f->n_seen++] = f->line;
-	}
 	if (!strcmp(key, "name")) {
 		for (const char *c = value; *c; c++)
 			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
-				return file_fail(f, "[interface] name: '%.40s': expected letters, digits, '-', '_' and '.'", value);
+				return ini_error(err, file, e->line, key, "'%.40s': expected letters, digits, '-', '_' and '.'",
+				                 value);
 		if (!*value || strlen(value) >= sizeof i->name)
-			return file_fail(f, "[interface] name: expected 1 to %d characters", PROFILE_NAME_MAX - 1);
+			return ini_error(err, file, e->line, key, "expected 1 to %d characters", PROFILE_NAME_MAX - 1);
 		snprintf(i->name, sizeof i->name, "%s", value);
 		return 0;
 	}
@@ -77,167 +51,65 @@ static int interface_pair(struct iface_file *f, const char *key, const char *val
 		unsigned v, p;
 		char tail;
 		if (strlen(value) != 9 || value[4] != ':' || sscanf(value, "%4x:%4x%c", &v, &p, &tail) != 2)
-			return file_fail(f, "[interface] usb_id: expected VENDOR:PRODUCT in hex (e.g. 1235:8210), got '%.40s'",
+			return ini_error(err, file, e->line, key, "expected VENDOR:PRODUCT in hex (e.g. 1235:8210), got '%.40s'",
 			                 value);
 		snprintf(i->usb_id, sizeof i->usb_id, "%04x:%04x", v, p);
 		return 0;
 	}
-	rc = iface_key(i, key, value, 0, msg);
-	if (rc == -ENOENT)
-		return file_fail(f, "[interface] unknown key '%.40s': expected name, description, usb_id, card_name, "
-		                 "formats, playback_formats, capture_formats, rates, playback_channels, capture_channels, "
-		                 "period_bytes_min, period_bytes_max, buffer_bytes_max or periods_max", key);
-	if (rc < 0)
-		return file_fail(f, "[interface] %s", msg);
+	if (iface_key(i, key, value, 0, msg) < 0) {
+		size_t n = strlen(key);
+		const char *why = !strncmp(msg, key, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
+		return ini_error(err, file, e->line, key, "%s", why);
+	}
 	return 0;
 }
 
-static int mixer_pair(struct iface_file *f, const char *key, const char *value)
+static int mixer_pair(const ini *doc, const struct ini_entry *e, struct tw_interface *i, char *err)
 {
 	char msg[PROFILE_ERR_MAX];
-	int role = iface_role_parse(key);
+	int role = iface_role_parse(e->key);
 
 	if (role < 0)
-		return file_fail(f, "[mixer] unknown role '%.40s': expected direct_monitor, phantom_power, output_level, "
-		                 "input_gain or control", key);
-	if (iface_add_control(f->out, value, role, 0, msg) < 0)
-		return file_fail(f, "[mixer] %s: %s", key, msg);
+		return ini_error(err, ini_name(doc), e->line, e->key, "unknown role: expected direct_monitor, "
+		                 "phantom_power, output_level, input_gain or control");
+	if (iface_add_control(i, e->value, role, 0, msg) < 0)
+		return ini_error(err, ini_name(doc), e->line, e->key, "%s", msg);
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* One line: comment, [section] or key = value. */
-static int file_line(struct iface_file *f, char *s)
-{
-	for (char *p = s; *p; p++) {
-		/* ';' or '#' at the start or after a blank starts a comment */
-		if ((*p == ';' || *p == '#') && (p == s || isspace((unsigned char)p[-1]))) {
-			*p = '\0';
-			break;
-		}
-	}
-	s = trim(s);
-	if (!*s)
-		return 0;
-	if (*s == '[') {
-		char *close = strchr(s, ']');
-		if (!close || *trim(close + 1))
-			return file_fail(f, "'%.40s': expected [interface] or [mixer]", s);
-		*close = '\0';
-		s = trim(s + 1);
-		if (!strcmp(s, "interface"))
-			f->section = 1;
-		else if (!strcmp(s, "mixer"))
-			f->section = 2;
-		else
-			return file_fail(f, "unknown section [%.40s]: expected [interface] or [mixer]", s);
-		return 0;
-	}
-	char *eq = strchr(s, '=');
-	if (!eq)
-		return file_fail(f, "'%.40s': expected 'key = value', a [section] or a comment", s);
-	*eq = '\0';
-	char *key = trim(s), *value = trim(eq + 1);
-	if (!*key)
-		return file_fail(f, "a value without a key: expected 'key = value'");
-	if (f->section == 0)
-		return file_fail(f, "'%.40s' before any section: expected [interface] first", key);
-	return f->section == 1 ? interface_pair(f, key, value) : mixer_pair(f, key, value);
-}
-
+/* Read one profile file through the INI reader every profile shares. */
 static int read_profile(const char *path, struct tw_interface *out, char err[PROFILE_ERR_MAX])
 {
-	struct iface_file f = { .path = path, .out = out, .err = err };
-	char buf[LINE_MAX_CHARS + 2];
-	struct stat st;
-	FILE *fp = fopen(path, "r");
-	int rc = 0;
+	ini *doc = NULL;
+	int rc = ini_load(path, &schema, &doc, err);
 
-	if (!fp) {
-		int e = errno;
-		snprintf(err, PROFILE_ERR_MAX, "%.150s: %s", path, strerror(e));
-		return e == ENOENT ? -ENOENT : -EINVAL;
-	}
-	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX_BYTES) {
-		fclose(fp);
-		snprintf(err, PROFILE_ERR_MAX, "%.150s: not a profile (a regular file of at most %d bytes)", path,
-		         FILE_MAX_BYTES);
-		return -EINVAL;
-	}
 	iface_init(out);
 	snprintf(out->path, sizeof out->path, "%s", path);
-	while (rc == 0 && fgets(buf, sizeof buf, fp)) {
-		size_t n = strlen(buf);
-		f.line++;
-		if (n == sizeof buf - 1 && buf[n - 1] != '\n')
-			rc = file_fail(&f, "line longer than %d characters", LINE_MAX_CHARS);
-		else if (!feof(fp) && (n == 0 || buf[n - 1] != '\n'))
-			rc = file_fail(&f, "binary data (a NUL byte): this is not a profile");
-		else
-			rc = file_line(&f, buf);
+	for (unsigned k = 0; rc == 0 && k < ini_count(doc); k++) {
+		const struct ini_entry *e = ini_at(doc, k);
+		rc = !strcmp(e->section, "interface") ? interface_pair(doc, e, out, err) : mixer_pair(doc, e, out, err);
 	}
-	fclose(fp);
-	if (rc == 0 && !out->name[0]) {
-		snprintf(err, PROFILE_ERR_MAX, "%.150s: [interface] name is missing", path);
-		rc = -EINVAL;
-	}
+	if (rc == 0 && !out->name[0])
+		rc = ini_error(err, path, ini_section_line(doc, "interface"), "name",
+		               "missing: expected name = the file's name");
+	ini_free(doc);
 	return rc;
-}
-
-/* Closest names for a "not found" message. */
-static void known_names(const struct profiles *p, char *buf, size_t len)
-{
-	char names[64][PROFILE_NAME_MAX];
-	unsigned n = iface_list(p, names, 64);
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < n && used + 1 < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
-		if (w < 0 || (size_t)w >= len - used)
-			break;
-		used += (size_t)w;
-	}
 }
 
 int iface_load(const struct profiles *p, const char *name, struct tw_interface *out,
                char err[PROFILE_ERR_MAX])
 {
-	char path[512], known[160];
-	struct stat st;
+	char path[256];
+	int rc;
 
 	err[0] = '\0';
 	if (!name || !*name) {
 		snprintf(err, PROFILE_ERR_MAX, "interface: no profile named");
 		return -EINVAL;
 	}
-	if (profiles_is_path(name))
-		return read_profile(name, out, err);
-	for (const char *c = name; *c; c++) {
-		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') {
-			snprintf(err, PROFILE_ERR_MAX, "interface '%.60s': a name has letters, digits, '-', '_' and '.'", name);
-			return -EINVAL;
-		}
-	}
-	for (unsigned d = 0; d < p->n_dirs; d++) {
-		if ((size_t)snprintf(path, sizeof path, "%s/interfaces/%s.conf", p->dir[d], name) >= sizeof path)
-			continue;
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			return read_profile(path, out, err);
-	}
-	known_names(p, known, sizeof known);
-	snprintf(err, PROFILE_ERR_MAX, "no interface profile '%.60s' (known: %s)", name, known[0] ? known : "none");
-	return -ENOENT;
+	if ((rc = profiles_find(p, PROFILE_INTERFACE, name, path, err)) < 0)
+		return rc;
+	return read_profile(path, out, err);
 }
 
 int iface_resolve(struct tw_interface *sc, const struct profiles *p, const char *base_dir,
@@ -289,45 +161,9 @@ int iface_resolve(struct tw_interface *sc, const struct profiles *p, const char 
 	return 0;
 }
 
-static void insert_name(char (*names)[PROFILE_NAME_MAX], unsigned *n, unsigned max, const char *name)
-{
-	unsigned at = 0;
-
-	while (at < *n && strcmp(names[at], name) < 0)
-		at++;
-	if (at < *n && !strcmp(names[at], name))
-		return;
-	if (*n == max && at == max)
-		return;
-	memmove(names[at + 1], names[at], (size_t)(*n - at - (*n == max)) * PROFILE_NAME_MAX);
-	snprintf(names[at], PROFILE_NAME_MAX, "%s", name);
-	if (*n < max)
-		(*n)++;
-}
-
 unsigned iface_list(const struct profiles *p, char (*names)[PROFILE_NAME_MAX], unsigned max)
 {
-	unsigned n = 0;
-
-	for (unsigned d = 0; d < p->n_dirs; d++) {
-		char dir[300];
-		DIR *dp;
-		struct dirent *e;
-
-		snprintf(dir, sizeof dir, "%s/interfaces", p->dir[d]);
-		if (!(dp = opendir(dir)))
-			continue;
-		while ((e = readdir(dp)) != NULL) {
-			size_t len = strlen(e->d_name);
-			if (len <= 5 || len - 5 >= PROFILE_NAME_MAX || strcmp(e->d_name + len - 5, ".conf") != 0)
-				continue;
-			char name[PROFILE_NAME_MAX];
-			snprintf(name, sizeof name, "%.*s", (int)(len - 5), e->d_name);
-			insert_name(names, &n, max, name);
-		}
-		closedir(dp);
-	}
-	return n;
+	return profiles_list(p, PROFILE_INTERFACE, names, max);
 }
 
 int iface_identify(const struct profiles *p, const char *usb_id, const char *card_name,

@@ -22,6 +22,7 @@ const char *profile_kind_name(enum profile_kind kind)
 	case PROFILE_CONNECTOR: return "connector";
 	case PROFILE_CABLE: return "cable";
 	case PROFILE_JIG: return "jig";
+	case PROFILE_INTERFACE: return "interface";
 	}
 	return "profile";
 }

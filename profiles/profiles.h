@@ -79,7 +79,7 @@ int profiles_load_cable(const struct profiles *p, const char *name, struct tw_ca
 int profiles_load_jig(const struct profiles *p, const char *name, struct tw_jig *out,
                       char err[PROFILE_ERR_MAX]);
 
-enum profile_kind { PROFILE_CONNECTOR = 0, PROFILE_CABLE, PROFILE_JIG };
+enum profile_kind { PROFILE_CONNECTOR = 0, PROFILE_CABLE, PROFILE_JIG, PROFILE_INTERFACE };
 
 /* Names of every profile of a kind across the search path (first wins),
  * sorted. Returns how many were stored (at most max). */

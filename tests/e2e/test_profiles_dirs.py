@@ -148,7 +148,7 @@ class ProfileFolders(unittest.TestCase):
         # a name nobody has still gets the closest ones
         p = self.cli("profiles", "show", "trs-3.5-extensoin")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("no connector, cable or jig 'trs-3.5-extensoin'", p.stderr)
+        self.assertIn("no connector, cable, jig or interface 'trs-3.5-extensoin'", p.stderr)
         self.assertIn("closest: trs-3.5-extension", p.stderr)
 
     def test_installed_copy_forgets_the_build_tree(self):

@@ -573,6 +573,7 @@ static int load_kind(const struct profiles *p, enum profile_kind kind, const cha
 	case PROFILE_CONNECTOR: return profiles_load_connector(p, name, &conn, err);
 	case PROFILE_CABLE: return profiles_load_cable(p, name, &cable, err);
 	case PROFILE_JIG: return profiles_load_jig(p, name, &jig, err);
+	case PROFILE_INTERFACE: break;   /* profiles/interface_file.c: unit.interface */
 	}
 	return -EINVAL;
 }

@@ -93,7 +93,7 @@ static void test_mistakes(void **state)
 		{ "playback_channels = 1\n", "the jig's output 2 is on device channel 2, but the device has playback_channels = 1",
 		  -EINVAL },
 		{ "jig_inputs = 1\n", "jig_inputs: 1 channels for a jig with 2 inputs", -EINVAL },
-		{ "interface = no-such-box\n", "no interface profile 'no-such-box'", -ENOENT },
+		{ "interface = no-such-box\n", "unknown interface 'no-such-box'", -ENOENT },
 		{ "mixer = Direct Monitor off\n", ":4: mixer: expected '\"CONTROL NAME\"[,INDEX] VALUE'", -EINVAL },
 		{ "loudness = 11\n", ":4: loudness: unknown key in [interface]; expected one of", -EINVAL },
 	};

@@ -1,6 +1,7 @@
 /* ini: reads an INI file into checked entries (sections, keys, repeats) with errors that name file, line and key. */
 #include "ini.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -476,4 +477,23 @@ int ini_load(const char *path, const struct ini_schema *schema, ini **out, char 
 		return ini_error(err, path, 0, NULL, "the file grew while it was read");
 	}
 	return parse_owned(path, buf, got, schema, out, err);
+}
+
+unsigned ini_words(char *s, char **w, unsigned max)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			return n;
+		if (n == max)
+			return max + 1;
+		w[n++] = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
 }

@@ -69,4 +69,8 @@ const struct ini_entry *ini_get(const ini *d, const char *section, const char *k
 int ini_error(char err[INI_ERR_MAX], const char *file, unsigned line, const char *key,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Split a value into its blank-separated words, in place: w[0..n) point
+ * into s. Returns n, or max + 1 when there are more than max. */
+unsigned ini_words(char *s, char **w, unsigned max);
+
 #endif

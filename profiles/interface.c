@@ -1,6 +1,7 @@
 /* interface: reads audio interface profiles (profiles/interfaces/) and the same constraint keys in scenarios, with errors that name file, line and field. */
 #include "interface.h"
 #include "interface_priv.h"
+#include "ini.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -82,26 +83,6 @@ int iface_value_db(const char *v, double *db)
 	return 0;
 }
 
-/* Splits a value into blank-separated words in place; how many (max + 1: too many). */
-static unsigned words(char *s, char **w, unsigned max)
-{
-	unsigned n = 0;
-
-	for (;;) {
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		if (!*s)
-			return n;
-		if (n == max)
-			return max + 1;
-		w[n++] = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (*s)
-			*s++ = '\0';
-	}
-}
-
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
 {
 	char *end;
@@ -124,7 +105,7 @@ static int format_list(const char *key, const char *value, unsigned *n, char (*o
 	unsigned k = 0;
 
 	snprintf(buf, sizeof buf, "%s", value);
-	unsigned got = words(buf, w, IFACE_MAX_FORMATS);
+	unsigned got = ini_words(buf, w, IFACE_MAX_FORMATS);
 	if (got == 0 || got > IFACE_MAX_FORMATS) {
 		snprintf(err, PROFILE_ERR_MAX, "%s: expected 1 to %d sample formats (S16_LE S24_3LE S24_LE S32_LE FLOAT_LE), got '%.60s'",
 		         key, IFACE_MAX_FORMATS, value);
@@ -163,7 +144,7 @@ static int rate_list(const char *value, struct tw_interface *i, char err[PROFILE
 	unsigned got;
 
 	snprintf(buf, sizeof buf, "%s", value);
-	got = words(buf, w, IFACE_MAX_RATES);
+	got = ini_words(buf, w, IFACE_MAX_RATES);
 	if (got == 0 || got > IFACE_MAX_RATES) {
 		snprintf(err, PROFILE_ERR_MAX, "rates: expected 1 to %d sample rates in Hz (e.g. 44100 48000 96000), got '%.60s'",
 		         IFACE_MAX_RATES, value);
@@ -192,7 +173,7 @@ static int channel_map(const char *key, const char *value, unsigned *map, char e
 	unsigned got;
 
 	snprintf(buf, sizeof buf, "%s", value);
-	got = words(buf, w, FIXTURE_MAX_CHANNELS);
+	got = ini_words(buf, w, FIXTURE_MAX_CHANNELS);
 	if (got == 0 || got > FIXTURE_MAX_CHANNELS) {
 		snprintf(err, PROFILE_ERR_MAX, "%s: expected the device channel (1-based) of each jig channel in order, e.g. '3 4', got '%.60s'",
 		         key, value);
@@ -259,11 +240,11 @@ int iface_parse_control(const char *s, int allow_fixed, struct iface_control *c,
 		memcpy(c->value, p + 1, (size_t)(q - p - 1));
 		p = q + 1;
 		snprintf(rest, sizeof rest, "%s", p);
-		n = words(rest, w, 1);
+		n = ini_words(rest, w, 1);
 	} else {
 		/* "0 dB" is one value: a number and its unit */
 		snprintf(rest, sizeof rest, "%s", p);
-		n = words(rest, w, 3);
+		n = ini_words(rest, w, 3);
 		if (n >= 2 && !strcasecmp(w[1], "dB")) {
 			snprintf(c->value, sizeof c->value, "%sdB", w[0]);
 			w[1] = n == 3 ? w[2] : NULL;

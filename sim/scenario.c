@@ -213,27 +213,6 @@ static int interface_key(const struct parser *ps, const struct ini_entry *e, str
 	return 0;
 }
 
-/* Splits a value into blank-separated words; returns how many (at most max,
- * max + 1 meaning "too many"). */
-static unsigned split_words(char *s, char **w, unsigned max)
-{
-	unsigned n = 0;
-
-	for (;;) {
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		if (!*s)
-			return n;
-		if (n == max)
-			return max + 1;
-		w[n++] = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (*s)
-			*s++ = '\0';
-	}
-}
-
 /* Appends the jig's contact names ("A.T A.R1 …") to msg, as far as they fit. */
 static void list_contacts(const struct fixture *f, char *msg, size_t len)
 {
@@ -279,7 +258,7 @@ static int find_conductor(const struct scenario *sc, int a, int b)
 static unsigned words(const struct ini_entry *e, char *buf, size_t len, char **w, unsigned max)
 {
 	snprintf(buf, len, "%s", e->value);
-	return strlen(e->value) < len ? split_words(buf, w, max) : max + 1;
+	return strlen(e->value) < len ? ini_words(buf, w, max) : max + 1;
 }
 
 /* wire = A B [OHMS], short = A B OHMS */

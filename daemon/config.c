@@ -166,6 +166,31 @@ static int set_uint(struct parse *p, const char *section, const char *key, const
 	return 1;
 }
 
+/* The keys of a station on a line ([station] id, line, max_fails_per_serial;
+ * [fleet] postgres). As handler returns, or -1 when key is none of them. */
+static int line_key(struct parse *p, const char *section, const char *key, const char *value)
+{
+	struct config_line *l = &p->c->line;
+	int station = !strcmp(section, "station");
+	if (station && !strcmp(key, "id")) {
+		for (const char *s = value; *s; s++)
+			if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+			      *s == '-' || *s == '_' || *s == '.'))
+				return fail(p, section, key, "only letters, digits, '.', '_' and '-'");
+		if (!*value)
+			return fail(p, section, key, "must not be empty");
+		return set_str(p, section, key, value, l->station_id, sizeof(l->station_id));
+	}
+	if (station && !strcmp(key, "line"))
+		return set_str(p, section, key, value, l->line, sizeof(l->line));
+	if (station && !strcmp(key, "max_fails_per_serial"))
+		return set_uint(p, section, key, value, 0, 1000, &l->max_fails);
+	if (!strcmp(section, "fleet"))
+		return !strcmp(key, "postgres") ? set_str(p, section, key, value, l->postgres, sizeof(l->postgres))
+		                                : fail(p, section, key, "unknown key (expected postgres)");
+	return -1;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *p = user;
@@ -174,6 +199,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 	if (!key)   /* a section header on its own (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
 		return 1;
+	int lk = line_key(p, section, key, value);
+	if (lk >= 0)
+		return lk;
 	if (!strcmp(section, "station")) {
 		if (!strcmp(key, "device"))
 			return set_str(p, section, key, value, c->station.device, sizeof(c->station.device));
@@ -257,7 +285,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (!strcmp(key, "path"))
 			return set_path(p, section, key, value, c->profiles, sizeof(c->profiles));
 	} else {
-		snprintf(p->err, CONFIG_ERR_MAX, "%s:%d: unknown section [%s] (expected station, http, store, profiles)",
+		snprintf(p->err, CONFIG_ERR_MAX, "%s:%d: unknown section [%s] (expected station, http, store, profiles, fleet)",
 		         p->file, p->line, section);
 		return 0;
 	}
@@ -294,6 +322,11 @@ int config_load(const char *path, struct config *c, char err[CONFIG_ERR_MAX])
 		snprintf(err, CONFIG_ERR_MAX,
 		         "%s:%d: [http] address: %s is not a loopback address, so a token is required "
 		         "([http] token = at least 16 characters)", path, p.address_line, c->http.address);
+		return -EINVAL;
+	}
+	if (c->line.postgres[0] && !c->line.station_id[0]) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: [fleet] postgres needs [station] id: the line database keys every "
+		         "result by station id and local id", path);
 		return -EINVAL;
 	}
 	if (!c->station.device[0] && c->station.jig[0] == '\0' && !c->station.scenario[0]) {

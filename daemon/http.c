@@ -306,6 +306,8 @@ static enum MHD_Result h_status(http *h, struct MHD_Connection *c, struct reques
 	}
 	if (s && h->ctx.default_cable[0])
 		json_object_set_new(s, "cable", json_string(h->ctx.default_cable));
+	if (s && h->ctx.line)
+		line_http_status(h->ctx.line, s);
 	return reply_json(c, MHD_HTTP_OK, s);
 }
 
@@ -563,7 +565,7 @@ static enum MHD_Result reply_refused(struct MHD_Connection *c, int e, long long 
 
 static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const fields[] = { "cable", "serial", NULL };
+	static const char *const fields[] = { "cable", "serial", "retest", NULL };
 	static const char *const args[] = { "wait", NULL };
 	enum MHD_Result ret = MHD_NO;
 	char bad[64], err[RUNNER_ERR_MAX];
@@ -586,6 +588,13 @@ static enum MHD_Result h_test_start(http *h, struct MHD_Connection *c, struct re
 	if (!cable_and_serial(h, c, o, &cable, &serial, &ret)) {
 		json_decref(o);
 		return ret;
+	}
+	json_t *policy = NULL;   /* the retest policy: passed before, or locked out */
+	unsigned refused = serial && h->ctx.line ?
+	                   line_http_admit(h->ctx.line, serial, json_object_get(o, "retest"), &policy) : 0;
+	if (refused) {
+		json_decref(o);
+		return reply_json(c, refused, policy);
 	}
 	int e = runner_submit(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
@@ -1024,6 +1033,8 @@ static enum MHD_Result h_metrics(http *h, struct MHD_Connection *c, struct reque
 	g.sse_clients = events_clients(h->ctx.events);
 	g.sse_dropped = events_dropped(h->ctx.events);
 	char *text = metrics_render(h->ctx.metrics, &g);
+	if (h->ctx.line)
+		text = line_http_metrics(h->ctx.line, text);
 	if (!text)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	return reply_text(c, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
@@ -1170,7 +1181,7 @@ static enum MHD_Result h_static(http *h, struct MHD_Connection *c, struct reques
  * its label): the next test the trigger starts carries it. */
 static enum MHD_Result h_trigger_serial(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const fields[] = { "serial", NULL };
+	static const char *const fields[] = { "serial", "retest", NULL };
 	enum MHD_Result ret = MHD_NO;
 	const char *serial = NULL, *why;
 
@@ -1194,6 +1205,13 @@ static enum MHD_Result h_trigger_serial(http *h, struct MHD_Connection *c, struc
 			return ret;
 		}
 	}
+	json_t *policy = NULL;   /* checked as it is scanned: the test starts by itself later */
+	unsigned refused = serial && *serial && h->ctx.line ?
+	                   line_http_admit(h->ctx.line, serial, json_object_get(o, "retest"), &policy) : 0;
+	if (refused) {
+		json_decref(o);
+		return reply_json(c, refused, policy);
+	}
 	int e = runner_trigger_serial(h->ctx.runner, serial);
 	if (e == -ENOTSUP) {
 		json_decref(o);
@@ -1208,6 +1226,64 @@ static enum MHD_Result h_trigger_serial(http *h, struct MHD_Connection *c, struc
 	json_decref(o);
 	return reply_json(c, MHD_HTTP_OK, b);
 }
+
+/* The routes of a station on a line are in line_http.c; they reach this
+ * layer's checks and answers through one adapter. */
+struct ext {
+	struct MHD_Connection *c;
+	struct request *rq;
+	enum MHD_Result ret;        /* when the body was refused */
+};
+
+static const char *ext_query(struct line_request *lr, const char *name)
+{
+	return query(((struct ext *)lr->http)->c, name);
+}
+
+static int ext_unknown_query(struct line_request *lr, const char *const *allowed, char bad[64])
+{
+	return unknown_query(((struct ext *)lr->http)->c, allowed, bad);
+}
+
+static json_t *ext_body(struct line_request *lr, const char *const *fields, int empty_ok)
+{
+	struct ext *e = lr->http;
+	json_t *o = body_object(e->c, e->rq, fields, empty_ok, &e->ret);
+	lr->answered = !o;
+	return o;
+}
+
+static enum MHD_Result ext_call(http *h, struct MHD_Connection *c, struct request *rq, const char *method,
+                                line_http_fn fn)
+{
+	struct ext e = { .c = c, .rq = rq, .ret = MHD_NO };
+	struct line_request lr = { .method = method, .url = rq->url, .query = ext_query,
+	                           .unknown_query = ext_unknown_query, .body = ext_body, .check_serial = check_serial,
+	                           .parse_time = parse_since, .http = &e };
+	struct line_reply a = { .status = 0 };
+	if (!h->ctx.line)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not available on this station");
+	fn(h->ctx.line, &lr, &a);
+	if (lr.answered)
+		return e.ret;
+	if (a.json)
+		return reply_json(c, a.status, a.json);
+	if (a.file[0])
+		return send_file(c, a.file, a.type, NULL, "no-cache");
+	return reply_error(c, a.status ? a.status : MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", a.error);
+}
+
+#define LINE_ROUTE(name, method, fn) \
+	static enum MHD_Result name(http *h, struct MHD_Connection *c, struct request *rq) \
+	{ return ext_call(h, c, rq, method, fn); }
+LINE_ROUTE(h_operator_get, "GET", line_http_operator)
+LINE_ROUTE(h_operator_set, "POST", line_http_operator)
+LINE_ROUTE(h_operator_out, "DELETE", line_http_operator)
+LINE_ROUTE(h_serial, "GET", line_http_serial)
+LINE_ROUTE(h_serial_release, "POST", line_http_release)
+LINE_ROUTE(h_certificate, "GET", line_http_certificate)
+LINE_ROUTE(h_certificate_data, "GET", line_http_certificate_data)
+LINE_ROUTE(h_line_view, "GET", line_http_view)
 
 static const struct route routes[] = {
 	{ "GET", "/api/v1/status", h_status, 1 },
@@ -1228,6 +1304,14 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/demo", h_demo_list, 1 },
 	{ "PUT", "/api/v1/demo", h_demo_set, 1 },
 	{ "GET", "/metrics", h_metrics, 1 },
+	{ "GET", "/api/v1/operator", h_operator_get, 1 },
+	{ "POST", "/api/v1/operator", h_operator_set, 1 },
+	{ "DELETE", "/api/v1/operator", h_operator_out, 1 },
+	{ "GET", "/api/v1/serials/*", h_serial, 1 },
+	{ "POST", "/api/v1/serials/*/release", h_serial_release, 1 },
+	{ "GET", "/api/v1/tests/*/certificate", h_certificate, 0 },   /* the page only; its data needs the token */
+	{ "GET", "/api/v1/tests/*/certificate.json", h_certificate_data, 1 },
+	{ "GET", "/api/v1/line/*", h_line_view, 1 },
 };
 
 static int match(const char *pattern, const char *url, char *arg, size_t len)

@@ -27,6 +27,8 @@ struct result_meta {
 	/* The cable's limits the classification was judged against: reported,
 	 * with the measured values and margins, as "limits". NULL = none. */
 	const struct classify_limits *limits;
+	/* Traceability (DESIGN §5): NULL or "" = not known, left out. */
+	const char *station, *line, *operator_name, *profile_sha256;
 };
 
 /* The §5 object. c and m may be NULL for a station error (verdict "error"

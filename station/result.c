@@ -188,14 +188,14 @@ static void trace_json(json_t *o, const struct result_meta *meta, const struct f
 {
 	const char *keys[] = { "station", "line", "operator" };
 	const char *vals[] = { meta->station, meta->line, meta->operator_name };
-	double ohms;
+	double ohms, each[WIRING_MAX];
 	for (unsigned i = 0; i < 3; i++)
 		if (vals[i] && vals[i][0])
 			json_object_set_new(o, keys[i], json_string(vals[i]));
 	json_object_set_new(o, "software_version", json_string(TONEWIRE_VERSION));
 	if (meta->profile_sha256 && meta->profile_sha256[0])
 		json_object_set_new(o, "profile_sha256", json_string(meta->profile_sha256));
-	json_object_set_new(o, "series_ohms", f && c && m && series_estimate(f, &c->best, &m->an, &ohms) == 0
+	json_object_set_new(o, "series_ohms", f && c && m && series_estimate(f, &c->best, &m->an, each, &ohms) == 0
 	                                      ? num(ohms) : json_null());
 }
 

@@ -14,11 +14,13 @@
 
 /* For each conductor of w in f (the wiring that explains the measurement),
  * the resistance that makes the model's gain on its most sensitive path
- * (output tone k = output k, input i) equal the measured |H|; *max_ohms
- * gets the largest, in ohms (the conductor's whole resistance, nominal
- * included). 0; -ENODATA when no conductor is resolvable on this jig;
- * -ENOMEM. */
+ * (output tone k = output k, input i; measured at 20 dB SNR or better)
+ * equal the measured |H|, the conductors solved together: ohms[c] for
+ * conductor c of w (its whole resistance, nominal included; 0 when the
+ * gain is at or above the model's; NAN when the jig cannot resolve it),
+ * and the largest in *max_ohms. 0; -ENODATA when no conductor is
+ * resolvable on this jig; -ENOMEM. */
 int series_estimate(const struct fixture *f, const struct wiring *w, const struct analysis *an,
-                    double *max_ohms);
+                    double ohms[WIRING_MAX], double *max_ohms);
 
 #endif

@@ -12,6 +12,7 @@
 #include "clock.h"
 
 #define IDLE_CHECK_MS 1000   /* without a kick, look at the outbox this often (a missed kick costs 1 s) */
+#define HEARTBEAT_MS 60000   /* an idle station updates its last_seen this often */
 
 /* Results arrive as §5 objects; the columns the line view queries are
  * taken from them here, in the database, so the station sends each row
@@ -58,6 +59,7 @@ struct fleet {
 	char conninfo[1024], station[65], line[65];
 	store *store;
 	unsigned batch;
+	double beat_at;               /* forwarder thread only: monotonic ms of the last heartbeat */
 	pthread_t thread;
 	int started;
 
@@ -110,6 +112,15 @@ static int exec_params(PGconn *c, const char *sql, int n, const char *const *val
 	return ok ? 0 : -EIO;
 }
 
+/* The station says it is there (and which software it runs): on
+ * connecting, with every batch, and every minute while idle. */
+static int heartbeat(fleet *f, PGconn *c, char err[FLEET_PG_ERR_MAX])
+{
+	const char *station[] = { f->station, f->line, TONEWIRE_VERSION };
+	f->beat_at = clock_now_ms();
+	return exec_params(c, upsert_station, 3, station, err);
+}
+
 /* The ids of a batch, for the outbox's acknowledgement. */
 static long long *ids_of(const json_t *rows, unsigned *n)
 {
@@ -139,7 +150,7 @@ static int forward_batch(fleet *f, PGconn *c, char err[FLEET_PG_ERR_MAX])
 		return -EIO;
 	}
 	if (!json_array_size(res) && !json_array_size(cal)) {
-		rc = 0;
+		rc = clock_now_ms() - f->beat_at > HEARTBEAT_MS && heartbeat(f, c, err) < 0 ? -EIO : 0;
 		goto out;
 	}
 	res_text = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(12));
@@ -150,12 +161,11 @@ static int forward_batch(fleet *f, PGconn *c, char err[FLEET_PG_ERR_MAX])
 		snprintf(err, FLEET_PG_ERR_MAX, "out of memory");
 		goto out;
 	}
-	const char *station[] = { f->station, f->line, TONEWIRE_VERSION };
 	const char *cals[] = { f->station, cal_text };
 	const char *results[] = { f->station, f->line, res_text };
 	if (fleet_pg_exec(c, "BEGIN", err) < 0)
 		goto out;
-	if (exec_params(c, upsert_station, 3, station, err) < 0 ||
+	if (heartbeat(f, c, err) < 0 ||
 	    (n_cal && exec_params(c, insert_calibrations, 2, cals, err) < 0) ||
 	    (n_res && exec_params(c, insert_results, 3, results, err) < 0)) {
 		char ignored[FLEET_PG_ERR_MAX];
@@ -187,6 +197,10 @@ static PGconn *connect_db(fleet *f, char err[FLEET_PG_ERR_MAX])
 	PGconn *c = fleet_pg_connect(f->conninfo, app, err);
 	if (!c)
 		return NULL;
+	if (heartbeat(f, c, err) < 0) {
+		PQfinish(c);
+		return NULL;
+	}
 	pthread_mutex_lock(&f->lock);
 	f->cancel = PQgetCancel(c);
 	f->connected = 1;

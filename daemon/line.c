@@ -165,7 +165,7 @@ int line_yield(line *l, const struct line_filter *f, const char *by, const struc
                char err[LINE_ERR_MAX])
 {
 	struct qb q = { .sql = "" };
-	char cond[512], group[1024] = "";
+	char cond[512], group[1024] = "", zone[96] = "NULL";
 	char label[LINE_MAX_SHIFTS][16];
 
 	qb_filter(&q, f, cond, sizeof(cond));
@@ -175,6 +175,9 @@ int line_yield(line *l, const struct line_filter *f, const char *by, const struc
 		/* The shift a test started in, by its local time of day; before
 		 * the first start it still belongs to the last shift (the night). */
 		int tz = qb_param(&q, sh->tz);
+		/* Said back, and evaluated once: an unknown zone is refused even
+		 * when no result falls in the period. */
+		snprintf(zone, sizeof(zone), "CASE WHEN (now() AT TIME ZONE $%d) IS NOT NULL THEN $%d::text END", tz, tz);
 		size_t n = (size_t)snprintf(group, sizeof(group), "CASE");
 		for (unsigned i = sh->n; i-- > 0;) {
 			snprintf(label[i], sizeof(label[i]), "%s-%s", sh->start[i], sh->start[(i + 1) % sh->n]);
@@ -196,7 +199,7 @@ int line_yield(line *l, const struct line_filter *f, const char *by, const struc
 	       "   FROM t GROUP BY GROUPING SETS ((g, unit), (unit))),"
 	       " s AS (SELECT g, count(*) AS units, sum(n) AS tests, count(*) FILTER (WHERE first_v = 'pass') AS fp,"
 	       "   count(*) FILTER (WHERE last_v = 'pass') AS fin FROM u GROUP BY g)"
-	       " SELECT json_build_object('by', $%d::text,"
+	       " SELECT json_build_object('by', $%d::text, 'tz', %s,"
 	       "  'groups', coalesce((SELECT json_agg(json_build_object('group', g, 'units', units, 'tests', tests,"
 	       "    'first_pass', fp, 'final_pass', fin, 'first_pass_yield', fp::float8 / units,"
 	       "    'final_yield', fin::float8 / units) ORDER BY g) FROM s WHERE g IS NOT NULL), '[]'),"
@@ -204,7 +207,7 @@ int line_yield(line *l, const struct line_filter *f, const char *by, const struc
 	       "    'first_pass', coalesce(max(fp), 0), 'final_pass', coalesce(max(fin), 0),"
 	       "    'first_pass_yield', max(fp)::float8 / nullif(max(units), 0),"
 	       "    'final_yield', max(fin)::float8 / nullif(max(units), 0)) FROM s WHERE g IS NULL))::text",
-	       group, cond, qb_param(&q, by));
+	       group, cond, qb_param(&q, by), zone);
 	return run(l, &q, out, err);
 }
 

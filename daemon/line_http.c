@@ -245,12 +245,13 @@ void line_http_release(line_http *lh, struct line_request *rq, struct line_reply
 	}
 	json_decref(why);
 	int e = store_serial_release(lh->cfg.store, serial, sup, reason, &id);
-	json_decref(o);
+	if (e == 0)
+		fprintf(stderr, "tonewired: serial %s released by %s\n", serial, sup);
+	json_decref(o);   /* sup and reason were its strings */
 	if (e < 0) {
 		fail(out, 503, "the release cannot be stored: %s", strerror(-e));
 		return;
 	}
-	fprintf(stderr, "tonewired: serial %s released by %s\n", serial, sup);
 	answer(out, 200, json_pack("{s:s, s:I, s:o}", "serial", serial, "release", (json_int_t)id,
 	                           "policy", policy_json(lh, serial)));
 }

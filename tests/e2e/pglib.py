@@ -108,3 +108,21 @@ class Postgres:
             except Exception:   # noqa: BLE001 - removing the folder is what matters now
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # `pglib.py serve`: start a server, print its URL, keep it until stdin closes (for the browser
+    # tests and the benchmarks, which are not Python).
+    import sys
+    if sys.argv[1:] != ["serve"]:
+        print("usage: pglib.py serve", file=sys.stderr)
+        sys.exit(2)
+    if not bin_dir():
+        print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
+        sys.exit(SKIP)
+    pg = Postgres()
+    try:
+        print(pg.url, flush=True)
+        sys.stdin.read()
+    finally:
+        pg.destroy()

@@ -120,6 +120,10 @@ if __name__ == "__main__":
     if not bin_dir():
         print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
         sys.exit(SKIP)
+    import signal
+    # Stopped by a signal, still stop the server: it runs as another user and would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     pg = Postgres()
     try:
         print(pg.url, flush=True)

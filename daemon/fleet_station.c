@@ -133,7 +133,9 @@ int fleet_station_admit(fleet_station *fs, const char *serial, int retest, json_
 		                 "fails", (json_int_t)ss.fails, "max_fails_per_serial", (int)fs->max_fails);
 		return -EPERM;
 	}
-	if (ss.last_pass && !retest) {
+	/* A station on a line asks before testing a serial again; a bench of
+	 * its own ([station] id unset) keeps testing whatever it is given. */
+	if (ss.last_pass && !retest && fs->id[0]) {
 		result_format_time(ss.last_pass_at, when);
 		snprintf(msg, sizeof(msg), "serial %s already passed (test %lld, %s); test it again only on purpose: "
 		         "send \"retest\": true", serial, ss.last_pass, when);

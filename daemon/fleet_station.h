@@ -43,8 +43,9 @@ void fleet_station_stamp(fleet_station *fs, struct fleet_stamp *out);
 void fleet_stamp_meta(const struct fleet_stamp *st, struct result_meta *m);
 
 /* The retest policy for a test of serial about to start: 0 when it may
- * run; -EALREADY when the serial passed here before and retest is not set;
- * -EPERM when it failed max_fails_per_serial times since its last release;
+ * run; -EALREADY when the station has an id, the serial passed here before
+ * and retest is not set; -EPERM when it failed max_fails_per_serial times
+ * since its last release;
  * -EIO when the store cannot tell. On a refusal *why is the answer for the
  * client ({"error", "serial", and "passed" or "locked"}, a new reference). */
 int fleet_station_admit(fleet_station *fs, const char *serial, int retest, json_t **why);

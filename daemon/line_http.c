@@ -265,7 +265,7 @@ unsigned line_http_admit(line_http *lh, const char *serial, const json_t *retest
 	}
 	int e = fleet_station_admit(lh->cfg.station, serial, json_is_true(retest), why);
 	if (e == -EALREADY)
-		return 409;
+		return 428;   /* Precondition Required: the confirmation; never 409, which clients read as "busy" */
 	if (e == -EPERM)
 		return 423;   /* Locked */
 	if (e < 0) {

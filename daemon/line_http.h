@@ -73,8 +73,8 @@ void line_http_view(line_http *lh, struct line_request *rq, struct line_reply *o
 
 /* The retest policy for POST /api/v1/tests and /api/v1/trigger/serial:
  * 0 when serial may be tested (retest: the request's "retest", NULL or a
- * boolean), else the HTTP status (409 passed before, 423 locked, 400,
- * 500) with the answer in *why (a new reference). */
+ * boolean), else the HTTP status (428 passed before and not confirmed, 423
+ * locked, 400, 500) with the answer in *why (a new reference). */
 unsigned line_http_admit(line_http *lh, const char *serial, const json_t *retest, json_t **why);
 
 /* Add the station's place on the line and the forwarder to a status object. */

@@ -46,7 +46,7 @@ export async function postTest(body) {
   try {
     return await sendJSON('POST', '/api/v1/tests', body);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 409 && err.body?.retest_required)) throw err;
+    if (!(err instanceof ApiError && err.status === 428 && err.body?.retest_required)) throw err;
     const p = err.body.passed || {};
     const ask = `Serial ${body.serial} already passed (test #${p.id}, ${p.started_at}).\n\nTest it again?`;
     if (!window.confirm(ask)) throw new Error(`not tested again: ${body.serial} already passed (test #${p.id})`);

@@ -107,8 +107,8 @@ describe('a station on a line', () => {
     await page.press('#serial', 'Enter');
     await page.waitForFunction(() => /not tested again/.test(document.querySelector('#run-msg').textContent));
     assert.equal((await (await fetch(`${station.url}api/v1/tests?serial=CERT-0001`)).json()).length, 2);
-    // Chromium logs each refused POST (409) as a failed load: those two, and nothing else.
-    assert.deepEqual(browser.problems, Array(2).fill('console: Failed to load resource: the server responded with a status of 409 (Conflict)'));
+    // Chromium logs each refused POST (428) as a failed load: those two, and nothing else.
+    assert.deepEqual(browser.problems, Array(2).fill('console: Failed to load resource: the server responded with a status of 428 (Precondition Required)'));
     browser.problems.length = 0;
   });
 

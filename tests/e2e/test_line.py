@@ -155,7 +155,7 @@ class Policy(unittest.TestCase):
         d = self.d
         self.assertEqual(d.post_test(serial="RT-1")[0], 200)
         st, r = d.post_test(serial="RT-1")
-        self.assertEqual(st, 409, r)
+        self.assertEqual(st, 428, r)
         self.assertTrue(r["retest_required"])
         first = d.get("/api/v1/tests?serial=RT-1")[1]
         self.assertEqual(len(first), 1, "the refused retest did not run")
@@ -165,9 +165,18 @@ class Policy(unittest.TestCase):
         st, r = d.request("POST", "/api/v1/tests?wait=1", {"cable": CABLE, "serial": "RT-1", "retest": "yes"})
         self.assertEqual(st, 400, r)
         p = cli("test", "--cable", CABLE, "--serial", "RT-1", d=d)
-        self.assertEqual(p.returncode, 3)
+        self.assertEqual(p.returncode, 2)
         self.assertIn("already passed", p.stderr)
         self.assertEqual(cli("test", "--cable", CABLE, "--serial", "RT-1", "--retest", d=d).returncode, 0)
+
+    def test_bench_of_its_own_is_not_asked(self):
+        d = Daemon(station_extra="max_fails_per_serial = 1\n")   # no [station] id: not on a line
+        self.addCleanup(d.stop)
+        d.start()
+        self.assertEqual([d.post_test(serial="FREE-1")[0] for _ in range(2)], [200, 200])
+        d.use_scenario("swap")
+        self.assertEqual(d.post_test(serial="FREE-2")[0], 200)
+        self.assertEqual(d.post_test(serial="FREE-2")[0], 423, "the lock still holds")
 
     def test_lock_and_release(self):
         d = self.d

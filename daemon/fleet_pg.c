@@ -67,8 +67,6 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int fleet_pg_schema_version(void) { return SCHEMA_VERSION; }
-
 void fleet_pg_error(PGconn *c, const char *what, char err[FLEET_PG_ERR_MAX])
 {
 	const char *m = c ? PQerrorMessage(c) : "out of memory";

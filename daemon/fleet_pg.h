@@ -6,9 +6,6 @@
 
 #define FLEET_PG_ERR_MAX 256
 
-/* Schema version this tonewired writes and reads. */
-int fleet_pg_schema_version(void);
-
 /* Connect to conninfo (a postgresql:// URI or key=value string) as
  * application_name app, with a 5 s connect timeout and TCP keepalives
  * unless conninfo sets its own, then bring the schema up to date

@@ -311,8 +311,12 @@ static int spc_one(line *l, const struct line_spc_query *sq, const char *m, json
 int line_spc(line *l, const struct line_spc_query *q, json_t **out, char err[LINE_ERR_MAX])
 {
 	static const char *const metrics[] = { "level_db", "crosstalk_db", "series_ohms" };
+	if (q->metric && !line_spc_metric_ok(q->metric)) {
+		snprintf(err, LINE_ERR_MAX, "metric: '%.30s' is not level_db, crosstalk_db or series_ohms", q->metric);
+		return -EINVAL;
+	}
 	if (q->metric)
-		return line_spc_metric_ok(q->metric) ? spc_one(l, q, q->metric, out, err) : -EINVAL;
+		return spc_one(l, q, q->metric, out, err);
 	json_t *all = json_object();
 	for (unsigned i = 0; i < 3; i++) {
 		json_t *one = NULL;

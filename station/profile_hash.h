@@ -17,7 +17,9 @@ struct sha256 {
 	size_t fill;                /* bytes waiting in block */
 };
 
+/* Start a digest. */
 void sha256_init(struct sha256 *s);
+/* Feed len bytes of data (any length, any number of times). */
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 /* The digest of everything given to update; s must be initialised again after. */
 void sha256_final(struct sha256 *s, unsigned char digest[32]);

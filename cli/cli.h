@@ -25,6 +25,7 @@ int cmd_flex(int argc, char **argv);            /* a flex session on a local dev
 int cmd_flex_remote(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);       /* a calibration via tonewired */
 int cmd_devices(int argc, char **argv);         /* the sound devices and what fits them */
+int cmd_line(int argc, char **argv);            /* the production line via tonewired */
 
 /* Print "tonewire: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

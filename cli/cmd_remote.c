@@ -9,23 +9,12 @@
 #include "http_client.h"
 #include "result.h"
 
-static void append_query(char *url, size_t len, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	CURL *h = curl_easy_init();
-	char *esc = h ? curl_easy_escape(h, value, 0) : NULL;
-	size_t n = strlen(url);
-	snprintf(url + n, len - n, "%s%s=%s", strchr(url, '?') ? "&" : "?", key, esc ? esc : "");
-	curl_free(esc);
-	curl_easy_cleanup(h);
-}
-
 static void usage(const char *cmd, FILE *out)
 {
 	fprintf(out, "usage: tonewire %s [--server URL] [--token T] ", cmd);
 	if (!strcmp(cmd, "test"))
-		fprintf(out, "--cable CABLE [--serial S] [--json] [--junit FILE]\n");
+		fprintf(out, "--cable CABLE [--serial S] [--retest] [--json] [--junit FILE]\n"
+		             "\n  --retest       test a serial that passed before again (else the station refuses)\n");
 	else if (!strcmp(cmd, "status"))
 		fprintf(out, "[--json]\n");
 	else
@@ -66,8 +55,11 @@ static void print_history(const json_t *list, int csv)
 {
 	size_t i, k;
 	json_t *r, *f;
+	/* Traceability (DESIGN §5) after the first columns, which stay as they were. */
+	static const char *const trace[] = { "station", "line", "operator", "software_version", "profile_sha256", NULL };
 	if (csv)
-		printf("id,started_at,serial,cable,jig,verdict,faults\n");
+		printf("id,started_at,serial,cable,jig,verdict,faults,station,line,operator,software_version,"
+		       "profile_sha256,calibration\n");
 	json_array_foreach(list, i, r) {
 		char faults[512] = "";
 		json_array_foreach(json_object_get(r, "faults"), k, f) {
@@ -89,7 +81,15 @@ static void print_history(const json_t *list, int csv)
 			csv_field(json_string_value(json_object_get(r, "verdict")));
 			putchar(',');
 			csv_field(faults);
-			putchar('\n');
+			for (const char *const *t = trace; *t; t++) {
+				putchar(',');
+				csv_field(json_string_value(json_object_get(r, *t)));
+			}
+			json_t *cal = json_object_get(r, "calibration");
+			if (json_is_integer(cal))
+				printf(",%lld\n", (long long)json_integer_value(cal));
+			else
+				printf(",\n");
 		} else {
 			printf("%6lld  %s  %-5s  %-16s %-26s %s\n",
 			       (long long)json_integer_value(json_object_get(r, "id")),
@@ -108,12 +108,12 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		{ "verdict", required_argument, NULL, 'v' }, { "since", required_argument, NULL, 'i' },
 		{ "limit", required_argument, NULL, 'l' }, { "json", no_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'U' }, { "csv", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { "retest", no_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
 	};
 	const char *server = getenv("TONEWIRE_SERVER"), *token = getenv("TONEWIRE_TOKEN");
 	const char *cable = NULL, *serial = NULL, *verdict = NULL, *since = NULL, *limit = NULL;
 	const char *junit = NULL;
-	int as_json = 0, csv = 0, c, rc = EXIT_STATION;
+	int as_json = 0, csv = 0, retest = 0, c, rc = EXIT_STATION;
 	char url[2048], err[CURL_ERROR_SIZE];
 	long status = 0;
 	char *body = NULL, *reply = NULL;
@@ -133,6 +133,7 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		case 'J': as_json = 1; break;
 		case 'U': junit = optarg; break;
 		case 'C': csv = 1; break;
+		case 'R': retest = 1; break;
 		case 'h': usage(cmd, stdout); return 0;
 		default: usage(cmd, stderr); return EXIT_USAGE;
 		}
@@ -156,6 +157,8 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		json_object_set_new(req, "cable", json_string(cable));
 		if (serial)
 			json_object_set_new(req, "serial", json_string(serial));
+		if (retest)
+			json_object_set_new(req, "retest", json_true());
 		body = json_dumps(req, JSON_COMPACT);
 		json_decref(req);
 		snprintf(url, sizeof(url), "%.*s/api/v1/tests?wait=1", (int)sl, server);
@@ -165,11 +168,11 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		reply = cli_http_request("GET", url, NULL, token, 10, &status, err);
 	} else {
 		snprintf(url, sizeof(url), "%.*s/api/v1/tests", (int)sl, server);
-		append_query(url, sizeof(url), "serial", serial);
-		append_query(url, sizeof(url), "verdict", verdict);
-		append_query(url, sizeof(url), "cable", cable);
-		append_query(url, sizeof(url), "since", since);
-		append_query(url, sizeof(url), "limit", limit);
+		cli_append_query(url, sizeof(url), "serial", serial);
+		cli_append_query(url, sizeof(url), "verdict", verdict);
+		cli_append_query(url, sizeof(url), "cable", cable);
+		cli_append_query(url, sizeof(url), "since", since);
+		cli_append_query(url, sizeof(url), "limit", limit);
 		reply = cli_http_request("GET", url, NULL, token, 30, &status, err);
 	}
 	if (!reply) {

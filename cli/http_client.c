@@ -84,6 +84,18 @@ void cli_http_error(long status, const char *body)
 	json_decref(j);
 }
 
+void cli_append_query(char *url, size_t len, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	CURL *h = curl_easy_init();
+	char *esc = h ? curl_easy_escape(h, value, 0) : NULL;
+	size_t n = strlen(url);
+	snprintf(url + n, len - n, "%s%s=%s", strchr(url, '?') ? "&" : "?", key, esc ? esc : "");
+	curl_free(esc);
+	curl_easy_cleanup(h);
+}
+
 int cli_server_url(const char *server, const char *path, char *url, size_t len)
 {
 	size_t sl = strlen(server);

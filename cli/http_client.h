@@ -15,6 +15,10 @@ char *cli_http_request(const char *method, const char *url, const char *body, co
 /* "tonewire: the daemon answered 409: <its error>" on stderr. */
 void cli_http_error(long status, const char *body);
 
+/* Append "?key=value" (or "&…") to url, value percent-encoded; nothing when
+ * value is NULL. */
+void cli_append_query(char *url, size_t len, const char *key, const char *value);
+
 /* server (trailing slashes dropped) + path into url. 0, or -1 when too long. */
 int cli_server_url(const char *server, const char *path, char *url, size_t len);
 

@@ -26,6 +26,8 @@ static void usage(FILE *out)
 	"  status    the station's state, device, latency, xruns\n"
 	"  history   stored results (--serial, --verdict, --cable, --since, --limit, --csv)\n"
 	"  calibrate learn the jig from a golden cable, verified against its profile first\n"
+	"  line      the production line: yield, fault Pareto, retests, SPC, calibrations,\n"
+	"            a serial across every station, releasing a locked serial, the operator\n"
 	"\n"
 	"Run 'tonewire COMMAND --help' for the options of a command.\n"
 	"\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
 		return cmd_profiles(argc - 1, argv + 1);
 	if (!strcmp(cmd, "calibrate"))
 		return cmd_calibrate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "line"))
+		return cmd_line(argc - 1, argv + 1);
 	if (!strcmp(cmd, "test") || !strcmp(cmd, "status") || !strcmp(cmd, "history"))
 		return cmd_remote(cmd, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'tonewire --help')", cmd);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -81,13 +82,16 @@ int config_is_loopback(const char *address)
 	return 0;
 }
 
-static const char *const sections[] = { "station", "http", "store", "profiles", NULL };
+static const char *const sections[] = { "station", "http", "store", "profiles", "fleet", NULL };
 static const struct ini_key keys[] = {
 	{ "station", "device", 0 }, { "station", "jig", 0 }, { "station", "cable", 0 }, { "station", "scenario", 0 },
 	{ "station", "demo_dir", 0 }, { "station", "rate", 0 }, { "station", "period", 0 },
 	{ "station", "periods", 0 }, { "station", "windows", 0 }, { "station", "debounce_ms", 0 },
 	{ "station", "trigger", 0 }, { "station", "queue_scans", 0 }, { "station", "playback_device", 0 },
 	{ "station", "capture_device", 0 }, { "station", "interface", 0 },
+	/* a station on a production line (docs/line-database.md) */
+	{ "station", "id", 0 }, { "station", "line", 0 }, { "station", "max_fails_per_serial", 0 },
+	{ "fleet", "postgres", 0 },
 	{ "http", "address", 0 }, { "http", "listen", 0 }, { "http", "port", 0 }, { "http", "token", 0 },
 	{ "http", "hosts", 0 }, { "http", "web_root", 0 }, { "http", "max_body", 0 }, { "http", "max_clients", 0 },
 	{ "store", "path", 0 }, { "store", "capture_dir", 0 }, { "store", "captures", 0 }, { "store", "retention", 0 },
@@ -156,6 +160,29 @@ static int set_bool(struct parse *p, const struct ini_entry *e, int *dst)
 			return 0;
 		}
 	return fail(p, e, "expected yes or no, got '%.40s'", e->value);
+}
+
+/* The keys of a station on a line: [station] id, line, max_fails_per_serial;
+ * [fleet] postgres. 1 when e is none of them, else as the setters return. */
+static int line_key(struct parse *p, const struct ini_entry *e)
+{
+	struct config_line *l = &p->c->line;
+
+	if (!strcmp(e->section, "fleet"))   /* the schema admits postgres only */
+		return set_str(p, e, e->value, l->postgres, sizeof(l->postgres));
+	if (!strcmp(e->key, "id")) {
+		if (!*e->value)
+			return fail(p, e, "must not be empty");
+		for (const char *s = e->value; *s; s++)
+			if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+				return fail(p, e, "'%.40s': only letters, digits, '.', '_' and '-'", e->value);
+		return set_str(p, e, e->value, l->station_id, sizeof(l->station_id));
+	}
+	if (!strcmp(e->key, "line"))
+		return set_str(p, e, e->value, l->line, sizeof(l->line));
+	if (!strcmp(e->key, "max_fails_per_serial"))
+		return set_uint(p, e, 0, 1000, &l->max_fails);
+	return 1;
 }
 
 static int station_key(struct parse *p, const struct ini_entry *e)
@@ -250,6 +277,9 @@ static int entry(struct parse *p, const struct ini_entry *e)
 {
 	struct config *c = p->c;
 
+	int rc = line_key(p, e);
+	if (rc <= 0)
+		return rc;
 	if (!strcmp(e->section, "station"))
 		return station_key(p, e);
 	if (!strcmp(e->section, "http"))
@@ -293,6 +323,11 @@ int config_load(const char *path, struct config *c, char err[CONFIG_ERR_MAX])
 		snprintf(err, CONFIG_ERR_MAX,
 		         "%s:%u: address: %s is not a loopback address, so a token is required "
 		         "([http] token = at least 16 characters)", path, p.address_line, c->http.address);
+		return -EINVAL;
+	}
+	if (c->line.postgres[0] && !c->line.station_id[0]) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: [fleet] postgres needs [station] id: the line database keys every "
+		         "result by station id and local id", path);
 		return -EINVAL;
 	}
 	if (!c->station.device[0] && c->station.jig[0] == '\0' && !c->station.scenario[0]) {

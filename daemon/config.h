@@ -37,12 +37,22 @@ struct config_store {
 	unsigned retention;               /* captures kept, oldest removed first; 0 = keep none */
 };
 
+/* A station on a production line: [station] id, line, max_fails_per_serial
+ * and [fleet] postgres (see docs/line-database.md). */
+struct config_line {
+	char station_id[64];              /* "" = not on a line */
+	char line[64];
+	unsigned max_fails;               /* failures that lock a serial out; 0 = never */
+	char postgres[1024];              /* libpq URI or key=value string; "" = no central database */
+};
+
 struct config {
 	char file[CONFIG_PATH_MAX];       /* "" = no file: the demo */
 	struct config_station station;
 	struct config_http http;
 	struct config_store store;
 	char profiles[CONFIG_PATH_MAX];   /* extra profile folder, "" = none */
+	struct config_line line;
 };
 
 /* Fill c with the defaults (the demo: simulated jig, 127.0.0.1:8640, a state

@@ -40,6 +40,14 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/session", routes_login, 0 },
 	{ "DELETE", "/api/v1/session", routes_logout, 0 },
 	{ "GET", "/metrics", routes_metrics, 1 },
+	{ "GET", "/api/v1/operator", routes_operator_get, 1 },
+	{ "POST", "/api/v1/operator", routes_operator_set, 1 },
+	{ "DELETE", "/api/v1/operator", routes_operator_out, 1 },
+	{ "GET", "/api/v1/serials/{serial}", routes_serial, 1 },
+	{ "POST", "/api/v1/serials/{serial}/release", routes_serial_release, 1 },
+	{ "GET", "/api/v1/tests/{id}/certificate", routes_certificate, 0 },   /* the page only; its data needs the token */
+	{ "GET", "/api/v1/tests/{id}/certificate.json", routes_certificate_data, 1 },
+	{ "GET", "/api/v1/line/{view}", routes_line_view, 1 },
 };
 
 void http_print_routes(FILE *out)

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "line_http.h"
 #include "metrics.h"
 #include "profiles.h"
 #include "runner.h"
@@ -27,6 +28,7 @@ struct http_ctx {
 	store *store;
 	events *events;
 	metrics *metrics;
+	line_http *line;                /* the station on a line (line_http.c); may be NULL */
 };
 
 /* Bind and start serving. NULL with err set (address in use, …). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "reply.h"
@@ -77,7 +78,7 @@ static const char *check_name(const char *s, size_t max)
 	return NULL;
 }
 
-static const char *check_serial(const char *s)
+const char *http_check_serial(const char *s)
 {
 	size_t n = strlen(s);
 	if (!n)
@@ -161,7 +162,7 @@ const char *http_serial_problem(json_t *js)
 		return "expected a string";
 	if (strlen(json_string_value(js)) != json_string_length(js))
 		return "must not contain NUL characters";
-	return check_serial(json_string_value(js));
+	return http_check_serial(json_string_value(js));
 }
 
 int http_cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const char **cable, const char **serial,
@@ -193,3 +194,42 @@ int http_cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const ch
 		*serial = json_string_value(js);
 	return 1;
 }
+
+/* "2026-11-22", "2026-11-22T10:00:00Z" (UTC without Z too), or Unix seconds. */
+int http_parse_time(const char *s, long long *out)
+{
+	struct tm tm;
+	char *end;
+	memset(&tm, 0, sizeof(tm));
+	if (!*s)
+		return -EINVAL;
+	if (strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 12)
+			return -EINVAL;
+		*out = strtoll(s, NULL, 10);
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end)
+		return -EINVAL;
+	if (*end == 'T' || *end == ' ') {
+		end = strptime(end + 1, "%H:%M", &tm);
+		if (!end)
+			return -EINVAL;
+		if (*end == ':') {
+			end = strptime(end + 1, "%S", &tm);
+			if (!end)
+				return -EINVAL;
+		}
+	}
+	if (*end == 'Z')
+		end++;
+	if (*end)
+		return -EINVAL;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*out = (long long)t;
+	return 0;
+}
+

@@ -71,8 +71,12 @@ int http_unknown_query(struct MHD_Connection *c, const char *const *allowed, cha
 /* A positive decimal id of at most 15 digits: 0, or -EINVAL. */
 int http_parse_id(const char *s, long long *id);
 /* NULL when js (NULL, null or a string) is a usable serial number, else
- * what is wrong with it. */
+ * what is wrong with it; http_check_serial the same for a string. */
 const char *http_serial_problem(json_t *js);
+const char *http_check_serial(const char *s);
+/* "2026-11-22", "2026-11-22T10:00:00Z" (UTC, Z optional) or Unix seconds:
+ * 0 with *out, or -EINVAL. */
+int http_parse_time(const char *s, long long *out);
 
 /* The body as a JSON object with only the allowed fields (NULL-terminated);
  * an empty body is {} when empty_ok. On failure NULL, and an answer naming
@@ -104,6 +108,19 @@ enum MHD_Result routes_calibration_get(http *h, struct MHD_Connection *c, struct
 
 /* routes_station.c */
 enum MHD_Result routes_status(http *h, struct MHD_Connection *c, struct request *rq);
+
+/* routes_line.c: a station on a production line (line_http.c answers) */
+enum MHD_Result routes_operator_get(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_operator_set(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_operator_out(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_serial(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_serial_release(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_certificate(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_certificate_data(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_line_view(http *h, struct MHD_Connection *c, struct request *rq);
+/* The retest policy of a test or trigger request that names serial: 0 when
+ * it may be tested, else the answer it got (queued into *ret). */
+int routes_line_refuses(http *h, struct MHD_Connection *c, const char *serial, json_t *o, enum MHD_Result *ret);
 enum MHD_Result routes_devices(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_profiles(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_demo_list(http *h, struct MHD_Connection *c, struct request *rq);

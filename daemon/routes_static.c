@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "line_http.h"
 #include "paths.h"
 #include "reply.h"
 
@@ -139,5 +140,9 @@ enum MHD_Result routes_metrics(http *h, struct MHD_Connection *c, struct request
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	if (h->gate)
 		text = with_gate_metrics(h, text);
+	if (text && h->ctx.line)
+		text = line_http_metrics(h->ctx.line, text);
+	if (!text)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	return reply_text(c, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }

@@ -9,6 +9,7 @@
 
 #include "demo.h"
 #include "devices.h"
+#include "line_http.h"
 #include "reply.h"
 
 /* The sound cards of the machine, as `tonewire devices --json` lists them,
@@ -49,6 +50,8 @@ enum MHD_Result routes_status(http *h, struct MHD_Connection *c, struct request 
 	}
 	if (s && h->ctx.default_cable[0])
 		json_object_set_new(s, "cable", json_string(h->ctx.default_cable));
+	if (s && h->ctx.line)
+		line_http_status(h->ctx.line, s);
 	return reply_json(c, MHD_HTTP_OK, s);
 }
 
@@ -282,7 +285,7 @@ enum MHD_Result routes_demo_set(http *h, struct MHD_Connection *c, struct reques
  * its label): the next test the trigger starts carries it. */
 enum MHD_Result routes_trigger_serial(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const fields[] = { "serial", NULL };
+	static const char *const fields[] = { "serial", "retest", NULL };
 	enum MHD_Result ret = MHD_NO;
 	const char *serial, *why;
 
@@ -297,6 +300,11 @@ enum MHD_Result routes_trigger_serial(http *h, struct MHD_Connection *c, struct 
 	serial = json_string_value(js);   /* NULL for null */
 	if ((why = http_serial_problem(js))) {
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "serial: %s", why);
+		json_decref(o);
+		return ret;
+	}
+	/* The retest policy as it is scanned: the test starts by itself later. */
+	if (routes_line_refuses(h, c, serial, o, &ret)) {
 		json_decref(o);
 		return ret;
 	}

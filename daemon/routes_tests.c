@@ -33,7 +33,7 @@ static enum MHD_Result wait_result(http *h, struct MHD_Connection *c, long long 
 
 enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const fields[] = { "cable", "serial", "queue", NULL };
+	static const char *const fields[] = { "cable", "serial", "queue", "retest", NULL };
 	static const char *const args[] = { "wait", NULL };
 	enum MHD_Result ret = MHD_NO;
 	char bad[64], err[RUNNER_ERR_MAX];
@@ -60,6 +60,10 @@ enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct requ
 	}
 	/* A scan while the jig is busy: it waits its turn, in order, unless
 	 * the station is set not to queue (then it is refused out loud). */
+	if (routes_line_refuses(h, c, serial, o, &ret)) {   /* passed before, or locked out */
+		json_decref(o);
+		return ret;
+	}
 	json_t *jq = json_object_get(o, "queue");
 	if (jq && !json_is_boolean(jq)) {
 		json_decref(o);
@@ -83,44 +87,6 @@ enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct requ
 		json_object_set_new(b, "position", json_integer(position));
 	json_object_set_new(b, "location", json_string(loc));
 	return reply_json_with(c, MHD_HTTP_ACCEPTED, b, MHD_HTTP_HEADER_LOCATION, loc);
-}
-
-/* "2026-11-22", "2026-11-22T10:00:00Z" (UTC without Z too), or Unix seconds. */
-static int parse_since(const char *s, long long *out)
-{
-	struct tm tm;
-	char *end;
-	memset(&tm, 0, sizeof(tm));
-	if (!*s)
-		return -EINVAL;
-	if (strspn(s, "0123456789") == strlen(s)) {
-		if (strlen(s) > 12)
-			return -EINVAL;
-		*out = strtoll(s, NULL, 10);
-		return 0;
-	}
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end)
-		return -EINVAL;
-	if (*end == 'T' || *end == ' ') {
-		end = strptime(end + 1, "%H:%M", &tm);
-		if (!end)
-			return -EINVAL;
-		if (*end == ':') {
-			end = strptime(end + 1, "%S", &tm);
-			if (!end)
-				return -EINVAL;
-		}
-	}
-	if (*end == 'Z')
-		end++;
-	if (*end)
-		return -EINVAL;
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*out = (long long)t;
-	return 0;
 }
 
 /* The history's filters from the query string: 0, or -EINVAL with what is
@@ -156,7 +122,7 @@ static int history_query(struct MHD_Connection *c, struct store_query *q, char w
 		}
 		q->kind = v;
 	}
-	if ((v = http_query(c, "since")) && *v && parse_since(v, &q->since) < 0) {
+	if ((v = http_query(c, "since")) && *v && http_parse_time(v, &q->since) < 0) {
 		snprintf(why, 160, "since: '%.40s' is not a date (2026-11-22, 2026-11-22T10:00:00Z) or Unix time", v);
 		return -EINVAL;
 	}

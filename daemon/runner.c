@@ -36,7 +36,9 @@ static void finish(runner *r, struct job *p, json_t *res)
 		struct result_meta meta = { .id = p->id, .serial = p->has_serial ? p->serial : NULL,
 		                            .cable = p->sc.cable.name, .jig = r->jig.name,
 		                            .started_at = p->started_at, .error = "out of memory",
-		                            .kind = p->kind != KIND_TEST ? runner_kind_names[p->kind] : NULL };
+		                            .kind = p->kind != KIND_TEST ? runner_kind_names[p->kind] : NULL,
+		                            .profile_sha256 = p->sc.profile_sha256 };
+		fleet_stamp_meta(&p->stamp, &meta);
 		res = result_json(&meta, NULL, NULL, NULL);
 	}
 	/* Durable before anyone hears of it; a result that could not be stored
@@ -291,7 +293,9 @@ static int record(runner *r, struct job *p, char err[RUNNER_ERR_MAX])
 	struct result_meta meta = { .serial = p->has_serial ? p->serial : NULL, .cable = p->sc.cable.name,
 	                            .jig = r->jig.name, .started_at = p->started_at, .rate = r->cfg.rate,
 	                            .error = "aborted: the station stopped before the test finished",
-	                            .kind = p->kind != KIND_TEST ? runner_kind_names[p->kind] : NULL };
+	                            .kind = p->kind != KIND_TEST ? runner_kind_names[p->kind] : NULL,
+	                            .profile_sha256 = p->sc.profile_sha256 };
+	fleet_stamp_meta(&p->stamp, &meta);
 	json_t *aborted = result_json(&meta, &p->sc.fx, NULL, NULL);
 	int e = aborted ? store_begin(r->cfg.store, p->has_serial ? p->serial : NULL, p->sc.cable.name,
 	                              r->jig.name, p->started_at, aborted, &p->id) : -ENOMEM;
@@ -359,6 +363,7 @@ int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable,
 	p->started_at = (long long)time(NULL);
 	p->kind = kind;
 	p->seconds = seconds;
+	fleet_station_stamp(r->cfg.station, &p->stamp);
 
 	pthread_mutex_lock(&r->submit_lock);
 	pthread_mutex_lock(&r->lock);

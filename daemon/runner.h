@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "events.h"
+#include "fleet_station.h"
 #include "metrics.h"
 #include "profiles.h"
 #include "store.h"
@@ -26,6 +27,7 @@ struct runner_cfg {
 	unsigned rate, windows;
 	const char *capture_base;     /* URL prefix of captures: "/api/v1/tests" */
 	const struct trigger_cfg *trigger;   /* NULL: tests start only when asked (trigger = manual) */
+	fleet_station *station;       /* traceability: station id, line, operator; may be NULL */
 };
 
 /* Start the runner thread (it measures the round trip whenever the device

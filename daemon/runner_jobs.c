@@ -195,6 +195,7 @@ json_t *runner_run_job(runner *r, struct job *j)
 	};
 	if (j->kind != KIND_TEST)
 		s.meta.kind = runner_kind_names[j->kind];
+	fleet_stamp_meta(&j->stamp, &s.meta);
 	if (!s.cls) {
 		char err[300];
 		snprintf(err, sizeof(err), "cannot set up the classifier for cable '%s' on jig '%s'",

@@ -28,6 +28,7 @@ struct job {
 	struct station_cable sc;         /* the cable in the runner's jig */
 	enum kind kind;
 	unsigned seconds;                /* flex: longest session */
+	struct fleet_stamp stamp;        /* station, line and operator when it was asked for */
 };
 
 struct runner {

@@ -2,8 +2,6 @@
 #include "store.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct store {
-	sqlite3 *db;
-	/* One connection shared by the HTTP threads and the runner: SQLite would
-	 * serialise it anyway; an explicit lock keeps statement use simple. */
-	pthread_mutex_t lock;
-	struct config_store cfg;
-	int version;
-	char last_err[256];         /* why the last write failed (store_error) */
-};
+#include "store_priv.h"
 
 /* Each step moves the schema from version i to i + 1, inside one
  * transaction together with PRAGMA user_version. Never edit a step that
@@ -54,6 +44,27 @@ static const char *const migrations[] = {
 	" active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),"
 	" corrections TEXT NOT NULL);"
 	"CREATE INDEX calibrations_active ON calibrations(jig) WHERE active = 1;",
+	/* 5: a station on a line. Traceability columns; the outbox of the line
+	 * database (rows not forwarded yet, oldest first: every row of an
+	 * older store is forwarded once a line database is configured);
+	 * supervisors' releases of locked serials; the operator logged in. */
+	"ALTER TABLE tests ADD COLUMN station TEXT;"
+	"ALTER TABLE tests ADD COLUMN line TEXT;"
+	"ALTER TABLE tests ADD COLUMN operator TEXT;"
+	"ALTER TABLE tests ADD COLUMN software_version TEXT;"
+	"ALTER TABLE tests ADD COLUMN profile_sha256 TEXT;"
+	"ALTER TABLE tests ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX tests_outbox ON tests(id) WHERE forwarded = 0 AND state = 'done';"
+	"CREATE INDEX tests_serial_kind ON tests(serial, kind, id);"
+	"ALTER TABLE calibrations ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX calibrations_outbox ON calibrations(id) WHERE forwarded = 0;"
+	"CREATE TABLE serial_releases ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" serial TEXT NOT NULL, released_at INTEGER NOT NULL,"
+	" supervisor TEXT NOT NULL, reason TEXT,"
+	" after_test INTEGER NOT NULL);"
+	"CREATE INDEX serial_releases_serial ON serial_releases(serial, id);"
+	"CREATE TABLE station_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -82,7 +93,7 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-static int exec(store *s, const char *sql, char err[STORE_ERR_MAX])
+int store_exec(store *s, const char *sql, char err[STORE_ERR_MAX])
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -112,7 +123,7 @@ static int sql_errno(store *s)
 }
 
 /* Keep the message of a failure for store_error (the lock is held). */
-static int failed(store *s)
+int store_failed(store *s)
 {
 	int e = sql_errno(s);
 	int sys = sqlite3_system_errno(s->db);
@@ -154,14 +165,14 @@ static int migrate(store *s, char err[STORE_ERR_MAX])
 	}
 	for (; v < SCHEMA_VERSION; v++) {
 		char sql[64];
-		if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+		if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
 			return -EIO;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(s, migrations[v], err) < 0 || exec(s, sql, err) < 0) {
-			exec(s, "ROLLBACK", err + strlen(err));
+		if (store_exec(s, migrations[v], err) < 0 || store_exec(s, sql, err) < 0) {
+			store_exec(s, "ROLLBACK", err + strlen(err));
 			return -EIO;
 		}
-		if (exec(s, "COMMIT", err) < 0)
+		if (store_exec(s, "COMMIT", err) < 0)
 			return -EIO;
 	}
 	s->version = v;
@@ -214,15 +225,15 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 	sqlite3_busy_timeout(s->db, 5000);
 	/* WAL lets the history be read while a result is written; FULL makes
 	 * COMMIT wait for the WAL fsync, so "stored" means on disk. */
-	if (exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    exec(s, "PRAGMA synchronous = FULL", err) < 0 ||
-	    exec(s, "PRAGMA foreign_keys = ON", err) < 0)
+	if (store_exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    store_exec(s, "PRAGMA synchronous = FULL", err) < 0 ||
+	    store_exec(s, "PRAGMA foreign_keys = ON", err) < 0)
 		goto fail;
 	if (migrate(s, err) < 0)
 		goto fail;
 	/* Tests that were running when the daemon last stopped keep the aborted
 	 * result written at their start and join the history as errors. */
-	if (exec(s, "UPDATE tests SET state = 'done' WHERE state = 'running'", err) < 0)
+	if (store_exec(s, "UPDATE tests SET state = 'done' WHERE state = 'running'", err) < 0)
 		goto fail;
 	return s;
 fail:
@@ -243,12 +254,24 @@ void store_close(store *s)
 int store_schema_version(store *s) { return s->version; }
 const char *store_capture_dir(const store *s) { return s->cfg.capture_dir; }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, i);
+}
+
+/* The traceability columns, filled from a result's keys of the same names. */
+#define TRACE_SET "station = ?, line = ?, operator = ?, software_version = ?, profile_sha256 = ?"
+#define TRACE_COLUMNS 5
+
+static void bind_trace(sqlite3_stmt *st, int first, const json_t *result)
+{
+	static const char *const keys[TRACE_COLUMNS] = { "station", "line", "operator", "software_version",
+	                                                 "profile_sha256" };
+	for (int i = 0; i < TRACE_COLUMNS; i++)
+		store_bind_text(st, first + i, json_string_value(json_object_get(result, keys[i])));
 }
 
 int store_begin(store *s, const char *serial, const char *cable, const char *jig,
@@ -262,8 +285,8 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 
 	pthread_mutex_lock(&s->lock);
 	/* Insert, then store the aborted object with its id, in one transaction. */
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0) {
-		rc = failed(s);
+	if (store_exec(s, "BEGIN IMMEDIATE", err) < 0) {
+		rc = store_failed(s);
 		goto out;
 	}
 	if (sqlite3_prepare_v2(s->db,
@@ -271,11 +294,11 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 	        " VALUES (?, ?, ?, ?, 'error', 'running', '{}', 'aborted', ?)", -1, &st, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_bind_int64(st, 1, started_at);
-	bind_text(st, 2, serial);
-	bind_text(st, 3, cable);
-	bind_text(st, 4, jig);
+	store_bind_text(st, 2, serial);
+	store_bind_text(st, 3, cable);
+	store_bind_text(st, 4, jig);
 	kind = json_string_value(json_object_get(aborted, "kind"));
-	bind_text(st, 5, kind ? kind : "test");
+	store_bind_text(st, 5, kind ? kind : "test");
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto rollback;
 	sqlite3_finalize(st);
@@ -283,20 +306,21 @@ int store_begin(store *s, const char *serial, const char *cable, const char *jig
 	*id = sqlite3_last_insert_rowid(s->db);
 	json_object_set_new(aborted, "id", json_integer(*id));
 	text = json_dumps(aborted, JSON_COMPACT | JSON_REAL_PRECISION(12));
-	if (!text || sqlite3_prepare_v2(s->db, "UPDATE tests SET result = ? WHERE id = ?", -1, &st,
+	if (!text || sqlite3_prepare_v2(s->db, "UPDATE tests SET result = ?, " TRACE_SET " WHERE id = ?", -1, &st,
 	                                NULL) != SQLITE_OK)
 		goto rollback;
-	bind_text(st, 1, text);
-	sqlite3_bind_int64(st, 2, *id);
+	store_bind_text(st, 1, text);
+	bind_trace(st, 2, aborted);
+	sqlite3_bind_int64(st, 2 + TRACE_COLUMNS, *id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto rollback;
-	if (exec(s, "COMMIT", err) == 0) {
+	if (store_exec(s, "COMMIT", err) == 0) {
 		rc = 0;
 		goto out;
 	}
 rollback:
-	rc = failed(s);
-	exec(s, "ROLLBACK", err);
+	rc = store_failed(s);
+	store_exec(s, "ROLLBACK", err);
 out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
@@ -328,24 +352,27 @@ int store_finish(store *s, long long id, const json_t *result)
 	/* A single statement is its own transaction: its COMMIT is the fsync. */
 	if (sqlite3_prepare_v2(s->db,
 	        "UPDATE tests SET verdict = ?, state = 'done', result = ?, faults = ?, duration_ms = ?,"
-	        " kind = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		rc = failed(s);
+	        " kind = ?, " TRACE_SET " WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = store_failed(s);
 		goto out;
 	}
-	bind_text(st, 1, verdict);
-	bind_text(st, 2, text);
-	bind_text(st, 3, faults);
+	store_bind_text(st, 1, verdict);
+	store_bind_text(st, 2, text);
+	store_bind_text(st, 3, faults);
 	sqlite3_bind_double(st, 4, json_number_value(json_object_get(json_object_get(result, "timing_ms"), "total")));
-	bind_text(st, 5, kind ? kind : "test");
-	sqlite3_bind_int64(st, 6, id);
+	store_bind_text(st, 5, kind ? kind : "test");
+	bind_trace(st, 6, result);
+	sqlite3_bind_int64(st, 6 + TRACE_COLUMNS, id);
 	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
 		rc = 0;
 	else
-		rc = failed(s);
+		rc = store_failed(s);
 out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	free(text);
+	if (rc == 0)
+		store_notify(s);   /* a row for the outbox */
 	return rc;
 }
 
@@ -406,15 +433,15 @@ int store_list(store *s, const struct store_query *q, json_t **out)
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (q->serial)
-		bind_text(st, i++, q->serial);
+		store_bind_text(st, i++, q->serial);
 	if (q->verdict)
-		bind_text(st, i++, q->verdict);
+		store_bind_text(st, i++, q->verdict);
 	if (q->cable)
-		bind_text(st, i++, q->cable);
+		store_bind_text(st, i++, q->cable);
 	if (q->since)
 		sqlite3_bind_int64(st, i++, q->since);
 	if (q->kind)
-		bind_text(st, i++, q->kind);
+		store_bind_text(st, i++, q->kind);
 	sqlite3_bind_int(st, i, (int)(q->limit ? q->limit : 100));
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -524,12 +551,12 @@ int store_calibration_add(store *s, const struct store_calibration *c, const jso
 	pthread_mutex_lock(&s->lock);
 	/* The new one becomes the jig's only active one in the same transaction:
 	 * a crash leaves either the old calibration in force or the new one. */
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(s->db, "UPDATE calibrations SET active = 0 WHERE jig = ? AND active = 1", -1, &st,
 	                       NULL) != SQLITE_OK)
 		goto rollback;
-	bind_text(st, 1, c->jig);
+	store_bind_text(st, 1, c->jig);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto rollback;
 	sqlite3_finalize(st);
@@ -538,31 +565,33 @@ int store_calibration_add(store *s, const struct store_calibration *c, const jso
 	                       " corrections) VALUES (?, ?, ?, ?, ?, 1, ?)", -1, &st, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_bind_int64(st, 1, c->created_at);
-	bind_text(st, 2, c->jig);
-	bind_text(st, 3, c->cable);
-	bind_text(st, 4, c->device);
+	store_bind_text(st, 2, c->jig);
+	store_bind_text(st, 3, c->cable);
+	store_bind_text(st, 4, c->device);
 	if (c->test > 0)
 		sqlite3_bind_int64(st, 5, c->test);
 	else
 		sqlite3_bind_null(st, 5);
-	bind_text(st, 6, text);
+	store_bind_text(st, 6, text);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto rollback;
 	*id = sqlite3_last_insert_rowid(s->db);
-	if (exec(s, "COMMIT", err) == 0) {
+	if (store_exec(s, "COMMIT", err) == 0) {
 		rc = 0;
 		goto out;
 	}
 rollback:
-	exec(s, "ROLLBACK", err);
+	store_exec(s, "ROLLBACK", err);
 out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	free(text);
+	if (rc == 0)
+		store_notify(s);
 	return rc;
 }
 
-static json_t *calibration_row(sqlite3_stmt *st, int with_corrections)
+json_t *store_calibration_row(sqlite3_stmt *st, int with_corrections)
 {
 	json_t *o = json_object();
 	const char *device = (const char *)sqlite3_column_text(st, 4);
@@ -584,8 +613,6 @@ static json_t *calibration_row(sqlite3_stmt *st, int with_corrections)
 	return o;
 }
 
-#define CALIBRATION_COLUMNS "id, created_at, jig, cable, device, test, active, corrections"
-
 int store_calibration_active(store *s, const char *jig, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
@@ -595,10 +622,10 @@ int store_calibration_active(store *s, const char *jig, json_t **out)
 	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE jig = ? AND active = 1"
 	                       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(st, 1, jig);
+	store_bind_text(st, 1, jig);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		*out = calibration_row(st, 1);
+		*out = store_calibration_row(st, 1);
 		rc = 0;
 	} else if (r == SQLITE_DONE) {
 		rc = -ENOENT;
@@ -621,7 +648,7 @@ int store_calibration_get(store *s, long long id, json_t **out)
 	sqlite3_bind_int64(st, 1, id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		*out = calibration_row(st, 1);
+		*out = store_calibration_row(st, 1);
 		rc = 0;
 	} else if (r == SQLITE_DONE) {
 		rc = -ENOENT;
@@ -644,7 +671,7 @@ int store_calibration_list(store *s, unsigned limit, json_t **out)
 		goto out;
 	sqlite3_bind_int(st, 1, (int)(limit ? limit : 100));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, calibration_row(st, 0));
+		json_array_append_new(arr, store_calibration_row(st, 0));
 	if (r == SQLITE_DONE) {
 		rc = 0;
 		*out = arr;

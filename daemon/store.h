@@ -75,6 +75,52 @@ int store_calibration_get(store *s, long long id, json_t **out);
 /* Every calibration, newest first, without corrections. 0 or -EIO. */
 int store_calibration_list(store *s, unsigned limit, json_t **out);
 
+/* A station on a line (store_line.c): the outbox of the line database, the
+ * retest policy's view of a serial, and state that survives a restart. */
+
+/* fn(ctx) runs on the writing thread, without the store's lock, whenever a
+ * row joins the outbox (a result stored, a calibration added). */
+void store_set_notify(store *s, void (*fn)(void *ctx), void *ctx);
+
+/* The oldest rows the line database does not have yet: up to max results
+ * (§5 objects with their "id"), oldest first, into *results, and up to max
+ * calibrations (as store_calibration_get gives them) into *calibrations;
+ * two new arrays. 0 or -EIO. */
+int store_outbox_next(store *s, unsigned max, json_t **results, json_t **calibrations);
+
+/* The line database has committed these rows: they leave the outbox, in
+ * one transaction. 0 or -errno. */
+int store_outbox_ack(store *s, const long long *tests, unsigned n_tests, const long long *cals, unsigned n_cals);
+
+/* Rows waiting in the outbox (results and calibrations); -1 when unreadable. */
+long long store_outbox_backlog(store *s);
+
+/* What this station knows of one serial (tests of kind "test"). */
+struct store_serial {
+	long long tests;            /* how many, whatever their verdict */
+	long long last_pass;        /* id of the newest pass, 0 = none */
+	long long last_pass_at;     /* its start, Unix seconds */
+	long long fails;            /* failures since the last release */
+	long long released;         /* id of the last release, 0 = none */
+};
+
+/* 0 (all zero for an unknown serial) or -EIO. */
+int store_serial_state(store *s, const char *serial, struct store_serial *out);
+
+/* A supervisor releases a locked serial: the failures so far stop counting.
+ * The release's id in *id. 0 or -errno. */
+int store_serial_release(store *s, const char *serial, const char *supervisor, const char *reason,
+                         long long *id);
+
+/* The releases of a serial, newest first ({"id", "released_at",
+ * "supervisor", "reason", "after_test"}), a new array. 0 or -EIO. */
+int store_serial_releases(store *s, const char *serial, json_t **out);
+
+/* A named value kept across restarts (the operator logged in). get: 0,
+ * -ENOENT or -EIO; set (value NULL deletes): 0 or -errno. */
+int store_state_get(store *s, const char *key, char *buf, size_t len);
+int store_state_set(store *s, const char *key, const char *value);
+
 /* Schema version of the open database. */
 int store_schema_version(store *s);
 long long store_count(store *s);

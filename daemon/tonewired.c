@@ -17,7 +17,11 @@
 #include "demo.h"
 #include "engine.h"
 #include "events.h"
+#include "fleet.h"
+#include "fleet_station.h"
 #include "http.h"
+#include "line.h"
+#include "line_http.h"
 #include "log.h"
 #include "metrics.h"
 #include "profiles.h"
@@ -36,7 +40,8 @@ static void usage(FILE *out)
 	"The tonewire bench daemon: runs cable tests on the jig's audio interface and\n"
 	"serves the HTTP API (docs/openapi.json) and the dashboard.\n"
 	"\n"
-	"  -c, --config FILE   INI configuration ([station], [http], [store], [profiles]);\n"
+	"  -c, --config FILE   INI configuration ([station], [http], [store], [profiles],\n"
+	"                      [fleet]);\n"
 	"                      without one it runs the demo: the simulated jig with a\n"
 	"                      straight cable on http://127.0.0.1:8640/\n"
 	"      --check-config  check the configuration and profiles, then exit\n"
@@ -59,6 +64,12 @@ struct daemon_state {
 	events *ev;
 	runner *rn;
 	http *web;
+	/* A station on a line: its identity and operator, the forwarder and the
+	 * line view's connections (both only with [fleet] postgres). */
+	fleet_station *station;
+	fleet *fleet;
+	line *line;
+	line_http *lh;
 };
 
 /* The demo scenario: the one named in the configuration, else a straight
@@ -195,17 +206,44 @@ static void stop_all(struct daemon_state *s)
 	events_shutdown(s->ev);
 	http_stop(s->web);
 	runner_destroy(s->rn);
+	line_http_destroy(s->lh);
 	events_destroy(s->ev);
 	engine_destroy(s->en);
 	metrics_destroy(s->mx);
+	line_destroy(s->line);
+	fleet_stop(s->fleet);
+	fleet_station_destroy(s->station);
 	store_close(s->st);
 	free(s->jig);
 	free(s->iface);
 }
 
-/* Start the modules in dependency order (store, metrics, engine, events,
- * runner, HTTP); stop_all stops whatever started, in reverse. 0 or -1
- * after saying why. */
+/* The station's place on the line, and with [fleet] postgres the forwarder
+ * and the line view (which connect on their own: a database that is down
+ * never stops a station from testing). 0 or -1 after saying why. */
+static int start_line(struct daemon_state *s)
+{
+	const struct config_line *lc = &s->cfg.line;
+	struct fleet_station_cfg fc = { .id = lc->station_id, .line = lc->line, .max_fails = lc->max_fails,
+	                                .store = s->st };
+	char err[FLEET_PG_ERR_MAX];
+	if (!(s->station = fleet_station_create(&fc))) {
+		fprintf(stderr, "tonewired: out of memory\n");
+		return -1;
+	}
+	if (!lc->postgres[0])
+		return 0;
+	struct fleet_cfg fl = { .conninfo = lc->postgres, .station = lc->station_id, .line = lc->line, .store = s->st };
+	if (!(s->fleet = fleet_start(&fl, err)) || !(s->line = line_create(lc->postgres))) {
+		fprintf(stderr, "tonewired: line database: %s\n", s->fleet ? "out of memory" : err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start the modules in dependency order (store, the line, metrics, engine,
+ * events, runner, HTTP); stop_all stops whatever started, in reverse. 0 or
+ * -1 after saying why. */
 static int start_all(struct daemon_state *s)
 {
 	char serr[256];
@@ -217,6 +255,8 @@ static int start_all(struct daemon_state *s)
 	int cleaned = capture_clean_dir(store_capture_dir(s->st));
 	if (cleaned > 0)
 		fprintf(stderr, "tonewired: removed %d unfinished capture file%s\n", cleaned, cleaned == 1 ? "" : "s");
+	if (start_line(s) < 0)
+		return -1;
 	if (!(s->mx = metrics_create())) {
 		fprintf(stderr, "tonewired: out of memory\n");
 		return -1;
@@ -245,14 +285,21 @@ static int start_all(struct daemon_state *s)
 	struct runner_cfg rc = { .engine = s->en, .store = s->st, .events = s->ev, .metrics = s->mx,
 	                         .profiles = &s->prof, .jig = s->jig, .rate = s->cfg.station.rate,
 	                         .windows = s->cfg.station.windows, .capture_base = "/api/v1/tests",
-	                         .trigger = s->cfg.station.trigger_auto ? &tc : NULL };
+	                         .trigger = s->cfg.station.trigger_auto ? &tc : NULL, .station = s->station };
 	if (!(s->rn = runner_create(&rc, serr))) {
 		fprintf(stderr, "tonewired: test runner: %s\n", serr);
 		return -1;
 	}
+	struct line_http_cfg lhc = { .station = s->station, .fleet = s->fleet, .line = s->line, .store = s->st,
+	                             .runner = s->rn, .profiles = &s->prof, .jig = s->jig,
+	                             .web_root = s->cfg.http.web_root };
+	if (!(s->lh = line_http_create(&lhc))) {
+		fprintf(stderr, "tonewired: out of memory\n");
+		return -1;
+	}
 	struct http_ctx hc = { .cfg = &s->cfg.http, .demo_dir = s->cfg.station.demo_dir, .default_cable = s->cable,
 	                       .queue_scans = s->cfg.station.queue_scans, .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
-	                       .events = s->ev, .metrics = s->mx };
+	                       .events = s->ev, .metrics = s->mx, .line = s->lh };
 	if (!(s->web = http_start(&hc, serr))) {
 		fprintf(stderr, "tonewired: %s\n", serr);
 		return -1;

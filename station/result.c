@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "series.h"
 #include "station.h"
 
 void result_format_time(long long unix_s, char buf[32])
@@ -190,6 +191,24 @@ static json_t *matrix_json(const struct fixture *f, const struct measurement *m)
 	return o;
 }
 
+/* Traceability: who tested, where, with which software and definitions;
+ * and the largest conductor resistance the jig can read back (SPC). */
+static void trace_json(json_t *o, const struct result_meta *meta, const struct fixture *f,
+                       const struct classification *c, const struct measurement *m)
+{
+	const char *keys[] = { "station", "line", "operator" };
+	const char *vals[] = { meta->station, meta->line, meta->operator_name };
+	double ohms, each[WIRING_MAX];
+	for (unsigned i = 0; i < 3; i++)
+		if (vals[i] && vals[i][0])
+			json_object_set_new(o, keys[i], json_string(vals[i]));
+	json_object_set_new(o, "software_version", json_string(TONEWIRE_VERSION));
+	if (meta->profile_sha256 && meta->profile_sha256[0])
+		json_object_set_new(o, "profile_sha256", json_string(meta->profile_sha256));
+	json_object_set_new(o, "series_ohms", f && c && m && series_estimate(f, &c->best, &m->an, each, &ohms) == 0
+	                                      ? num(ohms) : json_null());
+}
+
 json_t *result_json(const struct result_meta *meta, const struct fixture *f,
                     const struct classification *c, const struct measurement *m)
 {
@@ -237,6 +256,7 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 		json_object_set_new(o, "error", json_string(meta->error));
 	/* Which calibration the levels are relative to: null = the raw jig. */
 	json_object_set_new(o, "calibration", meta->calibration > 0 ? json_integer(meta->calibration) : json_null());
+	trace_json(o, meta, f, c, m);
 	return o;
 }
 
@@ -272,6 +292,25 @@ static const char *sget(const json_t *o, const char *key)
 static double nget(const json_t *o, const char *key)
 {
 	return json_number_value(json_object_get(o, key));
+}
+
+/* "station S1 (line L1) · operator ann · tonewire 0.1.0 · profiles 3f2a… · calibration #4" */
+static void print_trace(FILE *out, const json_t *r)
+{
+	const char *st = sget(r, "station"), *line = sget(r, "line"), *op = sget(r, "operator");
+	const char *hash = sget(r, "profile_sha256");
+	json_t *cal = json_object_get(r, "calibration");
+	fprintf(out, "\n");
+	if (*st)
+		fprintf(out, "station %s%s%s%s · ", st, *line ? " (line " : "", line, *line ? ")" : "");
+	if (*op)
+		fprintf(out, "operator %s · ", op);
+	fprintf(out, "tonewire %s", sget(r, "software_version"));
+	if (*hash)
+		fprintf(out, " · profiles %.12s", hash);
+	if (json_is_integer(cal))
+		fprintf(out, " · calibration #%lld", (long long)json_integer_value(cal));
+	fprintf(out, "\n");
 }
 
 void result_print(FILE *out, const json_t *r, int color)
@@ -327,6 +366,7 @@ void result_print(FILE *out, const json_t *r, int color)
 			        nget(v, "crosstalk_db"), nget(v, "snr_db"));
 		}
 	}
+	print_trace(out, r);
 	json_t *t = json_object_get(r, "timing_ms");
 	fprintf(out, "\n%.0f ms (acquire %.1f ms, analyse %.1f ms)", nget(t, "total"),
 	        nget(t, "acquire"), nget(t, "analyze"));
@@ -350,6 +390,32 @@ static void xml_escaped(FILE *f, const char *s)
 				fputc(*s, f);
 		}
 	}
+}
+
+/* The traceability keys a result has, as JUnit properties of its testcase. */
+static void junit_properties(FILE *f, const json_t *r)
+{
+	static const char *const keys[] = { "serial", "station", "line", "operator", "software_version",
+	                                    "profile_sha256", "calibration", NULL };
+	int open = 0;
+	for (const char *const *k = keys; *k; k++) {
+		json_t *v = json_object_get(r, *k);
+		char num_buf[32];
+		const char *text = json_string_value(v);
+		if (json_is_integer(v)) {
+			snprintf(num_buf, sizeof(num_buf), "%lld", (long long)json_integer_value(v));
+			text = num_buf;
+		}
+		if (!text || !*text)
+			continue;
+		if (!open++)
+			fprintf(f, "      <properties>\n");
+		fprintf(f, "        <property name=\"%s\" value=\"", *k);
+		xml_escaped(f, text);
+		fprintf(f, "\"/>\n");
+	}
+	if (open)
+		fprintf(f, "      </properties>\n");
 }
 
 int result_write_junit(const char *path, const json_t *results)
@@ -390,6 +456,7 @@ int result_write_junit(const char *path, const json_t *results)
 		fprintf(f, "\" name=\"");
 		xml_escaped(f, *sget(r, "serial") ? sget(r, "serial") : sget(r, "cable"));
 		fprintf(f, "\" time=\"%.3f\">\n", nget(json_object_get(r, "timing_ms"), "total") / 1000.0);
+		junit_properties(f, r);
 		if (strcmp(vd, "pass") != 0) {
 			const char *tag = strcmp(vd, "fail") == 0 ? "failure" : "error";
 			json_t *first = json_array_get(json_object_get(r, "faults"), 0);

@@ -28,6 +28,8 @@ struct result_meta {
 	 * with the measured values and margins, as "limits". NULL = none. */
 	const struct classify_limits *limits;
 	const char *format;       /* the device's sample format ("S24_3LE"), NULL = not known */
+	/* Traceability (docs/result.md): NULL or "" = not known, left out. */
+	const char *station, *line, *operator_name, *profile_sha256;
 };
 
 /* The result object. c and m may be NULL for a station error (verdict "error"

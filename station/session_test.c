@@ -18,6 +18,8 @@ static struct result_meta meta_of(const struct session *s)
 		m.jig = s->sc->jig.name;
 	if (!m.limits)
 		m.limits = &s->sc->cable.limits;
+	if (!m.profile_sha256)
+		m.profile_sha256 = s->sc->profile_sha256;
 	m.total_ms = clock_now_ms() - s->t0;
 	return m;
 }

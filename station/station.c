@@ -15,6 +15,8 @@ int station_cable_fit(const struct profiles *p, const struct tw_jig *jig, const 
 		return e == -ENOENT ? -ENOENT : -EINVAL;
 	if (profiles_fixture(&sc->jig, &sc->cable, &sc->fx, &sc->expected, err) < 0)
 		return -EINVAL;
+	/* Traceability: which definitions this test is judged by. */
+	profile_hash(&sc->jig, &sc->cable, sc->profile_sha256);
 	return 0;
 }
 

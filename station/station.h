@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "profile_hash.h"
 #include "profiles.h"
 
 /* The jig, the cable, the fixture they make together and how a good one is wired. */
@@ -12,6 +13,7 @@ struct station_cable {
 	struct tw_cable cable;
 	struct fixture fx;
 	struct wiring expected;
+	char profile_sha256[PROFILE_HASH_HEX];   /* of the jig and cable files as loaded; "" if unreadable */
 };
 
 /* Load the cable (name or path) through p and fit it in jig (copied into

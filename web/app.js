@@ -7,6 +7,7 @@ import { explainFault } from './faults.js';
 import { renderLegend, renderWiring } from './wiring.js';
 import { Meters, renderChannels, renderMatrix } from './detail.js';
 import { History, localTime } from './history.js';
+import { initOperator, postTest, showOperator, showTrace } from './operator.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -105,6 +106,7 @@ function renderStatus(s) {
   if (demo && !app.demoLoaded) loadDemo();
   if (!demo) $('demo').hidden = true;
   if (s.scenario) markScenario(s.scenario);
+  showOperator(s);
 }
 
 function setState(state, trigger) {
@@ -151,6 +153,7 @@ function showIdle() {
   else verdictPanel('idle', 'READY', 'Plug the cable into the jig, then scan its serial number.');
   $('faults').textContent = '';
   drawResult(null);
+  showTrace(null);
 }
 
 function showMeasuring(serial, id) {
@@ -220,6 +223,7 @@ function showResult(r, fromHistory = false) {
   $('viewing').hidden = !fromHistory;
   if (fromHistory) $('viewing-text').textContent = `Showing result #${r.id} from history (${localTime(r.started_at)}).`;
   drawResult(r);
+  showTrace(r);
 }
 
 function message(text, kind = '') {
@@ -290,7 +294,7 @@ async function startTest(serial, { fromScan = false } = {}) {
   showMeasuring(serial);
   drawResult(null);
   try {
-    const { body, location } = await sendJSON('POST', '/api/v1/tests', { cable, serial: serial || null });
+    const { body, location } = await postTest({ cable, serial: serial || null });
     let result;
     if (body && body.verdict) {
       result = body;
@@ -705,6 +709,7 @@ async function init() {
     focusSerial();
   });
 
+  initOperator(refreshStatus);
   await refreshStatus();
   await loadProfiles();
   if (!app.shown && !app.busy) showIdle();

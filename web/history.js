@@ -28,14 +28,16 @@ function csvField(v) {
   return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-// CSV of result objects (docs/result.md), one row per test (faults joined with "; ").
+// CSV of result objects (docs/result.md), one row per test (faults joined with "; "), traceability last.
+const TRACE = ['station', 'line', 'operator', 'software_version', 'profile_sha256', 'calibration'];
 export function toCSV(results) {
-  const head = ['id', 'started_at', 'serial', 'cable', 'jig', 'verdict', 'fault_codes', 'fault_summaries', 'total_ms'];
+  const head = ['id', 'started_at', 'serial', 'cable', 'jig', 'verdict', 'fault_codes', 'fault_summaries', 'total_ms', ...TRACE];
   const rows = results.map((r) => [
     r.id, r.started_at, r.serial, r.cable, r.jig, r.verdict,
     (r.faults || []).map((f) => f.code).join('; '),
     (r.faults || []).map((f) => f.summary).join('; '),
     r.timing_ms?.total,
+    ...TRACE.map((k) => r[k]),
   ]);
   return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

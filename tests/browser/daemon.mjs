@@ -50,7 +50,8 @@ async function waitFor(fn, what, ms, log) {
 }
 
 // token: the station's [http] token (its own requests here then carry it).
-export async function startDaemon({ token = '' } = {}) {
+// station: more [station] keys (a station on a line: id, line…); extra: more sections ([fleet]).
+export async function startDaemon({ token = '', station = '', extra = '' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tonewire-browser-'));
   const scen = path.join(dir, 'scenarios');
   fs.mkdirSync(scen);
@@ -62,7 +63,7 @@ export async function startDaemon({ token = '' } = {}) {
 device = tonewire_sim:${path.join(scen, 'straight.conf')}
 cable = trrs-ctia-extension
 demo_dir = ${scen}
-
+${station}
 [http]
 address = 127.0.0.1
 port = ${port}
@@ -71,7 +72,7 @@ ${token ? `token = ${token}` : ''}
 [store]
 path = ${path.join(dir, 'state', 'results.db')}
 capture_dir = ${path.join(dir, 'state', 'captures')}
-`);
+${extra}`);
   const env = { ...process.env, STATE_DIRECTORY: path.join(dir, 'state') };
   const simConf = path.join(buildDir, 'sim', 'tonewire_sim.conf');
   if (!env.ALSA_CONFIG_PATH && fs.existsSync(simConf)) env.ALSA_CONFIG_PATH = `/usr/share/alsa/alsa.conf:${simConf}`;

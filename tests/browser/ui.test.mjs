@@ -108,7 +108,8 @@ describe('dashboard behaviour (mock station)', { timeout: 120000 }, () => {
     assert.match(download.suggestedFilename(), /^tonewire-history-\d{8}-\d{4}\.csv$/);
     const csv = fs.readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r\n/);
-    assert.equal(lines[0], 'id,started_at,serial,cable,jig,verdict,fault_codes,fault_summaries,total_ms');
+    assert.equal(lines[0], 'id,started_at,serial,cable,jig,verdict,fault_codes,fault_summaries,total_ms,'
+      + 'station,line,operator,software_version,profile_sha256,calibration');
     assert.ok(lines.length >= 8, `${lines.length} lines`);
     assert.ok(lines.some((l) => l.includes('ctia_omtp_mismatch')));
   });

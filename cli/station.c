@@ -7,36 +7,54 @@
 #include "cli.h"
 #include "scenario.h"
 
-struct station_cable *cli_station_load(const char *cmd, const char *extra, const char *device,
-                                       const char *jig_name, const char *cable_name)
+int cli_jig_load(const char *cmd, const char *extra, const char *device, const char *jig_name,
+                 struct profiles *prof, struct tw_jig *jig)
 {
 	char jigbuf[512], err[PROFILE_ERR_MAX];
-	struct profiles prof;
-	struct station_cable *st;
 
 	/* Still one thread: the simulator plugin, loaded into this process, finds --profiles this way. */
 	if (profiles_export(extra, err) < 0) {
 		cli_error("%s: --profiles: %s", cmd, err);
-		return NULL;
+		return -1;
 	}
 	if (!jig_name || !*jig_name) {
 		if (!device || scenario_device_jig(device, jigbuf, sizeof(jigbuf), err) < 0) {
 			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)%s%s", cmd,
 			          device ? ": " : "", device ? err : "");
-			return NULL;
+			return -1;
 		}
 		jig_name = jigbuf;
 	}
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		cli_error("out of memory");
-		return NULL;
-	}
-	profiles_init(&prof, extra);
-	if (station_cable_load(&prof, jig_name, cable_name, st, err) < 0) {
+	profiles_init(prof, extra);
+	if (profiles_load_jig(prof, jig_name, jig, err) < 0) {
 		cli_error("%s", err);
-		free(st);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+struct station_cable *cli_station_load(const char *cmd, const char *extra, const char *device,
+                                       const char *jig_name, const char *cable_name)
+{
+	char err[PROFILE_ERR_MAX];
+	struct profiles prof;
+	struct station_cable *st = calloc(1, sizeof(*st));
+	struct tw_jig *jig = calloc(1, sizeof(*jig));
+
+	if (!st || !jig) {
+		cli_error("out of memory");
+		goto fail;
+	}
+	if (cli_jig_load(cmd, extra, device, jig_name, &prof, jig) < 0)
+		goto fail;
+	if (station_cable_fit(&prof, jig, cable_name, st, err) < 0) {
+		cli_error("%s", err);
+		goto fail;
+	}
+	free(jig);
 	return st;
+fail:
+	free(st);
+	free(jig);
+	return NULL;
 }

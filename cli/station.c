@@ -7,6 +7,30 @@
 #include "cli.h"
 #include "scenario.h"
 
+/* A --jig whose channel counts the simulated scenario's own jig
+ * contradicts cannot fit anything measured through it: a usage error, said
+ * before the device is opened. -1 after telling the user, else 0 (also when
+ * the device is no scenario, or its jig does not load: the device says so). */
+static int jig_fits_scenario(const char *cmd, const struct profiles *prof, const char *device,
+                             const struct tw_jig *jig)
+{
+	char name[512], err[PROFILE_ERR_MAX];
+	struct tw_jig *own = calloc(1, sizeof(*own));
+	int rc = 0;
+
+	if (own && device && scenario_device_jig(device, name, sizeof(name), err) == 0 &&
+	    profiles_load_jig(prof, name, own, err) == 0 &&
+	    (own->fixture.n_outputs != jig->fixture.n_outputs || own->fixture.n_inputs != jig->fixture.n_inputs)) {
+		cli_error("%s: jig '%s' has %u outputs and %u inputs, but the scenario of %s is built on jig '%s', "
+		          "with %u and %u: nothing measured there can fit (jig_mismatch); leave --jig out to use the "
+		          "scenario's", cmd, jig->name, jig->fixture.n_outputs, jig->fixture.n_inputs, device, own->name,
+		          own->fixture.n_outputs, own->fixture.n_inputs);
+		rc = -1;
+	}
+	free(own);
+	return rc;
+}
+
 int cli_jig_load(const char *cmd, const char *extra, const char *device, const char *jig_name,
                  struct profiles *prof, struct tw_jig *jig)
 {
@@ -30,7 +54,7 @@ int cli_jig_load(const char *cmd, const char *extra, const char *device, const c
 		cli_error("%s", err);
 		return -1;
 	}
-	return 0;
+	return jig_fits_scenario(cmd, prof, device, jig) < 0 ? -1 : 0;
 }
 
 struct station_cable *cli_station_load(const char *cmd, const char *extra, const char *device,

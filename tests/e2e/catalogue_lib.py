@@ -190,7 +190,8 @@ def faults(c):
       with the other's): lr_swap, one fault naming every near contact whose far end moved. A cable
       with one channel has no left and right: its hot exchanged with the ground is a miswire;
     - polarity: a channel's hot exchanged with its return (its own, else the ground on its plug,
-      else the common ground): polarity_inverted of that channel;
+      else the common ground): polarity_inverted of that channel; on a stereo cable the left's
+      and, as "polarity-right", the right's;
     - open: the first channel's hot left out; short: its far contact shorted (0.5 ohm) to another
       channel's hot, else to its own return."""
     wires = list(c["wires"])
@@ -225,6 +226,11 @@ def faults(c):
         pair = [(hot, ground_for(hot))]
         out.append(("swap", line(exchanged(pair)), "miswire", moved(pair), name))
     out.append(("polarity", line(exchanged([(hot, ret)])), "polarity_inverted", moved([(hot, ret)]), name))
+    if name == "L" and chans.get("R", {}).get("hot"):
+        # ...and the right side's, so each side of labelled plugs is named as itself.
+        rh = chans["R"]["hot"][0]
+        rr = chans["R"]["ret"][0] if chans["R"]["ret"] else ground_for(rh)
+        out.append(("polarity-right", line(exchanged([(rh, rr)])), "polarity_inverted", moved([(rh, rr)]), "R"))
     out.append(("open", line([w for w in wires if w != hot]), "open", [f"A.{hot[0]}", f"B.{hot[1]}"], name))
     partner = next((v["hot"][0] for n, v in ordered if n != name and v["hot"]), ch["ret"][0] if ch["ret"] else ret)
     out.append(("short", line(wires) + [f"short = B.{hot[1]} B.{partner[1]} 0.5"], "short",

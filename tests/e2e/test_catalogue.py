@@ -5,7 +5,7 @@ Walks profiles/connectors/ and fails when a connector has no shipped cable with 
 its plugs go into. Then every shipped cable, in every shipped jig its plugs go into, is built on
 the simulator (tonewire_sim:, a scenario per case) and tested with `tonewire run`:
 - the good cable passes (exit 0, no fault);
-- its swap, polarity inversion, open and short (catalogue_lib.faults: derived from the roles and
+- its swap, polarity inversion (of each side), open and short (catalogue_lib.faults: from the roles and
   plug labels of the profiles, never from tonewire's output) fail (exit 1) with one fault.
   On a per-contact jig that fault is exactly the one put in: its code, the contacts it names, no
   alternatives, and the channel it belongs to. On a jig with loads or ties, which cannot see every
@@ -79,7 +79,8 @@ class Catalogue(unittest.TestCase):
             self.assertTrue(jigs, f"cable {name}: no shipped jig takes its plugs")
             self.assertTrue(any(cat.per_contact(self.jigs[j]) for j in jigs), f"cable {name}: no per-contact jig")
             faults = cat.faults(c)
-            self.assertEqual([f[0] for f in faults], ["swap", "polarity", "open", "short"], name)
+            self.assertEqual([f[0] for f in faults if f[0] != "polarity-right"], ["swap", "polarity", "open", "short"],
+                             name)
             for j in jigs:
                 with self.subTest(cable=name, jig=j):
                     self.check_good(j, c)

@@ -230,6 +230,31 @@ class Learn(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn(f"file: {saved}", p.stdout)
 
+    def test_learned_profile_overrides_the_shipped_one(self):
+        # A user's profile of a shipped name wins in a run, not only in `profiles show`: learned
+        # into ~/.config from a cable with a 2 kOhm tip, trs-3.5-extension passes that cable there,
+        # while the shipped file (as another user sees it) fails it.
+        wires = [("T", "T", 2000), ("R", "R", None), ("S", "S", None)]
+        dev = self.scenario("thin", "octo-trs-3.5", wires)
+        shipped = os.path.join(cat.PROFILES, "cables", "trs-3.5-extension.conf")
+        p, r = self.tw("run", "--device", dev, "--cable", "trs-3.5-extension", "--json")
+        self.assertEqual((p.returncode, [f["code"] for f in r["faults"]]), (1, ["high_resistance"]))
+        for _ in range(2):
+            p = subprocess.run([TONEWIRE, "learn", "--device", dev, "--end-a", "trs-3.5", "--end-b", "trs-3.5",
+                                "--name", "trs-3.5-extension"], capture_output=True, text=True, timeout=90,
+                               env=self.env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        mine = os.path.join(self.env["HOME"], ".config", "tonewire", "profiles", "cables", "trs-3.5-extension.conf")
+        p = subprocess.run([TONEWIRE, "profiles", "show", "trs-3.5-extension"], capture_output=True, text=True,
+                           timeout=30, env=self.env)
+        self.assertIn(f"file: {mine}\nshadows: {shipped}\n", p.stdout)
+        p, r = self.tw("run", "--device", dev, "--cable", "trs-3.5-extension", "--json")
+        self.assertEqual((p.returncode, r["verdict"]), (0, "pass"), r and r["faults"])
+        other = dict(self.env, HOME=os.path.join(self.tmp, "someone-else"))
+        p = subprocess.run([TONEWIRE, "run", "--device", dev, "--cable", "trs-3.5-extension"], capture_output=True,
+                           text=True, timeout=60, env=other)
+        self.assertEqual(p.returncode, 1, p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

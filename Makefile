@@ -37,8 +37,11 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/fuzz $(BUILD) $(FUZZ_SECONDS)
 
+# tonewire_VERSION_ARCH.deb and tonewire-sim_VERSION_ARCH.deb in $(BUILD); lintian checks them.
 package: build
-	@cd $(BUILD) && cpack -G DEB
+	@rm -f $(BUILD)/*.deb
+	@cd $(BUILD) && cpack -G DEB > cpack.log 2>&1 || { cat cpack.log; exit 1; }
+	@ls $(BUILD)/*.deb
 
 clean:
 	@rm -rf $(BUILD)

@@ -52,6 +52,7 @@ void config_defaults(struct config *c)
 	c->station.period = 0;     /* ~5 ms at any rate (256 frames at 48 kHz): short, yet far from xrun territory */
 	c->station.periods = 4;
 	c->station.windows = 1;
+	c->station.queue_scans = 1;
 	c->station.debounce_ms = 300;   /* longer than a plug's contacts bounce (a few tens of ms), short for a person */
 	/* The demo cables: one per diagnosis, all on the per-contact TRRS jig,
 	 * which tells every one of them apart (a stereo jig cannot tell an open
@@ -85,7 +86,7 @@ static const struct ini_key keys[] = {
 	{ "station", "device", 0 }, { "station", "jig", 0 }, { "station", "cable", 0 }, { "station", "scenario", 0 },
 	{ "station", "demo_dir", 0 }, { "station", "rate", 0 }, { "station", "period", 0 },
 	{ "station", "periods", 0 }, { "station", "windows", 0 }, { "station", "debounce_ms", 0 },
-	{ "station", "trigger", 0 },
+	{ "station", "trigger", 0 }, { "station", "queue_scans", 0 },
 	{ "http", "address", 0 }, { "http", "listen", 0 }, { "http", "port", 0 }, { "http", "token", 0 },
 	{ "http", "hosts", 0 }, { "http", "web_root", 0 }, { "http", "max_body", 0 }, { "http", "max_clients", 0 },
 	{ "store", "path", 0 }, { "store", "capture_dir", 0 }, { "store", "captures", 0 }, { "store", "retention", 0 },
@@ -145,6 +146,17 @@ static int set_uint(struct parse *p, const struct ini_entry *e, unsigned lo, uns
 	return 0;
 }
 
+static int set_bool(struct parse *p, const struct ini_entry *e, int *dst)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL }, *const no[] = { "no", "false", "off", "0", NULL };
+	for (unsigned i = 0; yes[i]; i++)
+		if (!strcmp(e->value, yes[i]) || !strcmp(e->value, no[i])) {
+			*dst = !strcmp(e->value, yes[i]);
+			return 0;
+		}
+	return fail(p, e, "expected yes or no, got '%.40s'", e->value);
+}
+
 static int station_key(struct parse *p, const struct ini_entry *e)
 {
 	struct config_station *st = &p->c->station;
@@ -170,6 +182,8 @@ static int station_key(struct parse *p, const struct ini_entry *e)
 		return set_uint(p, e, 1, 64, &st->windows);
 	if (!strcmp(key, "debounce_ms"))
 		return set_uint(p, e, 20, 10000, &st->debounce_ms);
+	if (!strcmp(key, "queue_scans"))
+		return set_bool(p, e, &st->queue_scans);
 	/* trigger: the schema admits no other key */
 	if (strcmp(e->value, "auto") && strcmp(e->value, "manual"))
 		return fail(p, e, "expected auto or manual, got '%.40s'", e->value);

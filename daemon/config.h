@@ -16,6 +16,7 @@ struct config_station {
 	unsigned rate, period, periods, windows;
 	int trigger_auto;                 /* trigger = auto: test when a cable goes in */
 	unsigned debounce_ms;             /* how long an insertion or removal must hold */
+	int queue_scans;                  /* a scan while the jig is busy waits its turn (1, default) or is refused */
 };
 
 struct config_http {

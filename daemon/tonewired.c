@@ -31,7 +31,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-	"usage: tonewired [--config FILE] [--check-config]\n"
+	"usage: tonewired [--config FILE] [--check-config] [--routes]\n"
 	"\n"
 	"The tonewire bench daemon: runs cable tests on the jig's audio interface and\n"
 	"serves the HTTP API (docs/openapi.json) and the dashboard.\n"
@@ -40,6 +40,7 @@ static void usage(FILE *out)
 	"                      without one it runs the demo: the simulated jig with a\n"
 	"                      straight cable on http://127.0.0.1:8640/\n"
 	"      --check-config  check the configuration and profiles, then exit\n"
+	"      --routes        print the HTTP API's routes (METHOD PATH), then exit\n"
 	"  -V, --version       print the version\n"
 	"  -h, --help          this help\n");
 }
@@ -230,7 +231,7 @@ static int start_all(struct daemon_state *s)
 		return -1;
 	}
 	struct http_ctx hc = { .cfg = &s->cfg.http, .demo_dir = s->cfg.station.demo_dir, .default_cable = s->cable,
-	                       .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
+	                       .queue_scans = s->cfg.station.queue_scans, .profiles = &s->prof, .jig = s->jig, .runner = s->rn, .store = s->st,
 	                       .events = s->ev, .metrics = s->mx };
 	if (!(s->web = http_start(&hc, serr))) {
 		fprintf(stderr, "tonewired: %s\n", serr);
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+		{ "routes", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon_state *s = calloc(1, sizeof(*s));
@@ -299,6 +301,7 @@ int main(int argc, char **argv)
 		case 'C': check_only = 1; break;
 		case 'V': printf("tonewired %s\n", TONEWIRE_VERSION); free(s); return 0;
 		case 'h': usage(stdout); free(s); return 0;
+		case 'R': http_print_routes(stdout); free(s); return 0;
 		default: usage(stderr); free(s); return EXIT_CONFIG;
 		}
 	}

@@ -1,7 +1,7 @@
 // app: the station dashboard — status bar, production view, and the glue between
 // the HTTP API, the SSE stream and the views (wiring, detail, history).
 
-import { ApiError, getJSON, sendJSON } from './api.js';
+import { ApiError, UNAUTHORIZED, getJSON, getSession, logIn, logOut, sendJSON } from './api.js';
 import { ContactBook, Profiles } from './model.js';
 import { explainFault } from './faults.js';
 import { renderLegend, renderWiring } from './wiring.js';
@@ -513,6 +513,50 @@ async function pickDemo(name) {
   startTest(typed || `DEMO-${String(Date.now()).slice(-5)}`);
 }
 
+/* ---------- login ---------- */
+
+function showLogin(why) {
+  if (!$('login').hidden) return;
+  document.querySelector('main').hidden = true;
+  $('login').hidden = false;
+  $('login-msg').textContent = why || '';
+  $('login-token').focus();
+}
+
+function setupLogin() {
+  $('login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const field = $('login-token');
+    try {
+      await logIn(field.value);
+      field.value = '';
+      window.location.reload();   // start over, now with the session
+    } catch (err) {
+      $('login-msg').textContent = err.status === 401 ? 'That is not this station\'s token.' : `Could not log in: ${err.message}`;
+      field.select();
+    }
+  });
+  $('logout').addEventListener('click', async () => {
+    try { await logOut(); } finally { window.location.reload(); }
+  });
+  window.addEventListener(UNAUTHORIZED, () => showLogin('The session has ended: log in again.'));
+}
+
+// A station with a token asks for it before anything else; one without (or
+// an older station that has no /api/v1/session) goes straight on.
+async function sessionReady() {
+  let s;
+  try {
+    s = await getSession();
+  } catch {
+    return true;
+  }
+  $('logout').hidden = !(s.token_required && s.authenticated);
+  if (!s.token_required || s.authenticated) return true;
+  showLogin();
+  return false;
+}
+
 /* ---------- events ---------- */
 
 function connectEvents() {
@@ -533,8 +577,13 @@ function connectEvents() {
   };
   es.onerror = () => {
     clearTimeout(lostTimer);
+    // EventSource does not retry a refused stream (401, 503): ask for the
+    // token again if that was it, else reconnect in a moment.
+    if (es.readyState === EventSource.CLOSED) {
+      sessionReady().then((ok) => { if (ok) setTimeout(connectEvents, 2000); });
+    }
     lostTimer = setTimeout(() => {
-      if (es.readyState !== EventSource.OPEN) {
+      if (es.readyState !== EventSource.OPEN && $('login').hidden) {
         banner('warn', '⚠ No connection to the station service (tonewired). Retrying…');
         $('banner').dataset.lost = '1';
         $('st-conn').className = 'bad';
@@ -617,6 +666,8 @@ function describeCable() {
 }
 
 async function init() {
+  setupLogin();
+  if (!(await sessionReady())) return;
   app.results = new Map();
   app.meters = new Meters($('meters'), $('meter-status'));
   renderLegend($('legend'));

@@ -49,7 +49,8 @@ async function waitFor(fn, what, ms, log) {
   throw new Error(`${what} within ${ms} ms${last ? ` (${last.message})` : ''}\n${log()}`);
 }
 
-export async function startDaemon() {
+// token: the station's [http] token (its own requests here then carry it).
+export async function startDaemon({ token = '' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tonewire-browser-'));
   const scen = path.join(dir, 'scenarios');
   fs.mkdirSync(scen);
@@ -65,6 +66,7 @@ demo_dir = ${scen}
 [http]
 address = 127.0.0.1
 port = ${port}
+${token ? `token = ${token}` : ''}
 
 [store]
 path = ${path.join(dir, 'state', 'results.db')}
@@ -79,14 +81,15 @@ capture_dir = ${path.join(dir, 'state', 'captures')}
   child.stderr.on('data', (d) => { out += d; });
   const log = () => `--- tonewired log ---\n${out.slice(-4000)}`;
   const url = `http://127.0.0.1:${port}/`;
-  const status = async () => (await fetch(`${url}api/v1/status`)).json();
+  const auth = token ? { Authorization: `Bearer ${token}` } : {};
+  const status = async () => (await fetch(`${url}api/v1/status`, { headers: auth })).json();
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`tonewired exited with ${child.exitCode}`);
     return (await status()).connected === true;
   }, 'tonewired did not come up with its device', 20000, log);
 
   const put = async (name) => {
-    const r = await fetch(`${url}api/v1/demo`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scenario: name }) });
+    const r = await fetch(`${url}api/v1/demo`, { method: 'PUT', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ scenario: name }) });
     if (!r.ok) throw new Error(`PUT /api/v1/demo ${name}: ${r.status} ${await r.text()}`);
   };
   // Unplugging: the scenario the station is using now says the interface is

@@ -36,3 +36,10 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired)
   set_tests_properties(e2e.durability PROPERTIES TIMEOUT 120 LABELS e2e
     ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endif()
+
+# Scans during a running test wait their turn (or are refused out loud).
+if(Python3_Interpreter_FOUND AND TARGET tonewired)
+  add_test(NAME e2e.scan_queue COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_scan_queue.py)
+  set_tests_properties(e2e.scan_queue PROPERTIES TIMEOUT 120 LABELS e2e
+    ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endif()

@@ -55,9 +55,17 @@ tw_fuzz(config ${PROJECT_SOURCE_DIR}/daemon/config.c)
 target_include_directories(fuzz_config PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
 target_link_libraries(fuzz_config PRIVATE tonewire_profiles)
 
-# http.c is compiled inside fuzz_http.c (its parsers are static); demo.c and the profile
-# loader are the real ones, MHD, the runner and the store are stand-ins in the harness.
-tw_fuzz(http ${PROJECT_SOURCE_DIR}/daemon/demo.c ${PROJECT_SOURCE_DIR}/daemon/config.c)
+# fuzz_http: raw request bytes through the connection gate's check (http_head.c), framing
+# included, then through the handlers. http.c is compiled inside fuzz_http.c (its dispatch is
+# static), with the rest of the HTTP layer (daemon/CMakeLists.txt's list); demo.c and the
+# profile loader are the real ones, MHD, the runner and the store are stand-ins in the harness.
+set(tw_fuzz_http_sources)
+foreach(f ${TONEWIRED_HTTP_SOURCES})
+  if(NOT f STREQUAL "http.c")
+    list(APPEND tw_fuzz_http_sources ${PROJECT_SOURCE_DIR}/daemon/${f})
+  endif()
+endforeach()
+tw_fuzz(http ${PROJECT_SOURCE_DIR}/daemon/demo.c ${PROJECT_SOURCE_DIR}/daemon/config.c ${tw_fuzz_http_sources})
 target_include_directories(fuzz_http PRIVATE ${PROJECT_SOURCE_DIR}/daemon)
 target_link_libraries(fuzz_http PRIVATE tonewire_station tonewire_scenario tonewire_profiles tonewire_dsp
   PkgConfig::JANSSON)

@@ -9,6 +9,7 @@ endif()
 if(Python3_Interpreter_FOUND)
   add_test(NAME e2e.udev_rules
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_udev.py
-            ${PROJECT_SOURCE_DIR}/udev/70-tonewire.rules)
+            ${PROJECT_SOURCE_DIR}/udev/70-tonewire.rules ${PROJECT_SOURCE_DIR}/udev/tonewire-jig
+            ${PROJECT_SOURCE_DIR}/udev/jigs.conf)
   set_tests_properties(e2e.udev_rules PROPERTIES TIMEOUT 60 LABELS e2e)
 endif()

@@ -156,7 +156,7 @@ CASES = [
     api("POST to a static path", "POST", "/index.html", "{}", J, 405, "POST"),
     raw("path with ../ out of the web root", get_raw(b"/../../../../etc/passwd"), 404, "not found"),
     raw("path with %2e%2e out of the web root", get_raw(b"/%2e%2e/%2e%2e/etc/passwd"), 404, "not found"),
-    raw("URL of 40 KiB", get_raw(b"/api/v1/tests?serial=" + b"s" * 40000), 414),
+    raw("URL of 40 KiB", get_raw(b"/api/v1/tests?serial=" + b"s" * 40000), 414, "request target"),
     api("demo scenario that is a path", "PUT", "/api/v1/demo", '{"scenario": "../straight"}', J, 400,
         "scenario"),
     api("demo scenario missing", "PUT", "/api/v1/demo", "{}", J, 400, "scenario"),
@@ -171,7 +171,7 @@ CASES = [
     api("POST from Origin: null", "POST", "/api/v1/tests", GOOD, {**J, "Origin": "null"}, 403, "cross-origin"),
     api("cross-site POST without Origin", "POST", "/api/v1/tests", GOOD, {**J, "Sec-Fetch-Site": "cross-site"},
         403, "cross-site"),
-    raw("bytes that are not HTTP", b"\x00\x01\x02 nonsense\r\n\r\n", NO_ANSWER),
+    raw("bytes that are not HTTP", b"\x00\x01\x02 nonsense\r\n\r\n", 400, "request line"),
 
     # profiles (tonewire profiles show FILE)
     file("connector: fewer roles than contacts", "connector",

@@ -1,6 +1,7 @@
 #!/bin/sh
-# e2e.install: `cmake --install BUILD --prefix /usr` into a DESTDIR gives the documented tree, the
-# installed CLI lists the installed profiles, and --help of tonewired and tonewire names every option.
+# e2e.install: `cmake --install BUILD --prefix /usr` into a DESTDIR gives the documented tree (both
+# packages' files: test_package.py checks the split), the installed udev list takes over no interface,
+# the installed CLI lists the installed profiles, and --help of tonewired and tonewire names every option.
 #   test_install.sh BUILD_DIR SOURCE_DIR
 #
 # KNOWN_GAPS lists documented paths the install does not produce yet: each is reported, not failed,
@@ -47,6 +48,7 @@ for kind in connectors cables jigs; do
   need d "/usr/share/tonewire/profiles/$kind" "profiles ($kind)"
 done
 need f /usr/share/tonewire/web/index.html "the dashboard"
+need f /usr/share/tonewire/openapi.json "the API description (GET /api/v1/openapi.json)"
 n_src=$(ls "$src"/sim/scenarios/*.conf | wc -l)
 n_inst=$(ls "$dest"/usr/share/tonewire/scenarios/*.conf 2>/dev/null | wc -l)
 [ "$n_src" -gt 0 ] && [ "$n_src" = "$n_inst" ] && ok "scenarios: $n_inst in /usr/share/tonewire/scenarios" \
@@ -55,6 +57,20 @@ unit=$(find "$dest" -name tonewired.service -path '*systemd/system/*' | head -n 
 [ -n "$unit" ] && ok "the systemd unit: ${unit#$dest}" || fail "the systemd unit: no */systemd/system/tonewired.service"
 rules=$(find "$dest" -name 70-tonewire.rules -path '*udev/rules.d/*' | head -n 1)
 [ -n "$rules" ] && ok "the udev rules: ${rules#$dest}" || fail "the udev rules: no */udev/rules.d/70-tonewire.rules"
+# The rules run their helper by a bare name: udev looks for it in the folder above rules.d.
+helper=${rules%/rules.d/*}/tonewire-jig
+[ -n "$rules" ] && [ -x "$helper" ] && ok "the rules' helper: ${helper#$dest}" \
+  || fail "the rules' helper: no executable tonewire-jig next to rules.d"
+need f /etc/tonewire/jigs.conf "the list of jig interfaces"
+# As installed it lists nothing, so no interface is taken over (a Scarlett 2i2 here).
+if [ -x "$helper" ]; then
+  out=$(TONEWIRE_JIGS="$dest/etc/tonewire/jigs.conf" "$helper" 1235 8210 X 2>&1)
+  [ -z "$out" ] && ok "the installed jigs.conf lists no interface" || fail "the installed jigs.conf takes over 1235:8210: $out"
+fi
+need f /usr/share/doc/tonewire/copyright "the copyright file"
+need f /usr/share/doc/tonewire/changelog.gz "the changelog"
+gzip -t "$dest/usr/share/doc/tonewire/changelog.gz" 2>/dev/null && ok "the changelog is gzipped" \
+  || fail "/usr/share/doc/tonewire/changelog.gz is not a gzip file"
 if [ -f "$dest/etc/tonewire/tonewired.conf" ]; then
   known etc-config && fail "etc-config is installed now: remove it from KNOWN_GAPS"
   grep -q '^\[station\]' "$dest/etc/tonewire/tonewired.conf" && grep -q '^;' "$dest/etc/tonewire/tonewired.conf" \

@@ -1,22 +1,33 @@
-/* fuzz_http: tonewired's request handling (Host/Origin screening, routing, query strings, JSON bodies) in-process.
+/* fuzz_http: tonewired's request handling from the bytes on the wire — the connection gate's framing check, then Host/Origin/token screening, routing, query strings, JSON bodies — in-process.
  *
- * The parsing in daemon/http.c lives in static functions behind
- * libmicrohttpd, so this file includes http.c itself and stands in for the
- * few MHD calls it makes: the connection (method, URL, headers, query
- * arguments, body) comes from the input, and every queued answer is checked.
- * The runner and store are stubs that accept one cable; demo.c and the
- * profile loader are the real ones.
+ * Input: one request as a client sends it (request line, header fields,
+ * CR LF, body). It goes through http_head_check first, as the gate does;
+ * whatever the gate would hand over is then split into what libmicrohttpd
+ * gives the handler (method, URL, header fields, query arguments, cookies,
+ * the body de-chunked) and fed to on_request, in two uploads. The dispatch
+ * lives in static functions of daemon/http.c, so this file includes it;
+ * the few MHD calls are stood in for here and every queued answer is
+ * checked. The runner and store are stubs that accept one cable; demo.c,
+ * the profile loader and the rest of the HTTP layer are the real ones.
  *
- * Input: "METHOD URL\n" then "Name: value\n" header lines, an empty line,
- * then the body (sent to on_request in two uploads, as a client may).
+ * Checked besides "no crash, no leak": a refusal has a 4xx/5xx status and
+ * a reason; a complete request is complete at the same length when checked
+ * again and not one byte before; no request with two Host or two
+ * Content-Length fields, or both Content-Length and Transfer-Encoding, is
+ * ever complete; every JSON answer parses, errors as {"error": "…"}; one
+ * answer per request; no file is served from outside the web root.
  */
 #include "../../daemon/http.c"
 
+/* The checks are the point of the harness: on in every build type
+ * (RelWithDebInfo, which scripts/fuzz uses, defines NDEBUG). */
+#undef NDEBUG
 #include <assert.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 
-#define MAX_FIELDS 32
+#define MAX_FIELDS 96
 
 struct field {
 	enum MHD_ValueKind kind;
@@ -152,6 +163,19 @@ const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *d, enum MHD_D
 	return NULL;
 }
 
+enum MHD_Result MHD_add_connection(struct MHD_Daemon *d, MHD_socket s, const struct sockaddr *addr, socklen_t len)
+{
+	(void)d, (void)s, (void)addr, (void)len;
+	abort();   /* only the gate hands over connections, and the harness runs no gate */
+}
+
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *c,
+                                                        enum MHD_ConnectionInfoType t, ...)
+{
+	(void)c, (void)t;
+	return NULL;
+}
+
 /* The runner and store: one known cable, test 7 exists, nothing is ever busy. */
 int runner_submit(runner *r, const char *cable, const char *serial, long long *id, char err[RUNNER_ERR_MAX])
 {
@@ -280,14 +304,19 @@ static struct profiles profs;
 static struct tw_jig jig;
 static http server;
 
+/* The gate's limits, smaller than the daemon's so the fuzzer reaches them. */
+static const struct http_head_limits limits = { .head_max = 4096, .target_max = 1024, .fields_max = 24,
+                                                 .body_max = 4096 };
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char err[PROFILE_ERR_MAX];
 	(void)argc, (void)argv;
 	snprintf(cfg.web_root, sizeof(cfg.web_root), "%s/web", TONEWIRE_SOURCE_DIR);
+	snprintf(cfg.token, sizeof(cfg.token), "fuzz-token-0123456789");
 	web_root = cfg.web_root;
-	cfg.max_body = 4096;
+	cfg.max_body = limits.body_max;
 	profiles_init(&profs, NULL);
 	if (profiles_load_jig(&profs, "stereo-trs", &jig, err) < 0) {
 		fprintf(stderr, "fuzz_http: %s\n", err);
@@ -299,6 +328,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(demo_dir, sizeof(demo_dir), "%s/sim/scenarios", TONEWIRE_SOURCE_DIR);
 	server.ctx = (struct http_ctx){ .cfg = &cfg, .demo_dir = demo_dir, .default_cable = "",
 	                                .profiles = &profs, .jig = &jig };
+	server.auth = http_auth_create(cfg.token);
+	routes_openapi_path(&cfg, server.openapi, sizeof(server.openapi));
 	server.port = 8640;
 	add_host(&server, "localhost");
 	add_host(&server, "127.0.0.1");
@@ -347,65 +378,142 @@ static void add_query(struct MHD_Connection *c, const char *q)
 	}
 }
 
+/* Cookie: a=b; c=d, the way MHD splits it. */
+static void add_cookies(struct MHD_Connection *c, const char *v, size_t n)
+{
+	const char *end = v + n;
+	while (v < end) {
+		while (v < end && (*v == ' ' || *v == ';'))
+			v++;
+		const char *semi = memchr(v, ';', (size_t)(end - v)), *stop = semi ? semi : end;
+		const char *eq = memchr(v, '=', (size_t)(stop - v));
+		if (eq)
+			add_field(c, MHD_COOKIE_KIND, v, (size_t)(eq - v), eq + 1, (size_t)(stop - eq - 1));
+		v = stop;
+	}
+}
+
+/* The line from p (up to LF, CR stripped) and where the next starts. */
+static size_t line_at(const char *p, const char *end, const char **next)
+{
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
+	size_t n = lf ? (size_t)(lf - p) : (size_t)(end - p);
+	*next = lf ? lf + 1 : end;
+	return n && p[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* The framing of a head the gate passed, counted again from its lines: it
+ * must be unambiguous. Fills the connection's header fields and cookies. */
+static void head_fields(struct MHD_Connection *c, const char *p, const char *end, int *chunked)
+{
+	unsigned hosts = 0, lengths = 0, encodings = 0;
+	const char *next;
+	for (size_t n; p < end && (n = line_at(p, end, &next)); p = next) {
+		const char *colon = memchr(p, ':', n);
+		assert(colon);   /* the gate lets no line without a colon through */
+		const char *v = colon + 1, *e = p + n;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		size_t kn = (size_t)(colon - p);
+		hosts += kn == 4 && !strncasecmp(p, "Host", 4);
+		lengths += kn == 14 && !strncasecmp(p, "Content-Length", 14);
+		encodings += kn == 17 && !strncasecmp(p, "Transfer-Encoding", 17);
+		if (kn == 6 && !strncasecmp(p, "Cookie", 6))
+			add_cookies(c, v, (size_t)(e - v));
+		add_field(c, MHD_HEADER_KIND, p, kn, v, (size_t)(e - v));
+	}
+	assert(hosts <= 1 && lengths <= 1 && !(lengths && encodings) && encodings <= 1);
+	*chunked = encodings == 1;
+}
+
+/* The body as the handler gets it: chunks joined (the gate checked their framing). */
+static size_t body_of(const char *p, const char *end, int chunked, char *out)
+{
+	size_t len = 0;
+	if (!chunked) {
+		memcpy(out, p, (size_t)(end - p));
+		return (size_t)(end - p);
+	}
+	for (;;) {
+		const char *next;
+		line_at(p, end, &next);
+		size_t size = strtoul(p, NULL, 16);
+		if (!size)
+			return len;
+		assert(len + size <= limits.body_max && next + size <= end);
+		memcpy(out + len, next, size);
+		len += size;
+		p = next + size + 2;
+	}
+}
+
+/* The gate's check, and what it promises about a request it passes: 1 when
+ * the gate would hand it over (complete, well framed; h->length bytes), else 0. */
+static int gate_passes(const char *p, size_t size, struct http_head *h)
+{
+	http_head_check(p, size, &limits, h);
+	assert(h->error[sizeof(h->error) - 1] == '\0');
+	if (h->state == HTTP_HEAD_BAD) {
+		assert(h->status >= 400 && h->status < 600 && h->error[0]);
+		return 0;
+	}
+	if (h->state != HTTP_HEAD_DONE)
+		return 0;
+	assert(h->length <= size && h->head_len && h->head_len <= h->length);
+	struct http_head again;
+	http_head_check(p, h->length, &limits, &again);   /* the same at its own length … */
+	assert(again.state == HTTP_HEAD_DONE && again.length == h->length);
+	http_head_check(p, h->length - 1, &limits, &again);   /* … and not complete a byte before */
+	assert(again.state == HTTP_HEAD_MORE);
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct MHD_Connection conn = { 0 };
-	const char *p = (const char *)data, *end = p + size;
-	char method[16], url[1024];
+	const char *p = (const char *)data, *end = p + size, *next;
+	char method[32], url[2048];
 	void *con_cls = NULL;
+	struct http_head h;
 
-	/* Request line. */
-	const char *nl = memchr(p, '\n', size);
-	if (!nl)
+	if (!gate_passes(p, size, &h))
 		return 0;
-	const char *sp = memchr(p, ' ', (size_t)(nl - p));
-	if (!sp || sp == p || (size_t)(sp - p) >= sizeof(method) || (size_t)(nl - sp - 1) >= sizeof(url))
-		return 0;
+	end = p + h.length;
+	while (*p == '\r' || *p == '\n')   /* the empty lines the gate skips */
+		p++;
+	size_t n = line_at(p, end, &next);
+	const char *sp = memchr(p, ' ', n), *sp2 = sp ? memchr(sp + 1, ' ', (size_t)(p + n - sp - 1)) : NULL;
+	assert(sp && sp2 && (size_t)(sp - p) < sizeof(method) && (size_t)(sp2 - sp - 1) < sizeof(url));
 	snprintf(method, sizeof(method), "%.*s", (int)(sp - p), p);
-	snprintf(url, sizeof(url), "%.*s", (int)(nl - sp - 1), sp + 1);
-	if (strlen(method) != (size_t)(sp - p) || strlen(url) != (size_t)(nl - sp - 1))
-		return 0;   /* MHD never hands over a NUL inside these */
+	snprintf(url, sizeof(url), "%.*s", (int)(sp2 - sp - 1), sp + 1);
 	char *qs = strchr(url, '?');
 	if (qs) {
 		*qs++ = '\0';
 		add_query(&conn, qs);
 	}
-	p = nl + 1;
-	/* Headers up to an empty line. */
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		if (nl == p) {
-			p++;
-			break;
-		}
-		const char *colon = memchr(p, ':', (size_t)(nl - p));
-		if (colon) {
-			const char *v = colon + 1;
-			while (v < nl && *v == ' ')
-				v++;
-			if (!memchr(p, '\0', (size_t)(nl - p)))
-				add_field(&conn, MHD_HEADER_KIND, p, (size_t)(colon - p), v, (size_t)(nl - v));
-		}
-		p = nl < end ? nl + 1 : end;
-	}
-	size_t body = (size_t)(end - p), half = body / 2, zero = 0;
+	int chunked;
+	const char *body_start = (const char *)data + h.head_len;
+	head_fields(&conn, next, body_start, &chunked);
+	char *body = malloc(limits.body_max + 1);
+	size_t body_len = body_of(body_start, end, chunked, body), half = body_len / 2, zero = 0;
 
 	/* The order MHD calls us in: headers, each upload, then the end. */
 	enum MHD_Result r = on_request(&server, &conn, url, method, "HTTP/1.1", NULL, &zero, &con_cls);
-	if (r == MHD_YES && body) {
-		size_t n = half;
-		if (n)
-			on_request(&server, &conn, url, method, "HTTP/1.1", p, &n, &con_cls);
-		n = body - half;
-		on_request(&server, &conn, url, method, "HTTP/1.1", p + half, &n, &con_cls);
+	if (r == MHD_YES && body_len) {
+		size_t k = half;
+		if (k)
+			on_request(&server, &conn, url, method, "HTTP/1.1", body, &k, &con_cls);
+		k = body_len - half;
+		on_request(&server, &conn, url, method, "HTTP/1.1", body + half, &k, &con_cls);
 	}
 	if (r == MHD_YES && !conn.answers)
 		on_request(&server, &conn, url, method, "HTTP/1.1", NULL, &zero, &con_cls);
 	on_completed(&server, &conn, &con_cls, MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	assert(conn.answers <= 1);   /* one answer per request, never two */
+	free(body);
 	for (unsigned i = 0; i < conn.n; i++) {
 		free(conn.f[i].key);
 		free(conn.f[i].value);

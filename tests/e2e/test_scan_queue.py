@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""A barcode scan during a running test is never lost: SCAN-A and SCAN-B
+posted 40 ms apart (as a scanner types them) both run and are stored, in
+the order they came; with `[station] queue_scans = no` the second is
+refused out loud (409, the jig is busy) instead of being dropped. Catches a
+runner that refuses or forgets the second scan, runs them out of order, or
+queues when told not to.
+"""
+import os
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_daemon import CABLE, Daemon  # noqa: E402
+
+
+def scan_two(d):
+    """POST two scans 40 ms apart from two threads; their (status, body) in order."""
+    answers = [None, None]
+
+    def post(i, serial):
+        answers[i] = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": serial, "queue": True})
+
+    a = threading.Thread(target=post, args=(0, "SCAN-A"))
+    b = threading.Thread(target=post, args=(1, "SCAN-B"))
+    a.start()
+    time.sleep(0.040)
+    b.start()
+    a.join(30)
+    b.join(30)
+    return answers
+
+
+class ScanQueue(unittest.TestCase):
+    def start(self, station_extra=""):
+        # Real-time pace: a test takes ~100 ms, so the second scan lands in it.
+        d = Daemon(fast=False, station_extra=station_extra)
+        self.addCleanup(d.stop)
+        return d.start()
+
+    def test_two_scans_40ms_apart_both_stored_in_order(self):
+        d = self.start()
+        (sa, ra), (sb, rb) = scan_two(d)
+        self.assertEqual((sa, sb), (202, 202), (ra, rb))
+        self.assertEqual(rb["state"], "queued", rb)
+        self.assertEqual(rb["position"], 1)
+        self.assertLess(ra["id"], rb["id"])
+        results = {}
+        deadline = time.time() + 30
+        while time.time() < deadline and len(results) < 2:
+            for r in (ra, rb):
+                st, res = d.get(f"/api/v1/tests/{r['id']}")
+                if st == 200 and res.get("verdict") in ("pass", "fail"):
+                    results[r["id"]] = res
+            time.sleep(0.05)
+        self.assertEqual(len(results), 2, results)
+        first, second = results[ra["id"]], results[rb["id"]]
+        self.assertEqual((first["serial"], second["serial"]), ("SCAN-A", "SCAN-B"))
+        self.assertEqual((first["verdict"], second["verdict"]), ("pass", "pass"))
+        self.assertLessEqual(first["started_at"], second["started_at"])
+        st, hist = d.get("/api/v1/tests?limit=10")
+        self.assertEqual([r["serial"] for r in hist if r["serial"] in ("SCAN-A", "SCAN-B")], ["SCAN-B", "SCAN-A"])
+
+    def test_refused_out_loud_when_not_queuing(self):
+        d = self.start("queue_scans = no")
+        (sa, ra), (sb, rb) = scan_two(d)
+        self.assertEqual(sa, 202, ra)
+        self.assertEqual(sb, 409, rb)
+        self.assertIn("busy", rb["error"])
+
+    def test_queue_must_be_boolean(self):
+        d = self.start()
+        st, r = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": "X", "queue": "yes"})
+        self.assertEqual(st, 400, r)
+        self.assertIn("queue", r["error"])
+
+
+if __name__ == "__main__":
+    unittest.main()

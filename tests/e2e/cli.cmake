@@ -5,9 +5,3 @@ if(Python3_Interpreter_FOUND AND TARGET tonewire)
   set_tests_properties(e2e.cli PROPERTIES TIMEOUT 300 LABELS e2e
     ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endif()
-if(Python3_Interpreter_FOUND AND TARGET tonewire AND TARGET tonewire_sim_pcm)
-  # tonewire learn: a first sample kept, a second one verifying it, the profile then testing cables.
-  add_test(NAME e2e.cli_learn COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_learn.py)
-  set_tests_properties(e2e.cli_learn PROPERTIES TIMEOUT 300 LABELS e2e
-    ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
-endif()

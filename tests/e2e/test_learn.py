@@ -8,6 +8,9 @@ the scenario's, within what the result says the jig resolves (its closed form fo
 into a single-ended input: R = Rin/g - Rs - Rin). Refusals (a second sample that differs, a jig
 that cannot see every conductor) save nothing and say why.
 
+The same steps through tonewired: POST /api/v1/learn on the daemon's jig, one sample per request
+(DaemonLearn; ctest e2e.daemon_learn), the learned profile then tested with POST /api/v1/tests.
+
 Standard library only. TONEWIRE_BUILD_DIR points at the build tree.
 """
 import json
@@ -21,6 +24,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import catalogue_lib as cat  # noqa: E402
+import test_daemon as td  # noqa: E402
 
 BUILD = os.environ.get("TONEWIRE_BUILD_DIR", os.path.join(HERE, "../../build"))
 TONEWIRE = os.path.join(BUILD, "cli", "tonewire")
@@ -254,6 +258,104 @@ class Learn(unittest.TestCase):
         p = subprocess.run([TONEWIRE, "run", "--device", dev, "--cable", "trs-3.5-extension"], capture_output=True,
                            text=True, timeout=60, env=other)
         self.assertEqual(p.returncode, 1, p.stdout)
+
+
+class DaemonLearn(unittest.TestCase):
+    """POST /api/v1/learn: 200 a first sample kept, 201 saved, 422 refused; the profile then tests."""
+
+    STRAIGHT = ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"]
+
+    def write(self, name, lines, jig="octo-trs-3.5"):
+        with open(os.path.join(self.d.scen_dir, name + ".conf"), "w") as f:
+            f.write(f"; title: {name}\n[scenario]\njig = {jig}\n[interface]\npace = fast\nnoise_dbfs = -90\n"
+                    "[cable]\n" + "".join(x + "\n" for x in lines))
+
+    def setUp(self):
+        self.d = td.Daemon()
+        self.addCleanup(self.d.stop)
+        self.prof = os.path.join(self.d.dir, "profiles")
+        os.makedirs(self.prof)
+        for f in os.listdir(self.d.scen_dir):
+            os.unlink(os.path.join(self.d.scen_dir, f))
+        self.write("straight", self.STRAIGHT)
+        self.write("second", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S 0.2"])
+        self.write("swapped", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])
+        with open(self.d.config) as f:
+            conf = f.read()
+        with open(self.d.config, "w") as f:
+            f.write(conf + f"[profiles]\npath = {self.prof}\n")
+        self.d.start(timeout=30)
+
+    def learn(self, **body):
+        return self.d.request("POST", "/api/v1/learn", dict({"end_a": "trs-3.5", "end_b": "trs-3.5"}, **body),
+                              timeout=150)
+
+    def test_learn_verify_then_test(self):
+        st, r = self.learn(name="bench-lead", serial="GOLD-1")
+        self.assertEqual(st, 200, r)
+        self.assertEqual((r["kind"], r["verdict"], r["learn"]["step"], r["serial"]),
+                         ("learn", "pass", "first_sample", "GOLD-1"))
+        self.assertEqual(sorted((w["from"], w["to"]) for w in r["learn"]["wires"]),
+                         [("A.R", "B.R"), ("A.S", "B.S"), ("A.T", "B.T")])
+        self.assertFalse(os.path.exists(os.path.join(self.prof, "cables", "bench-lead.conf")))
+        # A different second sample is refused, nothing saved, the first kept.
+        self.d.use_scenario("swapped")
+        st, r = self.learn(name="bench-lead")
+        self.assertEqual(st, 422, r)
+        self.assertEqual((r["verdict"], r["learn"]["step"]), ("fail", "differs"))
+        self.assertEqual({f["code"] for f in r["faults"]}, {"miswire"})
+        self.assertFalse(os.path.exists(os.path.join(self.prof, "cables", "bench-lead.conf")))
+        # One that measures the same: saved.
+        self.d.use_scenario("second")
+        st, r = self.learn(name="bench-lead")
+        self.assertEqual(st, 201, r)
+        self.assertEqual(r["learn"]["profile"], os.path.join(self.prof, "cables", "bench-lead.conf"))
+        # Stored like any result, found by kind.
+        st, hist = self.d.get("/api/v1/tests?kind=learn")
+        self.assertEqual(st, 200)
+        self.assertEqual([h["verdict"] for h in hist], ["pass", "fail", "pass"])
+        # The daemon tests cables with it at once, and lists it.
+        st, profs = self.d.get("/api/v1/profiles")
+        self.assertIn("bench-lead", json.dumps(profs))
+        st, r = self.d.post_test(cable="bench-lead")
+        self.assertEqual((st, r["verdict"]), (200, "pass"), r)
+        self.d.use_scenario("swapped")
+        st, r = self.d.post_test(cable="bench-lead")
+        self.assertEqual((st, [f["code"] for f in r["faults"]]), (200, ["lr_swap"]), r)
+        # Learning it again would overwrite it.
+        st, r = self.learn(name="bench-lead")
+        self.assertEqual(st, 409, r)
+        self.assertIn("already exists", r["error"])
+
+    def test_bad_requests(self):
+        cases = [
+            ({"end_a": "trs-3.5"}, "end_b: required"),
+            ({"end_a": "/etc/passwd", "end_b": "trs-3.5"}, "end_a: must be connector names, not paths"),
+            ({"end_a": "trs-3.5", "end_b": "trs-3.5", "name": "../x"}, "is not a profile name"),
+            ({"end_a": "trs-3.5", "end_b": "trs-3.5", "restart": "yes"}, "restart: expected true or false"),
+            ({"end_a": "xlr3", "end_b": "trs-3.5"}, "does not fit"),
+            ({"end_a": "trs-3.5", "end_b": "trs-3.5", "colour": "red"}, "colour"),
+        ]
+        for body, words in cases:
+            st, r = self.d.request("POST", "/api/v1/learn", body)
+            self.assertEqual(st, 400, (body, r))
+            self.assertIn(words, r["error"], body)
+        # Nothing was recorded for any of them.
+        st, hist = self.d.get("/api/v1/tests?kind=learn")
+        self.assertEqual(hist, [])
+
+
+class DaemonLearnStereo(unittest.TestCase):
+    """On a station whose jig is the loaded stereo one, learning is refused with the reason."""
+
+    def test_stereo_jig_refused(self):
+        d = td.Daemon()
+        self.addCleanup(d.stop)
+        d.start(timeout=30)
+        st, r = d.request("POST", "/api/v1/learn", {"end_a": "trs-3.5", "end_b": "trs-3.5"})
+        self.assertEqual(st, 400, r)
+        self.assertIn("jig 'stereo-trs' cannot learn a cable", r["error"])
+        self.assertIn("A.S is tied to ground", r["error"])
 
 
 if __name__ == "__main__":

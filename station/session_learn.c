@@ -249,7 +249,9 @@ int learn_sample_of(const struct fixture *f, const struct analysis *an, double m
 		double d = fmax(1.0, 0.01 * w->ohms);
 		double slope = (model_gain(f, out, i, w->ohms, net, gains) -
 		                model_gain(f, out, i, w->ohms + d, net, gains)) / d;
-		double noise = fabs(w->gain) * pow(10.0, -fmax(t->snr_db, 0.0) / 20.0);
+		/* snr_db is the tone against the rms of the complex noise in its bin;
+		 * the fit reads the real part, which carries half that power. */
+		double noise = fabs(w->gain) * pow(10.0, -fmax(t->snr_db, 0.0) / 20.0) * M_SQRT1_2;
 		w->sigma = slope > 0 ? noise / slope : INFINITY;
 		w->model_sigma = slope > 0 ? model_tol * fabs(w->gain) / slope : INFINITY;
 		w->level_db = 20.0 * log10(model_gain(f, out, i, w->ohms, net, gains) /

@@ -24,6 +24,7 @@ int cmd_flex(int argc, char **argv);            /* a flex session on a local dev
 /* tonewire flex through tonewired (argv[0] is "flex"): when --device is not given. */
 int cmd_flex_remote(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);       /* a calibration via tonewired */
+int cmd_devices(int argc, char **argv);         /* the sound devices and what fits them */
 int cmd_learn(int argc, char **argv);           /* learn a cable from samples on a local jig */
 
 /* Print "tonewire: <message>" on stderr. */

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "devices.h"
 #include "duplex.h"
 #include "session.h"
 
@@ -161,15 +162,21 @@ int cmd_flex(int argc, char **argv)
 	                     .fm = fm, .ctx = &w, .measured = measured, .tracking = tracking,
 	                     .meta = { .serial = o.serial, .device = o.device, .rate = o.rate,
 	                               .started_at = (long long)time(NULL) } };
-	struct duplex_cfg dc = { .device = o.device, .rate = o.rate, .out_channels = st->fx.n_outputs,
-	                         .in_channels = st->fx.n_inputs };
+	/* The interface's mixer, as the card is recognised, set as for a test. */
+	struct profiles prof;
+	struct tw_interface iface;
+	profiles_init(&prof, o.extra);
+	struct devices_open dop = { .device = o.device, .profiles = &prof, .rate = o.rate,
+	                            .out_channels = st->fx.n_outputs, .in_channels = st->fx.n_inputs };
 	status = EXIT_STATION;
-	if (!(dx = duplex_open(&dc, err, &e))) {
+	if (!(dx = devices_open_duplex(&dop, &iface, err, &e))) {
 		cli_error("%s", err);
 		if (o.as_json && (result = session_error(&s, e, err)))
 			cli_emit_result(result, 1, NULL);
 		goto out;
 	}
+	s.meta.format = duplex_format_name(dx);
+	s.device_error = duplex_error(dx);   /* why a mixer control could not be set, if one cannot */
 	struct pump pump = pump_duplex(dx);
 	result = session_flex(&s, &pump);
 	if (!result) {

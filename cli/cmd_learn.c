@@ -1,4 +1,5 @@
 /* tonewire learn: learn a cable from samples on a local per-contact jig; the profile is written once a second sample measures the same. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "devices.h"
 #include "duplex.h"
 #include "session.h"
 
@@ -157,6 +159,7 @@ int cmd_learn(int argc, char **argv)
 	struct tw_jig *jig = calloc(1, sizeof(*jig));
 	struct station_cable *sc = calloc(1, sizeof(*sc));
 	struct learn_request rq;
+	struct tw_interface *iface = NULL;
 	measure *ms = NULL;
 	duplex *dx = NULL;
 	json_t *res = NULL;
@@ -184,11 +187,15 @@ int cmd_learn(int argc, char **argv)
 	}
 	struct session s = { .ms = ms, .sc = sc, .t0 = clock_now_ms(),
 	                     .meta = { .device = o.device, .rate = o.rate, .started_at = (long long)time(NULL) } };
-	struct duplex_cfg dc = { .device = o.device, .rate = o.rate, .out_channels = sc->fx.n_outputs,
-	                         .in_channels = sc->fx.n_inputs };
-	if (!(dx = duplex_open(&dc, err, &e)))
-		res = session_error(&s, e, err);
-	else {
+	/* Opened as for a test: the jig file's device channels, the card's interface profile. */
+	struct devices_open dop = { .device = o.device, .profiles = &prof, .rate = o.rate,
+	                            .out_channels = sc->fx.n_outputs, .in_channels = sc->fx.n_inputs,
+	                            .out_map = jig->out_channel, .in_map = jig->in_channel };
+	if (!(iface = calloc(1, sizeof(*iface))) || !(dx = devices_open_duplex(&dop, iface, err, &e))) {
+		res = session_error(&s, iface ? e : -ENOMEM, iface ? err : "out of memory");
+	} else {
+		s.meta.format = duplex_format_name(dx);
+		s.device_error = duplex_error(dx);   /* why a mixer control could not be set, if one cannot */
 		struct pump pump = pump_duplex(dx);
 		res = session_learn(&s, &pump, &rq);
 	}
@@ -211,6 +218,7 @@ int cmd_learn(int argc, char **argv)
 out:
 	json_decref(res);
 	duplex_close(dx);
+	free(iface);
 	measure_destroy(ms);
 	free(sc);
 	free(jig);

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "clock.h"
+#include "devices.h"
 #include "duplex.h"
 #include "session.h"
 
@@ -19,6 +20,12 @@ static void usage(FILE *out)
 	"\n"
 	"  -d, --device PCM     ALSA device: a real interface (hw:CARD) or the simulated\n"
 	"                       jig, tonewire_sim:/path/to/scenario.conf\n"
+	"      --playback PCM   a separate DAC (the same as --device) ...\n"
+	"      --capture PCM    ... and ADC: two devices, two clocks\n"
+	"      --interface NAME interface profile (profiles/interfaces/) whose mixer settings\n"
+	"                       are applied; default: recognised from the card; 'none': none\n"
+	"      --outputs LIST   device channels of the jig's outputs, e.g. 3,4 (default 1,2,...)\n"
+	"      --inputs LIST    device channels of the jig's inputs\n"
 	"  -c, --cable CABLE    cable profile (name or path)\n"
 	"  -j, --jig JIG        jig profile (name or path); for tonewire_sim the\n"
 	"                       scenario's jig is the default\n"
@@ -36,10 +43,34 @@ static void usage(FILE *out)
 }
 
 struct run_opts {
-	const char *device, *cable, *jig, *serial, *junit, *extra, *save;
+	const char *device, *capture, *interface, *cable, *jig, *serial, *junit, *extra, *save;
 	unsigned rate, windows;
 	int as_json;
+	unsigned n_out, n_in;                    /* given channel lists, 0 = none */
+	unsigned out_map[FIXTURE_MAX_CHANNELS], in_map[FIXTURE_MAX_CHANNELS];
 };
+
+/* "3,4" (or "3 4") into map; how many, or 0 after telling the user why. */
+static unsigned channel_list(const char *opt, const char *s, unsigned *map)
+{
+	unsigned n = 0;
+	char *end;
+
+	while (*s) {
+		unsigned long v = strtoul(s, &end, 10);
+		if (end == s || v < 1 || v > DUPLEX_MAX_CHANNELS || n == FIXTURE_MAX_CHANNELS) {
+			cli_error("%s: '%s' is not a list of device channels (1..%d), e.g. 3,4", opt, s, DUPLEX_MAX_CHANNELS);
+			return 0;
+		}
+		map[n++] = (unsigned)v;
+		s = end;
+		while (*s == ',' || *s == ' ')
+			s++;
+	}
+	if (!n)
+		cli_error("%s: expected device channels, e.g. 3,4", opt);
+	return n;
+}
 
 /* Parse the options. -1 to go on, else the exit status. */
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -55,6 +86,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "junit", required_argument, NULL, 'U' },
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "save-capture", required_argument, NULL, 'W' },
+		{ "playback", required_argument, NULL, 'd' },
+		{ "capture", required_argument, NULL, 'C' },
+		{ "interface", required_argument, NULL, 'I' },
+		{ "outputs", required_argument, NULL, 'O' },
+		{ "inputs", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +121,16 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'U': o->junit = optarg; break;
 		case 'p': o->extra = optarg; break;
 		case 'W': o->save = optarg; break;
+		case 'C': o->capture = optarg; break;
+		case 'I': o->interface = optarg; break;
+		case 'O':
+			if (!(o->n_out = channel_list("--outputs", optarg, o->out_map)))
+				return EXIT_USAGE;
+			break;
+		case 'N':
+			if (!(o->n_in = channel_list("--inputs", optarg, o->in_map)))
+				return EXIT_USAGE;
+			break;
 		case 'h': usage(stdout); return EXIT_PASS;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -94,7 +140,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		return EXIT_USAGE;
 	}
 	if (!o->device || !o->cable) {
-		cli_error("run: --device and --cable are required (try 'tonewire run --help')");
+		cli_error("run: --device (or --playback) and --cable are required (try 'tonewire run --help')");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -115,6 +161,8 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { .rate = 48000, .windows = 1 };
 	char err[PROFILE_ERR_MAX];
 	struct station_cable *st = NULL;
+	struct tw_interface *iface = NULL;
+	struct profiles prof;
 	classifier *cls = NULL;
 	measure *ms = NULL;
 	duplex *dx = NULL;
@@ -139,13 +187,33 @@ int cmd_run(int argc, char **argv)
 	struct session s = { .ms = ms, .cls = cls, .sc = st, .t0 = clock_now_ms(),
 	                     .meta = { .serial = o.serial, .device = o.device, .rate = o.rate,
 	                               .started_at = (long long)time(NULL) } };
-	struct duplex_cfg dc = { .device = o.device, .rate = o.rate, .out_channels = st->fx.n_outputs,
-	                         .in_channels = st->fx.n_inputs };
-	if (!(dx = duplex_open(&dc, err, &e))) {
+	if ((o.n_out && o.n_out != st->fx.n_outputs) || (o.n_in && o.n_in != st->fx.n_inputs)) {
+		cli_error("run: jig %s has %u outputs and %u inputs: --outputs/--inputs must list as many channels",
+		          st->jig.name, st->fx.n_outputs, st->fx.n_inputs);
+		goto out;
+	}
+	profiles_init(&prof, o.extra);
+	if (!(iface = malloc(2 * sizeof(*iface)))) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (o.interface && strcmp(o.interface, "none") != 0 && iface_load(&prof, o.interface, &iface[1], err) < 0) {
+		cli_error("--interface: %s", err);
+		goto out;
+	}
+	struct devices_open dop = { .device = o.device, .capture_device = o.capture, .profiles = &prof,
+	                            .iface = o.interface && strcmp(o.interface, "none") ? &iface[1] : NULL,
+	                            .no_iface = o.interface && !strcmp(o.interface, "none"), .rate = o.rate,
+	                            .out_channels = st->fx.n_outputs, .in_channels = st->fx.n_inputs,
+	                            .out_map = o.n_out ? o.out_map : st->jig.out_channel,
+	                            .in_map = o.n_in ? o.in_map : st->jig.in_channel };
+	if (!(dx = devices_open_duplex(&dop, &iface[0], err, &e))) {
 		result = session_error(&s, e, err);
 		status = result ? station_error(result, &o) : EXIT_STATION;
 		goto out;
 	}
+	s.meta.format = duplex_format_name(dx);
+	s.device_error = duplex_error(dx);   /* why a mixer control could not be set, if one cannot */
 	struct pump pump = pump_duplex(dx);
 	struct session_outcome out;
 	result = session_test(&s, &pump, &out);
@@ -169,6 +237,7 @@ int cmd_run(int argc, char **argv)
 out:
 	json_decref(result);
 	duplex_close(dx);
+	free(iface);
 	measure_destroy(ms);
 	classifier_destroy(cls);
 	free(st);

@@ -7,27 +7,51 @@
 #include "cli.h"
 #include "scenario.h"
 
-/* A --jig whose channel counts the simulated scenario's own jig
- * contradicts cannot fit anything measured through it: a usage error, said
- * before the device is opened. -1 after telling the user, else 0 (also when
- * the device is no scenario, or its jig does not load: the device says so). */
+/* The device channels jig uses in direction dir: the highest one its file numbers. */
+static unsigned jig_top(const struct tw_jig *jig, enum iface_dir dir)
+{
+	const struct fixture *f = &jig->fixture;
+	unsigned n = dir == IFACE_CAPTURE ? f->n_inputs : f->n_outputs, top = 0;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned ch = dir == IFACE_CAPTURE ? jig->in_channel[k] : jig->out_channel[k];
+		top = ch > top ? ch : top;
+	}
+	return top;
+}
+
+/* A --jig needing device channels the simulated interface of the device's
+ * scenario does not have (its fixed counts, else as far as the scenario's
+ * own jig reaches) cannot be measured there: a usage error, said before the
+ * device is opened rather than as a device that will not open. -1 after
+ * telling the user, else 0 (also when the device is no scenario, or the
+ * scenario does not load: opening the device says why). */
 static int jig_fits_scenario(const char *cmd, const struct profiles *prof, const char *device,
                              const struct tw_jig *jig)
 {
-	char name[512], err[PROFILE_ERR_MAX];
-	struct tw_jig *own = calloc(1, sizeof(*own));
+	char path[512], err[PROFILE_ERR_MAX];
+	struct scenario *sc = calloc(1, sizeof(*sc));
 	int rc = 0;
 
-	if (own && device && scenario_device_jig(device, name, sizeof(name), err) == 0 &&
-	    profiles_load_jig(prof, name, own, err) == 0 &&
-	    (own->fixture.n_outputs != jig->fixture.n_outputs || own->fixture.n_inputs != jig->fixture.n_inputs)) {
-		cli_error("%s: jig '%s' has %u outputs and %u inputs, but the scenario of %s is built on jig '%s', "
-		          "with %u and %u: nothing measured there can fit (jig_mismatch); leave --jig out to use the "
-		          "scenario's", cmd, jig->name, jig->fixture.n_outputs, jig->fixture.n_inputs, device, own->name,
-		          own->fixture.n_outputs, own->fixture.n_inputs);
-		rc = -1;
+	if (sc && device && scenario_device_path(device, path, sizeof(path)) == 1 &&
+	    scenario_load(path, prof, sc, err) == 0) {
+		static const char *const words[2] = { "output", "input" };
+		for (int d = IFACE_PLAYBACK; d <= IFACE_CAPTURE && !rc; d++) {
+			unsigned n = d == IFACE_CAPTURE ? sc->jig.fixture.n_inputs : sc->jig.fixture.n_outputs, top = 0;
+			for (unsigned k = 0; k < n; k++) {
+				unsigned ch = iface_channel(&sc->hw, (enum iface_dir)d, k);
+				top = ch > top ? ch : top;
+			}
+			unsigned have = sc->hw.channels[d] ? sc->hw.channels[d] : top, need = jig_top(jig, (enum iface_dir)d);
+			if (need > have) {
+				cli_error("%s: jig '%s' uses %s channel %u, but the simulated interface of %s has %u (its "
+				          "scenario is built on jig '%s'): nothing measured there can fit (jig_mismatch); leave "
+				          "--jig out to use the scenario's", cmd, jig->name, words[d], need, device, have,
+				          sc->jig.name);
+				rc = -1;
+			}
+		}
 	}
-	free(own);
+	free(sc);
 	return rc;
 }
 
@@ -42,9 +66,15 @@ int cli_jig_load(const char *cmd, const char *extra, const char *device, const c
 		return -1;
 	}
 	if (!jig_name || !*jig_name) {
-		if (!device || scenario_device_jig(device, jigbuf, sizeof(jigbuf), err) < 0) {
-			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)%s%s", cmd,
-			          device ? ": " : "", device ? err : "");
+		char path[512];
+		/* A simulator's scenario names its jig: a broken one is reported as such. */
+		if (device && scenario_device_path(device, path, sizeof(path)) == 1) {
+			if (scenario_device_jig(device, jigbuf, sizeof(jigbuf), err) < 0) {
+				cli_error("%s", err);
+				return -1;
+			}
+		} else {
+			cli_error("%s: --jig is required (only a tonewire_sim scenario names its own jig)", cmd);
 			return -1;
 		}
 		jig_name = jigbuf;

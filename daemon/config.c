@@ -86,7 +86,8 @@ static const struct ini_key keys[] = {
 	{ "station", "device", 0 }, { "station", "jig", 0 }, { "station", "cable", 0 }, { "station", "scenario", 0 },
 	{ "station", "demo_dir", 0 }, { "station", "rate", 0 }, { "station", "period", 0 },
 	{ "station", "periods", 0 }, { "station", "windows", 0 }, { "station", "debounce_ms", 0 },
-	{ "station", "trigger", 0 }, { "station", "queue_scans", 0 },
+	{ "station", "trigger", 0 }, { "station", "queue_scans", 0 }, { "station", "playback_device", 0 },
+	{ "station", "capture_device", 0 }, { "station", "interface", 0 },
 	{ "http", "address", 0 }, { "http", "listen", 0 }, { "http", "port", 0 }, { "http", "token", 0 },
 	{ "http", "hosts", 0 }, { "http", "web_root", 0 }, { "http", "max_body", 0 }, { "http", "max_clients", 0 },
 	{ "store", "path", 0 }, { "store", "capture_dir", 0 }, { "store", "captures", 0 }, { "store", "retention", 0 },
@@ -162,8 +163,12 @@ static int station_key(struct parse *p, const struct ini_entry *e)
 	struct config_station *st = &p->c->station;
 	const char *key = e->key;
 
-	if (!strcmp(key, "device"))
+	if (!strcmp(key, "device") || !strcmp(key, "playback_device"))
 		return set_str(p, e, e->value, st->device, sizeof(st->device));
+	if (!strcmp(key, "capture_device"))
+		return set_str(p, e, e->value, st->capture_device, sizeof(st->capture_device));
+	if (!strcmp(key, "interface"))
+		return set_str(p, e, e->value, st->interface, sizeof(st->interface));
 	if (!strcmp(key, "jig"))
 		return set_str(p, e, e->value, st->jig, sizeof(st->jig));
 	if (!strcmp(key, "cable"))

@@ -8,7 +8,9 @@
 #define CONFIG_PATH_MAX 512
 
 struct config_station {
-	char device[CONFIG_PATH_MAX];     /* ALSA PCM; "" = the demo scenario */
+	char device[CONFIG_PATH_MAX];     /* ALSA PCM (playback_device too); "" = the demo scenario */
+	char capture_device[CONFIG_PATH_MAX];   /* a separate ADC; "" = device is both */
+	char interface[CONFIG_PATH_MAX];  /* interface profile; "" = recognised from the card, "none" = no mixer */
 	char jig[CONFIG_PATH_MAX];        /* "" = the scenario's jig (simulator only) */
 	char cable[CONFIG_PATH_MAX];      /* default cable of POST /api/v1/tests; "" = none */
 	char scenario[CONFIG_PATH_MAX];   /* demo scenario name when device is "" */

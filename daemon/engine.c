@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "devices.h"
 #include "log.h"
 #include "ring.h"
 
@@ -37,6 +38,10 @@ struct engine {
 	pthread_cond_t cond;
 	struct engine_cfg cfg;
 	char device[512];
+	char capture_device[512];               /* "" = device */
+	struct tw_interface iface;              /* name "" = none */
+	int iface_given;                        /* iface came from the configuration, else recognised */
+	unsigned out_map[FIXTURE_MAX_CHANNELS], in_map[FIXTURE_MAX_CHANNELS];
 	int reopen;                  /* device changed: close and open again */
 	int open_errnum;             /* why the last open failed: -ENODEV, -EBUSY… */
 	int quit;
@@ -89,11 +94,17 @@ static void try_open(engine *e)
 	int errnum = 0;
 	struct duplex_cfg dc = { .device = device, .rate = e->cfg.rate, .out_channels = e->cfg.out_channels,
 	                         .in_channels = e->cfg.in_channels, .period_frames = e->cfg.period,
-	                         .periods = e->cfg.periods };
+	                         .periods = e->cfg.periods, .capture_device = e->capture_device,
+	                         .iface = e->iface.name[0] ? &e->iface : NULL,
+	                         .out_map = e->cfg.out_map ? e->out_map : NULL, .in_map = e->cfg.in_map ? e->in_map : NULL };
 
 	snprintf(device, sizeof(device), "%s", e->device);
 	e->reopen = 0;
 	pthread_mutex_unlock(&e->lock);
+	/* A re-plugged or switched device may be another interface. */
+	if (!e->iface_given && (!e->cfg.profiles || devices_identify(e->cfg.profiles, device, &e->iface) < 0))
+		iface_init(&e->iface);
+	dc.iface = e->iface.name[0] ? &e->iface : NULL;
 	duplex *d = duplex_open(&dc, err, &errnum);
 	pthread_mutex_lock(&e->lock);
 	if (!d) {
@@ -113,6 +124,7 @@ static void try_open(engine *e)
 	e->st.rate = duplex_rate(d);
 	e->st.period = duplex_period(d);
 	snprintf(e->st.format, sizeof(e->st.format), "%s", duplex_format_name(d));
+	snprintf(e->st.interface, sizeof(e->st.interface), "%s", e->iface.name);
 	snprintf(e->st.device, sizeof(e->st.device), "%s", device);
 	e->st.opens++;
 	e->st.generation++;
@@ -181,6 +193,8 @@ static void *thread_main(void *arg)
 		e->st.xruns += xruns;
 		if (r == -ENODEV)
 			lost(e, "stream failed");
+		/* A mixer control that cannot be set: the status says which. */
+		snprintf(e->st.setup_error, sizeof(e->st.setup_error), "%s", r == -EACCES ? duplex_error(e->dx) : "");
 		job->rc = r;
 		job->xruns = xruns;
 		atomic_store_explicit(&job->done, 1, memory_order_release);
@@ -206,6 +220,17 @@ engine *engine_create(const struct engine_cfg *cfg, char err[ENGINE_ERR_MAX])
 	}
 	e->cfg = *cfg;
 	e->cfg.device = NULL;
+	snprintf(e->capture_device, sizeof(e->capture_device), "%s", cfg->capture_device ? cfg->capture_device : "");
+	if (cfg->iface) {
+		e->iface = *cfg->iface;
+		e->iface_given = 1;
+	}
+	for (unsigned k = 0; k < FIXTURE_MAX_CHANNELS; k++) {
+		e->out_map[k] = cfg->out_map && k < cfg->out_channels ? cfg->out_map[k] : k + 1;
+		e->in_map[k] = cfg->in_map && k < cfg->in_channels ? cfg->in_map[k] : k + 1;
+	}
+	e->cfg.capture_device = NULL;
+	e->cfg.iface = NULL;
 	if (!e->cfg.retry_ms)
 		e->cfg.retry_ms = 500;
 	snprintf(e->device, sizeof(e->device), "%s", cfg->device);

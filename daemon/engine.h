@@ -14,6 +14,11 @@ typedef struct engine engine;
 
 struct engine_cfg {
 	const char *device;           /* copied */
+	const char *capture_device;   /* copied; NULL or "": device is both (see struct duplex_cfg) */
+	const struct tw_interface *iface;   /* copied; NULL: the profile recognised from the card on every
+	                                       open, looked up through profiles (NULL: none) */
+	const struct profiles *profiles;    /* kept: must outlive the engine */
+	const unsigned *out_map, *in_map;   /* copied; device channels of the jig's (NULL: 1, 2, 3…) */
 	unsigned rate, period, periods;
 	unsigned out_channels, in_channels;
 	unsigned retry_ms;            /* between attempts to open a missing device; 0 = 500 */
@@ -49,6 +54,8 @@ struct engine_status {
 	char device[512];
 	char error[ENGINE_ERR_MAX];   /* why the last open failed, "" when open */
 	char format[32];
+	char interface[64];              /* the interface profile applied, "" = none */
+	char setup_error[ENGINE_ERR_MAX];   /* the mixer control the last stream could not set, "" = none */
 	unsigned rate, period;
 	unsigned long long xruns, opens, losses;
 	unsigned long long generation;   /* increments on every successful open */

@@ -18,6 +18,7 @@
  * form so tests compare them with docs/openapi.json as they are. */
 static const struct route routes[] = {
 	{ "GET", "/api/v1/status", routes_status, 1 },
+	{ "GET", "/api/v1/devices", routes_devices, 1 },
 	{ "GET", "/api/v1/profiles", routes_profiles, 1 },
 	{ "POST", "/api/v1/tests", routes_test_start, 1 },
 	{ "GET", "/api/v1/tests", routes_history, 1 },

@@ -107,6 +107,7 @@ enum MHD_Result routes_learn(http *h, struct MHD_Connection *c, struct request *
 
 /* routes_station.c */
 enum MHD_Result routes_status(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_devices(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_profiles(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_demo_list(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_demo_set(http *h, struct MHD_Connection *c, struct request *rq);

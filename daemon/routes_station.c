@@ -8,7 +8,34 @@
 #include <string.h>
 
 #include "demo.h"
+#include "devices.h"
 #include "reply.h"
+
+/* The sound cards of the machine, as `tonewire devices --json` lists them,
+ * and the station's own device as the engine has it open: probing it would
+ * take it from the engine (a simulated one shares its loop). */
+enum MHD_Result routes_devices(http *h, struct MHD_Connection *c, struct request *rq)
+{
+	(void)rq;
+	json_t *o = devices_json(h->ctx.profiles, NULL, 0);
+	json_t *s = runner_status_json(h->ctx.runner);
+	if (!o || !s) {
+		json_decref(o);
+		json_decref(s);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	json_t *self = json_object();
+	static const char *const keys[] = { "device", "connected", "device_error", "format", "rate", "period",
+	                                    "interface", "setup_error", "jig", NULL };
+	for (unsigned i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(s, keys[i]);
+		if (v)
+			json_object_set(self, keys[i], v);
+	}
+	json_object_set_new(o, "station", self);
+	json_decref(s);
+	return reply_json(c, MHD_HTTP_OK, o);
+}
 
 enum MHD_Result routes_status(http *h, struct MHD_Connection *c, struct request *rq)
 {

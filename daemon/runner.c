@@ -609,6 +609,10 @@ json_t *runner_status_json(runner *r)
 		json_object_set_new(o, "period", json_integer(es.period));
 	if (es.format[0])
 		json_object_set_new(o, "format", json_string(es.format));
+	if (es.interface[0])
+		json_object_set_new(o, "interface", json_string(es.interface));
+	if (es.setup_error[0])
+		json_object_set_new(o, "setup_error", json_string(es.setup_error));
 	json_object_set_new(o, "latency_frames", lat_ok ? json_real(round(lat * 100) / 100) : json_null());
 	json_object_set_new(o, "latency_ms", lat_ok ? json_real(round(lat * 1e5 / r->cfg.rate) / 100) : json_null());
 	json_object_set_new(o, "xruns", json_integer((json_int_t)es.xruns));

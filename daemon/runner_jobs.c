@@ -187,9 +187,10 @@ json_t *runner_run_job(runner *r, struct job *j)
 	struct session s = {
 		.ms = r->ms, .cls = j->kind == KIND_LEARN ? NULL : classifier_for(r, j), .sc = &j->sc, .cal = &r->cal,
 		.t0 = j->t0,
-		.device_error = es.connected ? NULL : es.error,
+		/* why the device is not open, or which mixer control it could not set */
+		.device_error = !es.connected ? es.error : es.setup_error[0] ? es.setup_error : NULL,
 		.meta = { .id = j->id, .serial = j->has_serial ? j->serial : NULL, .device = es.device,
-		          .started_at = j->started_at, .rate = r->cfg.rate },
+		          .started_at = j->started_at, .rate = r->cfg.rate, .format = es.format[0] ? es.format : NULL },
 		.ctx = &jc, .measured = measured, .keep_capture = keep_capture, .tracking = flex_tracking,
 		.seconds = j->seconds, .stop = &r->flex_stop,
 	};

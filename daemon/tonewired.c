@@ -50,6 +50,7 @@ struct daemon_state {
 	struct config cfg;
 	struct profiles prof;
 	struct tw_jig *jig;
+	struct tw_interface *iface;        /* [station] interface, NULL: recognised from the card */
 	char device[CONFIG_PATH_MAX + 16];
 	char cable[CONFIG_PATH_MAX];
 	store *st;
@@ -149,6 +150,17 @@ static int prepare(struct daemon_state *s, char err[CONFIG_ERR_MAX])
 		snprintf(err, CONFIG_ERR_MAX, "jig: %.240s", perr);
 		return -EINVAL;
 	}
+	const char *ifname = s->cfg.station.interface;
+	if (ifname[0] && strcmp(ifname, "none") != 0) {
+		if (!(s->iface = calloc(1, sizeof(*s->iface)))) {
+			snprintf(err, CONFIG_ERR_MAX, "out of memory");
+			return -ENOMEM;
+		}
+		if (iface_load(&s->prof, ifname, s->iface, perr) < 0) {
+			snprintf(err, CONFIG_ERR_MAX, "[station] interface: %.230s", perr);
+			return -EINVAL;
+		}
+	}
 	default_cable(s, sim ? scenario : NULL, demo);
 	if (s->cable[0]) {
 		struct tw_cable *cab = calloc(1, sizeof(*cab));
@@ -188,6 +200,7 @@ static void stop_all(struct daemon_state *s)
 	metrics_destroy(s->mx);
 	store_close(s->st);
 	free(s->jig);
+	free(s->iface);
 }
 
 /* Start the modules in dependency order (store, metrics, engine, events,
@@ -208,7 +221,14 @@ static int start_all(struct daemon_state *s)
 		fprintf(stderr, "tonewired: out of memory\n");
 		return -1;
 	}
-	struct engine_cfg ec = { .device = s->device, .rate = s->cfg.station.rate, .period = s->cfg.station.period,
+	/* "none": the interface's mixer is left alone; otherwise the profile
+	 * configured, or the one recognised from the card on every open. */
+	int no_mixer = !strcmp(s->cfg.station.interface, "none");
+	struct engine_cfg ec = { .device = s->device, .capture_device = s->cfg.station.capture_device,
+	                         .iface = s->iface, .profiles = no_mixer ? NULL : &s->prof,
+	                         .out_map = s->jig->out_channel, .in_map = s->jig->in_channel,
+	                         .rate = s->cfg.station.rate,
+	                         .period = s->cfg.station.period,
 	                         .periods = s->cfg.station.periods, .out_channels = s->jig->fixture.n_outputs,
 	                         .in_channels = s->jig->fixture.n_inputs,
 	                         /* two seconds: the analysis side may stall that long */
@@ -313,6 +333,7 @@ int main(int argc, char **argv)
 	if (config_load(config_path, &s->cfg, err) < 0 || prepare(s, err) < 0) {
 		fprintf(stderr, "tonewired: %s\n", err);
 		free(s->jig);
+		free(s->iface);
 		free(s);
 		return EXIT_CONFIG;
 	}
@@ -320,6 +341,7 @@ int main(int argc, char **argv)
 		printf("tonewired: configuration OK (device %s, jig %s, cable %s)\n", s->device, s->jig->name,
 		       s->cable[0] ? s->cable : "-");
 		free(s->jig);
+		free(s->iface);
 		free(s);
 		return 0;
 	}

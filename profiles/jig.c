@@ -29,10 +29,12 @@ struct jig_ctx {
 	struct tw_jig *out;
 	char spec_a[LOAD_VALUE_MAX], spec_b[LOAD_VALUE_MAX];
 	unsigned line[JK_COUNT];                                   /* first line of each key */
-	const struct ini_entry *output[FIXTURE_MAX_CHANNELS], *input[FIXTURE_MAX_CHANNELS];
+	/* by device channel number - 1 */
+	const struct ini_entry *output[PROFILE_MAX_DEVICE_CHANNEL], *input[PROFILE_MAX_DEVICE_CHANNEL];
 };
 
-/* Channel keys are 1-based, as printed on interfaces. */
+/* Channel keys are the device's channels, 1-based, as printed on the
+ * interface: a jig may use any of them (outputs 3 and 4 of a Scarlett 4i4). */
 static int channel(const struct loader *ld, struct jig_ctx *cx, const struct ini_entry *e, int is_output)
 {
 	const char *what = is_output ? "output" : "input";
@@ -43,7 +45,7 @@ static int channel(const struct loader *ld, struct jig_ctx *cx, const struct ini
 	if (!isdigit((unsigned char)e->key[0]))
 		goto bad;
 	ch = strtoul(e->key, &end, 10);
-	if (*end || ch < 1 || ch > FIXTURE_MAX_CHANNELS)
+	if (*end || ch < 1 || ch > PROFILE_MAX_DEVICE_CHANNEL)
 		goto bad;
 	slot = is_output ? &cx->output[ch - 1] : &cx->input[ch - 1];
 	if (*slot)
@@ -53,7 +55,7 @@ static int channel(const struct loader *ld, struct jig_ctx *cx, const struct ini
 	return 0;
 bad:
 	return load_fail(ld, e->line, NULL, "%s channel '%.20s': expected a channel number from 1 to %d", what,
-	                 e->key, FIXTURE_MAX_CHANNELS);
+	                 e->key, PROFILE_MAX_DEVICE_CHANNEL);
 }
 
 /* "A.T" -> fixture contact index; fails naming the socket's contacts. */
@@ -93,46 +95,44 @@ static int add_socket(const struct loader *ld, unsigned line, struct fixture *f,
 	return 0;
 }
 
-/* How many channels a section numbers (the highest), failing on a gap. */
-static int count_channels(const struct loader *ld, const struct ini_entry *const *ch, const char *what,
-                          const char *example, unsigned section)
+/* The channels a section names, ascending, into chans: how many, or a
+ * negative errno when there are none or more than the fixture takes. */
+static int used_channels(const struct loader *ld, const struct ini_entry *const *ch, const char *what,
+                         const char *example, unsigned section, unsigned chans[FIXTURE_MAX_CHANNELS])
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < FIXTURE_MAX_CHANNELS; i++)
-		if (ch[i])
-			n = i + 1;
+	for (unsigned i = 0; i < PROFILE_MAX_DEVICE_CHANNEL; i++) {
+		if (!ch[i])
+			continue;
+		if (n == FIXTURE_MAX_CHANNELS)
+			return load_fail(ld, ch[i]->line, NULL, "more than %d %s channels; a jig drives and senses at most %d",
+			                 FIXTURE_MAX_CHANNELS, what, FIXTURE_MAX_CHANNELS);
+		chans[n++] = i + 1;
+	}
 	if (n == 0)
 		return load_fail(ld, section ? section : 1, NULL, "no %s channels; expected [%ss] with e.g. %s", what,
 		                 what, example);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned next = i + 1;
-
-		if (ch[i])
-			continue;
-		while (!ch[next])
-			next++;
-		return load_fail(ld, ch[next]->line, NULL,
-		                 "%s channel %u is missing; expected channels numbered 1, 2, 3… without gaps", what, i + 1);
-	}
 	return (int)n;
 }
 
 static int jig_outputs(const struct loader *ld, struct jig_ctx *cx)
 {
 	struct fixture *f = &cx->out->fixture;
-	int n = count_channels(ld, cx->output, "output", "1 = A.T", ini_section_line(ld->doc, "outputs"));
+	unsigned *chans = cx->out->out_channel;
+	int n = used_channels(ld, cx->output, "output", "1 = A.T", ini_section_line(ld->doc, "outputs"), chans);
 
 	if (n < 0)
 		return n;
 	for (unsigned ch = 0; ch < (unsigned)n; ch++) {
-		const struct ini_entry *e = cx->output[ch];
+		const struct ini_entry *e = cx->output[chans[ch] - 1];
 		char tok[2][LOAD_VALUE_MAX], field[16];
 		int c;
 
-		snprintf(field, sizeof field, "output %u", ch + 1);
+		snprintf(field, sizeof field, "output %u", chans[ch]);
 		if (load_split(e->value, tok[0], sizeof tok[0], 2) != 1)
-			return load_fail(ld, e->line, field, "'%.40s'; expected one contact, e.g. %u = A.T", e->value, ch + 1);
+			return load_fail(ld, e->line, field, "'%.40s'; expected one contact, e.g. %u = A.T", e->value,
+			                 chans[ch]);
 		c = jig_contact(ld, cx, e->line, "output", tok[0]);
 		if (c < 0)
 			return c;
@@ -142,8 +142,8 @@ static int jig_outputs(const struct loader *ld, struct jig_ctx *cx)
 			                 tok[0]);
 		for (unsigned o = 0; o < ch; o++)
 			if (f->output[o] == c)
-				return load_fail(ld, e->line, field, "%s is already driven by output %u (line %u)", tok[0], o + 1,
-				                 cx->output[o]->line);
+				return load_fail(ld, e->line, field, "%s is already driven by output %u (line %u)", tok[0],
+				                 chans[o], cx->output[chans[o] - 1]->line);
 		f->output[ch] = c;
 	}
 	f->n_outputs = (unsigned)n;
@@ -171,7 +171,7 @@ static int jig_tie(const struct loader *ld, struct jig_ctx *cx, const struct ini
 		if (f->output[o] == c)
 			return load_fail(ld, e->line, e->key,
 			                 "%s is driven by output %u (line %u); a driven contact cannot be tied to ground",
-			                 tok[0], o + 1, cx->output[o]->line);
+			                 tok[0], cx->out->out_channel[o], cx->output[cx->out->out_channel[o] - 1]->line);
 	lines[f->n_ties] = e->line;
 	f->tie[f->n_ties++] = c;
 	return 0;
@@ -180,16 +180,17 @@ static int jig_tie(const struct loader *ld, struct jig_ctx *cx, const struct ini
 static int jig_inputs(const struct loader *ld, struct jig_ctx *cx)
 {
 	struct fixture *f = &cx->out->fixture;
-	int n = count_channels(ld, cx->input, "input", "1 = B.T", ini_section_line(ld->doc, "inputs"));
+	unsigned *chans = cx->out->in_channel;
+	int n = used_channels(ld, cx->input, "input", "1 = B.T", ini_section_line(ld->doc, "inputs"), chans);
 
 	if (n < 0)
 		return n;
 	for (unsigned ch = 0; ch < (unsigned)n; ch++) {
-		const struct ini_entry *e = cx->input[ch];
+		const struct ini_entry *e = cx->input[chans[ch] - 1];
 		char tok[3][LOAD_VALUE_MAX], field[16];
 		int k = load_split(e->value, tok[0], sizeof tok[0], 3), pos, neg = -1;
 
-		snprintf(field, sizeof field, "input %u", ch + 1);
+		snprintf(field, sizeof field, "input %u", chans[ch]);
 		if (k == 1 && tok[0][0] != '-') {
 			pos = jig_contact(ld, cx, e->line, "input", tok[0] + (tok[0][0] == '+'));
 			if (pos < 0)

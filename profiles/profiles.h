@@ -13,6 +13,7 @@
 #define PROFILE_MAX_PLUGS 4       /* per cable end */
 #define PROFILE_MAX_DIRS 8
 #define PROFILE_ERR_MAX 256
+#define PROFILE_MAX_DEVICE_CHANNEL 64   /* the highest channel number a jig may name (an 18i20 has 20) */
 
 struct tw_connector {
 	char name[PROFILE_NAME_MAX];
@@ -50,6 +51,9 @@ struct tw_jig {
 	char path[256];
 	struct fixture fixture;                   /* sockets only; roles are the sockets' */
 	struct tw_end socket_a, socket_b;
+	/* The device's channel (1-based) of fixture output k and input k: the
+	 * numbers of [outputs]/[inputs], ascending, gaps allowed. */
+	unsigned out_channel[FIXTURE_MAX_CHANNELS], in_channel[FIXTURE_MAX_CHANNELS];
 };
 
 /* Where profiles are looked up by name, in order. */

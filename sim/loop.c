@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define LOOP_MAGIC 0x74774c50u   /* "twLP" */
-#define LOOP_VERSION 2u
+#define LOOP_VERSION 3u
 #define SHM_DIR "/dev/shm"
 #define NAME_PREFIX "tonewire_sim-u"
 
@@ -47,7 +47,7 @@ void loop_raise(_Atomic uint64_t *a, uint64_t v)
 		;
 }
 
-static uint64_t fnv1a(const char *s)
+uint64_t loop_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -217,10 +217,10 @@ int loop_open(const struct loop_cfg *cfg, enum loop_dir dir, loop **out, char er
 	reap_stale();
 	if (cfg->private_loop) {
 		snprintf(l->name, sizeof l->name, "/" NAME_PREFIX "%u-%016llx-p%d", (unsigned)getuid(),
-		         (unsigned long long)fnv1a(cfg->key), (int)getpid());
+		         (unsigned long long)loop_hash(cfg->key), (int)getpid());
 	} else {
 		snprintf(l->name, sizeof l->name, "/" NAME_PREFIX "%u-%016llx", (unsigned)getuid(),
-		         (unsigned long long)fnv1a(cfg->key));
+		         (unsigned long long)loop_hash(cfg->key));
 	}
 
 	for (int attempt = 0;; attempt++) {

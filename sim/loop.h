@@ -38,6 +38,8 @@ struct loop_shared {
 	/* Real-time pace: where and when each direction last started. */
 	_Atomic uint64_t start_t0[2];
 	_Atomic int64_t start_ns[2];
+	/* Which device (unit) of the scenario each direction last started on. */
+	_Atomic uint64_t start_unit[2];
 	/* The capture stream: the source position (timeline) it has read up to. */
 	_Atomic uint64_t cap_src;
 	_Atomic uint32_t cap_running, cap_xrun;
@@ -86,6 +88,9 @@ void loop_forget(loop *l, uint64_t from, uint64_t to);
 /* Timeline of the real-time pace: frames at rate since the loop's epoch. */
 uint64_t loop_frames_at(const loop *l, int64_t mono_ns, unsigned rate);
 int64_t loop_ns_of(const loop *l, uint64_t frame, unsigned rate);
+
+/* A stable 64-bit hash of a string (FNV-1a): names the shared segments of a scenario. */
+uint64_t loop_hash(const char *s);
 
 /* CLOCK_MONOTONIC in ns. */
 int64_t loop_mono_ns(void);

@@ -95,6 +95,51 @@ static void wiring_at(const struct scenario *sc, unsigned rate, uint64_t k, uint
 	}
 }
 
+/* A direct monitor feeds every input back into the output of the same
+ * device channel: with the jig's gains G (inputs x outputs) and the monitor
+ * M (outputs x inputs), the inputs hear y = G (x + M y), so the matrix the
+ * capture side sees is (I - G M)^-1 G. Solved in place by Gauss-Jordan; an
+ * (almost) singular loop is a howl, kept finite. */
+static void monitor(const struct scenario *sc, double k, double *g)
+{
+	const unsigned n_in = sc->jig.fixture.n_inputs, n_out = sc->jig.fixture.n_outputs;
+	double a[FIXTURE_MAX_CHANNELS][2 * FIXTURE_MAX_CHANNELS];
+
+	for (unsigned i = 0; i < n_in; i++) {
+		for (unsigned j = 0; j < n_in; j++) {
+			double gm = 0;
+			for (unsigned o = 0; o < n_out; o++)
+				if (iface_channel(&sc->hw, IFACE_PLAYBACK, o) == iface_channel(&sc->hw, IFACE_CAPTURE, j))
+					gm += g[i * n_out + o] * k;
+			a[i][j] = (i == j) - gm;
+		}
+		for (unsigned o = 0; o < n_out; o++)
+			a[i][n_in + o] = g[i * n_out + o];
+	}
+	for (unsigned c = 0; c < n_in; c++) {
+		unsigned piv = c;
+		for (unsigned r = c + 1; r < n_in; r++)
+			if (fabs(a[r][c]) > fabs(a[piv][c]))
+				piv = r;
+		for (unsigned x = 0; x < n_in + n_out; x++) {
+			double t = a[c][x];
+			a[c][x] = a[piv][x];
+			a[piv][x] = t;
+		}
+		double p = fabs(a[c][c]) < 1e-3 ? (a[c][c] < 0 ? -1e-3 : 1e-3) : a[c][c];
+		for (unsigned x = 0; x < n_in + n_out; x++)
+			a[c][x] /= p;
+		for (unsigned r = 0; r < n_in; r++) {
+			double f = r == c ? 0 : a[r][c];
+			for (unsigned x = 0; f != 0 && x < n_in + n_out; x++)
+				a[r][x] -= f * a[c][x];
+		}
+	}
+	for (unsigned i = 0; i < n_in; i++)
+		for (unsigned o = 0; o < n_out; o++)
+			g[i * n_out + o] = a[i][n_in + o];
+}
+
 physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX])
 {
 	physics *ph = NULL;
@@ -162,7 +207,7 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 	net = network_create();
 	if (!ph->gain || !ph->c_frame || !ph->x || !net)
 		goto nomem;
-	double g_lin = pow(10.0, sc->gain_db / 20.0);
+	double g_lin = pow(10.0, (sc->gain_db + cfg->gain_db) / 20.0);
 	for (unsigned s = 0; s < ph->n_seg; s++) {
 		for (unsigned ts = 0; ts < ph->n_tseg; ts++) {
 			struct wiring w;
@@ -178,6 +223,9 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 				g[i] *= g_lin;
 		}
 	}
+	if (cfg->monitor_gain != 0.0)
+		for (unsigned m = 0; m < ph->n_seg * ph->n_tseg; m++)
+			monitor(sc, cfg->monitor_gain, ph->gain + (size_t)m * ph->n_in * ph->n_out);
 	network_destroy(net);
 	return ph;
 

@@ -15,6 +15,10 @@ struct physics_cfg {
 	const struct scenario *sc;   /* read during create only */
 	unsigned rate;
 	unsigned latency;            /* round trip, frames */
+	/* The interface's mixer now: a direct monitor mixing each input into the
+	 * output of the same device channel at this gain (0 = off), and a gain
+	 * in dB on every path (output level and input gain away from 0 dB). */
+	double monitor_gain, gain_db;
 };
 
 /* Solve the cable's gain matrix for every dropout state (the network is

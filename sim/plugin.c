@@ -12,349 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "physics.h"
-#include "scenario.h"
-
-/* Frames converted per step between the client's format and float. */
-#define CHUNK 256
-/* Fast pace: how long a stream may wait for the other direction before the
- * other is declared late (an xrun), as hardware would after a buffer's time. */
-#define FAST_GRACE_NS 250000000
-/* Fast pace: how often a waiting stream looks again. */
-#define FAST_RECHECK_NS 1000000
-/* Real-time pace: two starts this close are one start of both directions. */
-#define START_TOGETHER_NS 2000000
-/* The default round trip when a scenario gives none: USB interfaces land here. */
-#define LATENCY_MIN 64
-#define LATENCY_MAX 512
-
-struct sim {
-	snd_pcm_ioplug_t io;
-	struct scenario *sc;
-	loop *loop;
-	struct loop_shared *sh;
-	physics *ph;                 /* capture: made when the rate is known */
-	int timer_fd;
-	int capture;
-	unsigned n_ch, n_out;        /* this direction's channels; the ring's */
-	unsigned latency;
-	int fast;
-	double drift;                /* capture clock offset, fraction */
-
-	unsigned rate;
-	snd_pcm_format_t format;
-	snd_pcm_uframes_t buffer, boundary, stop_threshold, avail_min;
-	float *prefill;              /* playback: frames written before start */
-
-	int running;
-	int gone;                    /* unplugged while open: only close helps */
-	uint64_t t0;                 /* timeline position of stream frame 0 */
-	int64_t t0_ns;
-	uint64_t hw;                 /* frames played or captured since start */
-	uint64_t unplug_frames;
-	int64_t starved_ns;          /* fast pace: since when the stream cannot move; 0 = moving */
-	float chunk[CHUNK * FIXTURE_MAX_CHANNELS];
-};
-
-static uint64_t appl_abs(const struct sim *s)
-{
-	/* The application pointer wraps at the boundary; it is never more than
-	 * a buffer away from the hw pointer, so unwrap it against ours. */
-	snd_pcm_uframes_t b = s->boundary ? s->boundary : (snd_pcm_uframes_t)LONG_MAX;
-	snd_pcm_uframes_t hw_mod = (snd_pcm_uframes_t)(s->hw % b);
-	snd_pcm_uframes_t ap = s->io.appl_ptr % b;
-	int64_t d = (int64_t)ap - (int64_t)hw_mod;
-
-	if (d > (int64_t)(b / 2))
-		d -= (int64_t)b;
-	else if (d < -(int64_t)(b / 2))
-		d += (int64_t)b;
-	return (uint64_t)((int64_t)s->hw + d);
-}
-
-/* Capture frames elapsed since start on a clock running drift fast. */
-static uint64_t capture_frames_at(const struct sim *s, int64_t now_ns)
-{
-	int64_t d = now_ns - s->t0_ns;
-	uint64_t whole;
-	double frac;
-
-	if (d <= 0)
-		return 0;
-	whole = (uint64_t)(d / 1000000000) * s->rate + (uint64_t)(d % 1000000000) * s->rate / 1000000000u;
-	if (s->drift == 0.0)
-		return whole;
-	frac = (double)((uint64_t)(d % 1000000000) * s->rate % 1000000000u) / 1e9;
-	double f = ((double)whole + frac) * (1.0 + s->drift);
-	return f > 0 ? (uint64_t)f : 0;
-}
-
-static int64_t capture_ns_of(const struct sim *s, uint64_t n)
-{
-	return s->t0_ns + (int64_t)ceil((double)n * 1e9 / (s->rate * (1.0 + s->drift))) + 1;
-}
-
-/* A waiting stream of fast pace: after the grace, the other side is late. */
-static int starved_too_long(struct sim *s)
-{
-	int64_t now = loop_mono_ns();
-
-	if (!s->starved_ns) {
-		s->starved_ns = now;
-		return 0;
-	}
-	return now - s->starved_ns >= FAST_GRACE_NS;
-}
-
-static int update_fast(struct sim *s, uint64_t appl)
-{
-	struct loop_shared *sh = s->sh;
-	uint64_t target;
-
-	if (!s->capture) {
-		if (atomic_load(&sh->play_xrun))
-			return -EPIPE;
-		target = appl;
-		/* Never lap the capture side in the ring. */
-		if (atomic_load(&sh->cap_running)) {
-			uint64_t lim = atomic_load(&sh->cap_src) + LOOP_RING_FRAMES / 2;
-			if (s->t0 + target > lim)
-				target = lim > s->t0 ? lim - s->t0 : 0;
-		}
-		if (target < s->hw)
-			target = s->hw;
-		if (target < appl && target + s->buffer - appl < s->avail_min) {
-			if (starved_too_long(s)) {
-				atomic_store(&sh->cap_xrun, 1);
-				target = appl;
-			}
-		} else {
-			s->starved_ns = 0;
-		}
-		s->hw = target;
-		return 0;
-	}
-
-	if (atomic_load(&sh->cap_xrun))
-		return -EPIPE;
-	uint64_t room = appl + s->buffer;
-	int fed = atomic_load(&sh->play_running) != 0;
-	target = room;
-	/* A running playback feeds the loop: capture reaches only as far as it wrote. */
-	if (fed) {
-		uint64_t lim = physics_frames_before(s->ph, s->t0, atomic_load_explicit(&sh->play_end,
-		                                                                         memory_order_acquire));
-		if (lim < target)
-			target = lim;
-	}
-	if (target < s->hw)
-		target = s->hw;
-	if (fed && target < room && target - appl < s->avail_min) {
-		if (starved_too_long(s)) {
-			atomic_store(&sh->play_xrun, 1);
-			target = room;
-		}
-	} else {
-		s->starved_ns = 0;
-	}
-	s->hw = target;
-	uint64_t reached = physics_timeline_of(s->ph, s->t0, s->hw);
-	atomic_store(&sh->cap_src, reached > s->latency ? reached - s->latency : 0);
-	loop_raise(&sh->now, reached);
-	return 0;
-}
-
-static void unplug(struct sim *s)
-{
-	s->gone = 1;
-	snd_pcm_ioplug_set_state(&s->io, SND_PCM_STATE_DISCONNECTED);
-}
-
-/* Moves the hw pointer to where the clock (or the loop, at fast pace) has
- * it; -EPIPE on an xrun. Marks the stream disconnected once unplugged. */
-static int update(struct sim *s)
-{
-	uint64_t appl = appl_abs(s), h;
-	snd_pcm_state_t state = s->io.state;
-
-	if (!s->running || s->gone)
-		return 0;
-	if (s->fast) {
-		int rc = update_fast(s, appl);
-		if (rc < 0)
-			return rc;
-		h = s->hw;
-	} else {
-		int64_t now = loop_mono_ns();
-		if (s->capture) {
-			h = capture_frames_at(s, now);
-		} else {
-			uint64_t t = loop_frames_at(s->loop, now, s->rate);
-			h = t > s->t0 ? t - s->t0 : 0;
-		}
-		if (h < s->hw)
-			h = s->hw;
-	}
-	if (!s->capture && state == SND_PCM_STATE_DRAINING && h > appl)
-		h = appl;
-	if (h >= s->unplug_frames) {
-		s->hw = s->unplug_frames > s->hw ? s->unplug_frames : s->hw;
-		/* At fast pace the frames before the unplug are delivered first,
-		 * so a run ends after exactly that many; in real time the device
-		 * vanishes with whatever its buffer held, as a USB one does. */
-		if (!s->fast || appl >= s->unplug_frames)
-			unplug(s);
-		return 0;
-	}
-	s->hw = h;
-	if (!s->fast && state != SND_PCM_STATE_DRAINING && s->stop_threshold < s->boundary) {
-		int64_t avail = s->capture ? (int64_t)(h - appl) : (int64_t)(h + s->buffer - appl);
-		if (avail >= (int64_t)s->stop_threshold)
-			return -EPIPE;
-	}
-	return 0;
-}
-
-static void arm(struct sim *s, int64_t when_ns)
-{
-	struct itimerspec its = { 0 };
-
-	if (when_ns > 0) {
-		its.it_value.tv_sec = when_ns / 1000000000;
-		its.it_value.tv_nsec = when_ns % 1000000000;
-	} else if (when_ns == 0) {
-		its.it_value.tv_nsec = 1;   /* in the past: readable now */
-	}
-	/* when_ns < 0: disarmed */
-	timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-/* Time the poll descriptor so it is readable exactly when the client can
- * go on (avail_min reached, drain done, an xrun or the unplug). */
-static void rearm(struct sim *s, uint64_t appl)
-{
-	snd_pcm_state_t state = s->io.state;
-	int draining = state == SND_PCM_STATE_DRAINING;
-
-	switch (state) {
-	case SND_PCM_STATE_XRUN:
-	case SND_PCM_STATE_DISCONNECTED:
-		arm(s, 0);
-		return;
-	case SND_PCM_STATE_PREPARED:
-		arm(s, s->capture ? -1 : 0);
-		return;
-	case SND_PCM_STATE_RUNNING:
-	case SND_PCM_STATE_DRAINING:
-		break;
-	default:
-		arm(s, -1);
-		return;
-	}
-	if (s->gone) {
-		arm(s, 0);
-		return;
-	}
-	if (s->fast) {
-		int64_t avail;
-		if (update(s) < 0 || s->gone) {
-			arm(s, 0);
-			return;
-		}
-		avail = s->capture ? (int64_t)(s->hw - appl) : (int64_t)(s->hw + s->buffer - appl);
-		if (avail >= (int64_t)(draining && !s->capture ? s->buffer : s->avail_min))
-			arm(s, 0);
-		else
-			arm(s, loop_mono_ns() + FAST_RECHECK_NS);
-		return;
-	}
-
-	int64_t target, when;
-	if (s->capture)
-		target = (int64_t)(appl + s->avail_min);
-	else if (draining)
-		target = (int64_t)appl;
-	else
-		target = (int64_t)(appl + s->avail_min) - (int64_t)s->buffer;
-	if (s->stop_threshold < s->boundary) {
-		int64_t xrun = s->capture ? (int64_t)(appl + s->stop_threshold)
-		                          : (int64_t)(appl + s->stop_threshold) - (int64_t)s->buffer;
-		if (xrun < target)
-			target = xrun;
-	}
-	if (s->unplug_frames < (uint64_t)INT64_MAX && (int64_t)s->unplug_frames < target)
-		target = (int64_t)s->unplug_frames;
-	if (target <= 0 || (uint64_t)target <= s->hw) {
-		arm(s, 0);
-		return;
-	}
-	if (s->capture)
-		when = capture_ns_of(s, (uint64_t)target);
-	else
-		when = loop_ns_of(s->loop, s->t0 + (uint64_t)target, s->rate);
-	arm(s, when);
-}
-
-static const char *sample_at(const snd_pcm_channel_area_t *a, snd_pcm_uframes_t frame)
-{
-	return (const char *)a->addr + (a->first + frame * a->step) / 8;
-}
-
-/* Client samples of frames [offset, offset + n) into float frames of out. */
-static void from_client(const struct sim *s, const snd_pcm_channel_area_t *areas,
-                        snd_pcm_uframes_t offset, unsigned n, float *out)
-{
-	for (unsigned c = 0; c < s->n_ch; c++) {
-		for (unsigned i = 0; i < n; i++) {
-			const char *p = sample_at(&areas[c], offset + i);
-			float v;
-			if (s->format == SND_PCM_FORMAT_S16_LE) {
-				int16_t x;
-				memcpy(&x, p, sizeof x);
-				v = (float)x / 32768.0f;
-			} else if (s->format == SND_PCM_FORMAT_S32_LE) {
-				int32_t x;
-				memcpy(&x, p, sizeof x);
-				v = (float)((double)x / 2147483648.0);
-			} else {
-				memcpy(&v, p, sizeof v);
-				/* a DAC clips what lies beyond full scale */
-				v = isnan(v) ? 0.0f : v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
-			}
-			out[(size_t)i * s->n_ch + c] = v;
-		}
-	}
-}
-
-static void to_client(const struct sim *s, const float *in, unsigned n,
-                      const snd_pcm_channel_area_t *areas, snd_pcm_uframes_t offset)
-{
-	for (unsigned c = 0; c < s->n_ch; c++) {
-		for (unsigned i = 0; i < n; i++) {
-			char *p = (char *)sample_at(&areas[c], offset + i);
-			double v = in[(size_t)i * s->n_ch + c];
-			if (s->format == SND_PCM_FORMAT_S16_LE) {
-				double q = nearbyint(v * 32768.0);
-				int16_t x = (int16_t)(q > 32767 ? 32767 : q < -32768 ? -32768 : q);
-				memcpy(p, &x, sizeof x);
-			} else if (s->format == SND_PCM_FORMAT_S32_LE) {
-				double q = nearbyint(v * 2147483648.0);
-				int32_t x = (int32_t)(q > 2147483647.0 ? 2147483647.0 : q < -2147483648.0 ? -2147483648.0 : q);
-				memcpy(p, &x, sizeof x);
-			} else {
-				float x = (float)v;
-				memcpy(p, &x, sizeof x);
-			}
-		}
-	}
-}
+#include "pcm.h"
 
 static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channel_area_t *areas,
                                       snd_pcm_uframes_t offset, snd_pcm_uframes_t size)
 {
 	struct sim *s = io->private_data;
-	uint64_t appl = appl_abs(s);
+	uint64_t appl = pace_appl(s);
 
 	if (s->gone || io->state == SND_PCM_STATE_DISCONNECTED)
 		return -ENODEV;
@@ -367,7 +31,7 @@ static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 		unsigned n = size - done > CHUNK ? CHUNK : (unsigned)(size - done);
 		uint64_t k = appl + done;
 		if (!s->capture) {
-			from_client(s, areas, offset + done, n, s->chunk);
+			hw_from_client(&s->dev, s->format, areas, offset + done, n, s->chunk);
 			if (s->running) {
 				loop_write(s->loop, s->t0 + k, k, s->chunk, n);
 			} else {
@@ -378,13 +42,13 @@ static snd_pcm_sframes_t sim_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 			}
 		} else {
 			physics_render(s->ph, s->loop, s->t0, k, n, s->chunk);
-			to_client(s, s->chunk, n, areas, offset + done);
+			hw_to_client(&s->dev, s->format, s->chunk, n, areas, offset + done);
 		}
 		done += n;
 	}
 	if (!s->capture && s->running)
 		loop_raise(&s->sh->play_end, s->t0 + appl + size);
-	rearm(s, appl + size);
+	pace_rearm(s, appl + size);
 	return (snd_pcm_sframes_t)size;
 }
 
@@ -393,7 +57,7 @@ static snd_pcm_sframes_t sim_pointer(snd_pcm_ioplug_t *io)
 	struct sim *s = io->private_data;
 	snd_pcm_uframes_t b = s->boundary ? s->boundary : (snd_pcm_uframes_t)LONG_MAX;
 
-	if (update(s) < 0)
+	if (pace_update(s) < 0)
 		return -EPIPE;
 	return (snd_pcm_sframes_t)(s->hw % b);
 }
@@ -407,26 +71,32 @@ static int sim_start(snd_pcm_ioplug_t *io)
 		return -ENODEV;
 	if (s->running)
 		return 0;
+	int me = s->capture ? LOOP_CAPTURE : LOOP_PLAYBACK, peer = !me;
+	int peer_running = atomic_load(s->capture ? &sh->play_running : &sh->cap_running);
+	int same_device = atomic_load(&sh->start_unit[peer]) == s->unit;
 	if (s->fast) {
 		s->t0 = atomic_load(&sh->now);
+		/* Two devices cannot start in the same instant. */
+		if (peer_running && !same_device)
+			s->t0 += UNIT_GAP_FRAMES + (s->unit ^ atomic_load(&sh->start_unit[peer])) % 64;
 	} else {
 		int64_t now = loop_mono_ns();
-		int me = s->capture ? LOOP_CAPTURE : LOOP_PLAYBACK, peer = !me;
-		int peer_running = atomic_load(s->capture ? &sh->play_running : &sh->cap_running);
 		s->t0 = loop_frames_at(s->loop, now, s->rate);
 		/* Started right after the other direction (the usual "start
 		 * playback, start capture"): share its first frame, as the two
-		 * halves of one interface started together do. */
-		if (peer_running && now - atomic_load(&sh->start_ns[peer]) < START_TOGETHER_NS)
+		 * halves of one interface started together do. Two devices each
+		 * start on their own. */
+		if (peer_running && same_device && now - atomic_load(&sh->start_ns[peer]) < START_TOGETHER_NS)
 			s->t0 = atomic_load(&sh->start_t0[peer]);
 		atomic_store(&sh->start_t0[me], s->t0);
 		atomic_store(&sh->start_ns[me], now);
 	}
+	atomic_store(&sh->start_unit[me], s->unit);
 	s->t0_ns = loop_ns_of(s->loop, s->t0, s->rate);
 	s->hw = 0;
 	s->starved_ns = 0;
 	if (!s->capture) {
-		uint64_t queued = appl_abs(s);
+		uint64_t queued = pace_appl(s);
 		if (queued > s->buffer)
 			queued = s->buffer;
 		for (uint64_t k = 0; k < queued; k++)
@@ -444,7 +114,7 @@ static int sim_start(snd_pcm_ioplug_t *io)
 	s->running = 1;
 	/* the state becomes RUNNING after this returns: time the descriptor for it */
 	snd_pcm_ioplug_set_state(io, SND_PCM_STATE_RUNNING);
-	rearm(s, appl_abs(s));
+	pace_rearm(s, pace_appl(s));
 	return 0;
 }
 
@@ -454,9 +124,9 @@ static int sim_stop(snd_pcm_ioplug_t *io)
 	struct loop_shared *sh = s->sh;
 
 	if (s->running) {
-		uint64_t appl = appl_abs(s);
+		uint64_t appl = pace_appl(s);
 		if (!s->gone)
-			update(s);
+			pace_update(s);
 		if (!s->capture) {
 			uint64_t played = s->hw < appl ? s->hw : appl;
 			/* queued but never played: the capture side must not hear it */
@@ -471,7 +141,7 @@ static int sim_stop(snd_pcm_ioplug_t *io)
 		}
 	}
 	s->running = 0;
-	arm(s, -1);
+	pace_arm(s, -1);
 	return 0;
 }
 
@@ -493,6 +163,25 @@ static int sim_sw_params(snd_pcm_ioplug_t *io, snd_pcm_sw_params_t *params)
 	return read_sw_params(io->private_data, params);
 }
 
+/* The capture side's physics for the current rate and mixer state. */
+static int make_physics(struct sim *s)
+{
+	char perr[PHYSICS_ERR_MAX];
+	struct physics_cfg pc = { .sc = s->sc, .rate = s->rate, .latency = s->latency };
+
+	if (s->mix) {
+		s->mix_gen = simmix_generation(s->mix);
+		simmix_effect(s->mix, &pc.monitor_gain, &pc.gain_db);
+	}
+	physics_destroy(s->ph);
+	s->ph = physics_create(&pc, perr);
+	if (!s->ph) {
+		SNDERR("tonewire_sim: %s: %s", s->sc->path, perr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int sim_prepare(snd_pcm_ioplug_t *io)
 {
 	struct sim *s = io->private_data;
@@ -510,13 +199,19 @@ static int sim_prepare(snd_pcm_ioplug_t *io)
 	s->hw = 0;
 	s->starved_ns = 0;
 	if (s->capture) {
+		/* The mixer changed since: the signal paths did too. */
+		if (s->ph && s->mix && simmix_generation(s->mix) != s->mix_gen) {
+			int rc = make_physics(s);
+			if (rc < 0)
+				return rc;
+		}
 		atomic_store(&s->sh->cap_xrun, 0);
 		physics_reset(s->ph);
 	} else {
 		atomic_store(&s->sh->play_xrun, 0);
 	}
 	/* PREPARED is set after this returns; a prepared playback can be written at once */
-	arm(s, s->capture ? -1 : 0);
+	pace_arm(s, s->capture ? -1 : 0);
 	return 0;
 }
 
@@ -527,9 +222,9 @@ static int sim_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	int rc;
 
 	(void)params;
-	if (io->channels != s->n_ch || !scenario_rate_ok(io->rate)) {
-		SNDERR("tonewire_sim: %u channels at %u Hz: expected %u channels at a standard rate",
-		       io->channels, io->rate, s->n_ch);
+	if (io->channels != s->dev.dev_ch || !hw_rate_ok(&s->dev, io->rate)) {
+		SNDERR("tonewire_sim: %u channels at %u Hz: expected %u channels at a rate the interface offers",
+		       io->channels, io->rate, s->dev.dev_ch);
 		return -EINVAL;
 	}
 	if ((rc = loop_set_rate(s->loop, io->rate, err)) < 0) {
@@ -547,15 +242,8 @@ static int sim_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 		s->prefill = calloc((size_t)s->buffer * s->n_out, sizeof(float));
 		if (!s->prefill)
 			return -ENOMEM;
-	} else {
-		char perr[PHYSICS_ERR_MAX];
-		struct physics_cfg pc = { .sc = s->sc, .rate = s->rate, .latency = s->latency };
-		physics_destroy(s->ph);
-		s->ph = physics_create(&pc, perr);
-		if (!s->ph) {
-			SNDERR("tonewire_sim: %s: %s", s->sc->path, perr);
-			return -EINVAL;
-		}
+	} else if ((rc = make_physics(s)) < 0) {
+		return rc;
 	}
 	return 0;
 }
@@ -587,7 +275,7 @@ static int sim_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 	 * would wait for ever; the device is gone for it now */
 	if (s->fast && s->running && !s->gone && s->hw >= s->unplug_frames && avail >= 0 &&
 	    (snd_pcm_uframes_t)avail < s->avail_min)
-		unplug(s);
+		pace_unplug(s);
 	state = io->state;
 	if (avail < 0 || state == SND_PCM_STATE_XRUN || state == SND_PCM_STATE_DISCONNECTED || s->gone)
 		ev = POLLERR;
@@ -597,7 +285,7 @@ static int sim_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 		ev = POLLOUT;   /* prepared, or a drain that just finished */
 	else if ((snd_pcm_uframes_t)avail >= s->avail_min)
 		ev = s->capture ? POLLIN : POLLOUT;
-	rearm(s, appl_abs(s));
+	pace_rearm(s, pace_appl(s));
 	*revents = ev;
 	return 0;
 }
@@ -619,6 +307,7 @@ static void sim_free(struct sim *s)
 	if (!s)
 		return;
 	loop_close(s->loop);
+	simmix_close(s->mix);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	physics_destroy(s->ph);
@@ -672,42 +361,8 @@ static int private_loop(int fast)
 	return fast;
 }
 
-static int set_constraints(struct sim *s)
-{
-	static const unsigned access[] = {
-		SND_PCM_ACCESS_RW_INTERLEAVED, SND_PCM_ACCESS_RW_NONINTERLEAVED,
-		SND_PCM_ACCESS_MMAP_INTERLEAVED, SND_PCM_ACCESS_MMAP_NONINTERLEAVED,
-	};
-	static const unsigned formats[] = {
-		SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_FLOAT_LE,
-	};
-	unsigned peer = loop_peer_rate(s->loop);
-	int rc;
-
-	if ((rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_ACCESS, 4, access)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_FORMAT, 3, formats)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_CHANNELS, s->n_ch, s->n_ch)) < 0)
-		return rc;
-	/* One clock drives both directions: once one runs, the other follows its rate. */
-	if (peer)
-		rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_RATE, 1, &peer);
-	else
-		rc = snd_pcm_ioplug_set_param_list(&s->io, SND_PCM_IOPLUG_HW_RATE, SCENARIO_N_RATES, scenario_rates);
-	if (rc < 0)
-		return rc;
-	/* In bytes, as ioplug wants them: 16..32768-frame periods and
-	 * 64..131072-frame buffers (half as many frames for 32-bit samples),
-	 * which keeps a buffer plus the longest latency well inside the ring. */
-	if ((rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_PERIOD_BYTES, 64 * s->n_ch,
-	                                          65536 * s->n_ch)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_BUFFER_BYTES, 256 * s->n_ch,
-	                                          262144 * s->n_ch)) < 0 ||
-	    (rc = snd_pcm_ioplug_set_param_minmax(&s->io, SND_PCM_IOPLUG_HW_PERIODS, 2, 1024)) < 0)
-		return rc;
-	return 0;
-}
-
-static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pcm_stream_t stream, int mode)
+static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, const char *unit,
+                    snd_pcm_stream_t stream, int mode)
 {
 	struct sim *s;
 	struct profiles prof;
@@ -748,6 +403,17 @@ static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pc
 	}
 	s->n_out = s->sc->jig.fixture.n_outputs;
 	s->n_ch = s->capture ? s->sc->jig.fixture.n_inputs : s->n_out;
+	hw_dir_init(&s->dev, s->sc, s->capture);
+	/* A named unit is a device of its own (a separate DAC or ADC). */
+	s->unit = unit && *unit ? loop_hash(unit) | 1 : 0;
+	if (s->capture && (s->sc->hw.n_controls || s->sc->hw.n_power_on)) {
+		char merr[SIMMIX_ERR_MAX];
+		if (!(s->mix = simmix_open(s->sc, real, merr))) {
+			SNDERR("tonewire_sim: %s", merr);
+			rc = -EIO;
+			goto fail;
+		}
+	}
 	s->fast = s->sc->pace_fast;
 	s->drift = s->capture ? s->sc->drift_ppm * 1e-6 : 0.0;
 	s->latency = s->sc->latency_frames >= 0 ? (unsigned)s->sc->latency_frames : random_latency();
@@ -780,7 +446,7 @@ static int sim_open(snd_pcm_t **pcmp, const char *name, const char *path, snd_pc
 	if (rc < 0)
 		goto fail;
 	/* from here on, closing the PCM frees s */
-	rc = set_constraints(s);
+	rc = hw_constrain(&s->io, &s->dev, &s->sc->hw, loop_peer_rate(s->loop));
 	if (rc < 0) {
 		snd_pcm_ioplug_delete(&s->io);
 		return rc;
@@ -801,7 +467,7 @@ int SND_PCM_PLUGIN_ENTRY(tonewire_sim)(snd_pcm_t **pcmp, const char *name, snd_c
 SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 {
 	snd_config_iterator_t i, next;
-	const char *scenario = NULL;
+	const char *scenario = NULL, *unit = NULL;
 
 	(void)root;
 	snd_config_for_each(i, next, conf) {
@@ -812,6 +478,13 @@ SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 			continue;
 		if (strcmp(id, "comment") == 0 || strcmp(id, "type") == 0 || strcmp(id, "hint") == 0)
 			continue;
+		if (strcmp(id, "unit") == 0) {
+			if (snd_config_get_string(n, &unit) < 0) {
+				SNDERR("tonewire_sim: unit must be a string (a device name: dac, adc…)");
+				return -EINVAL;
+			}
+			continue;
+		}
 		if (strcmp(id, "scenario") == 0) {
 			if (snd_config_get_string(n, &scenario) < 0) {
 				SNDERR("tonewire_sim: scenario must be a string (a path)");
@@ -819,10 +492,10 @@ SND_PCM_PLUGIN_DEFINE_FUNC(tonewire_sim)
 			}
 			continue;
 		}
-		SNDERR("tonewire_sim: unknown field %s (expected scenario)", id);
+		SNDERR("tonewire_sim: unknown field %s (expected scenario, unit)", id);
 		return -EINVAL;
 	}
-	return sim_open(pcmp, name, scenario, stream, mode);
+	return sim_open(pcmp, name, scenario, unit, stream, mode);
 }
 
 SND_PCM_PLUGIN_SYMBOL(tonewire_sim);

@@ -31,6 +31,13 @@ static const struct ini_key keys[] = {
 	{ "interface", "hum_dbfs", 0 }, { "interface", "gain_db", 0 }, { "interface", "thd_db", 0 },
 	{ "interface", "drift_ppm", 0 }, { "interface", "clip_dbfs", 0 }, { "interface", "pace", 0 },
 	{ "interface", "unplugged", 0 }, { "interface", "unplug_after_ms", 0 },
+	/* the hardware's constraints (profiles/interfaces/ keys, scenario overrides) */
+	{ "interface", "interface", 0 }, { "interface", "formats", 0 }, { "interface", "playback_formats", 0 },
+	{ "interface", "capture_formats", 0 }, { "interface", "rates", 0 }, { "interface", "playback_channels", 0 },
+	{ "interface", "capture_channels", 0 }, { "interface", "period_bytes_min", 0 },
+	{ "interface", "period_bytes_max", 0 }, { "interface", "buffer_bytes_max", 0 },
+	{ "interface", "periods_max", 0 }, { "interface", "jig_outputs", 0 }, { "interface", "jig_inputs", 0 },
+	{ "interface", "mixer", 1 },
 	/* the cable as built: one line per conductor or event */
 	{ "cable", "wire", 1 }, { "cable", "short", 1 }, { "cable", "dropout", 1 }, { "cable", "connect", 1 },
 	{ "cable", "disconnect", 1 },
@@ -190,9 +197,19 @@ static int interface_key(const struct parser *ps, const struct ini_entry *e, str
 		sc->pace_fast = strcmp(e->value, "fast") == 0;
 		return 0;
 	}
-	/* the schema admits no other key */
-	if (parse_bool(e->value, &sc->unplugged) < 0)
-		return fail(ps, e->line, e->key, "expected true or false, got '%s'", quote(e->value, qv));
+	if (strcmp(e->key, "unplugged") == 0) {
+		if (parse_bool(e->value, &sc->unplugged) < 0)
+			return fail(ps, e->line, e->key, "expected true or false, got '%s'", quote(e->value, qv));
+		return 0;
+	}
+	/* The hardware's constraints: one grammar with profiles/interfaces/
+	 * (the schema admits no other key). */
+	char msg[PROFILE_ERR_MAX];
+	if (iface_key(&sc->hw, e->key, e->value, 1, msg) < 0) {
+		size_t n = strlen(e->key);
+		const char *why = !strncmp(msg, e->key, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
+		return fail(ps, e->line, e->key, "%s", why);
+	}
 	return 0;
 }
 
@@ -424,6 +441,31 @@ static int load_jig(const struct parser *ps, const struct profiles *p, struct sc
 	return 0;
 }
 
+/* The interface profile the scenario names, under the scenario's own keys,
+ * and the jig's place among its channels. */
+static int interface_of(const struct parser *ps, const struct profiles *p, struct scenario *sc)
+{
+	char dir[256], perr[PROFILE_ERR_MAX];
+	const char *slash = strrchr(ps->path, '/');
+	int rc;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - ps->path) : 1, slash ? ps->path : ".");
+	/* Without jig_outputs/jig_inputs the jig's own channel numbers place it. */
+	if (!sc->hw.map[0][0])
+		for (unsigned k = 0; k < sc->jig.fixture.n_outputs; k++)
+			sc->hw.map[0][k] = sc->jig.out_channel[k];
+	if (!sc->hw.map[1][0])
+		for (unsigned k = 0; k < sc->jig.fixture.n_inputs; k++)
+			sc->hw.map[1][k] = sc->jig.in_channel[k];
+	if ((rc = iface_resolve(&sc->hw, p, dir, perr)) < 0 ||
+	    (rc = iface_check_jig(&sc->hw, sc->jig.fixture.n_outputs, sc->jig.fixture.n_inputs, perr)) < 0) {
+		int missing = rc == -ENOENT;
+		rc = fail(ps, 0, NULL, "%s", perr);
+		return missing ? -ENOENT : rc;
+	}
+	return 0;
+}
+
 static int parse(const struct parser *ps, const struct profiles *p, struct scenario *sc)
 {
 	unsigned n = ini_count(ps->doc);
@@ -447,6 +489,8 @@ static int parse(const struct parser *ps, const struct profiles *p, struct scena
 		if (e->key && (strcmp(e->key, "wire") == 0 || strcmp(e->key, "short") == 0))
 			rc = conductor_key(ps, e, sc);
 	}
+	if (rc < 0 || (rc = interface_of(ps, p, sc)) < 0)
+		return rc;
 	for (unsigned i = 0; i < n && rc == 0; i++) {
 		const struct ini_entry *e = ini_at(ps->doc, i);
 

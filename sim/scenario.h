@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "fixture.h"
+#include "interface.h"
 #include "profiles.h"
 
 #define SCENARIO_MAX_DROPOUTS 64
@@ -43,6 +44,11 @@ struct scenario {
 	/* Added after the first contract; nothing above changed. */
 	unsigned char is_short[WIRING_MAX];   /* cable.c[i] came from a short line */
 	unsigned line[WIRING_MAX];            /* the line cable.c[i] was declared on */
+
+	/* The hardware's constraints, its mixer and the jig's device channels
+	 * ([interface] keys of profiles/interface.h, over the profile that
+	 * 'interface = NAME' names). */
+	struct tw_interface hw;
 };
 
 /* Parse a scenario file (docs/formats.md). Jig names are looked up through p.

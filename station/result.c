@@ -227,6 +227,8 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
 	json_object_set_new(o, "timing_ms", timing);
 	if (meta->device)
 		json_object_set_new(o, "device", json_string(meta->device));
+	if (meta->format)
+		json_object_set_new(o, "format", json_string(meta->format));
 	if (meta->rate)
 		json_object_set_new(o, "rate", json_integer(meta->rate));
 	if (m && m->coarse.found)
@@ -244,6 +246,9 @@ const char *result_error_code(int errnum)
 	case -EBUSY: return "device_busy";
 	case -ENODEV: return "device_lost";
 	case -EPIPE: return "xrun";
+	/* A mixer control that cannot be set as the interface's profile needs
+	 * (a direct monitor stuck on, 48 V on the jig): not safe to measure. */
+	case -EACCES: return "device_setup";
 	default: return "no_signal";
 	}
 }

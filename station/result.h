@@ -27,6 +27,7 @@ struct result_meta {
 	/* The cable's limits the classification was judged against: reported,
 	 * with the measured values and margins, as "limits". NULL = none. */
 	const struct classify_limits *limits;
+	const char *format;       /* the device's sample format ("S24_3LE"), NULL = not known */
 };
 
 /* The result object. c and m may be NULL for a station error (verdict "error"
@@ -35,7 +36,9 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
                     const struct classification *c, const struct measurement *m);
 
 /* The fault code of a station error that a stream ended with (a negative
- * errno from a pump): "device_busy", "device_lost", "xrun", else "no_signal". */
+ * errno from a pump): "device_busy", "device_lost", "xrun", "jig_mismatch"
+ * (-EACCES: the interface's mixer cannot be set as the jig needs), else
+ * "no_signal". */
 const char *result_error_code(int errnum);
 
 /* A readable report of a result object (as built above or read back). */

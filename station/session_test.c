@@ -35,6 +35,9 @@ json_t *session_error(const struct session *s, int errnum, const char *msg)
 			snprintf(buf, sizeof(buf), "the audio device '%.300s' is missing or went away", dev);
 		else if (errnum == -EBUSY)
 			snprintf(buf, sizeof(buf), "the audio device '%.300s' is in use by another program", dev);
+		else if (errnum == -EACCES)
+			snprintf(buf, sizeof(buf), "the mixer of '%.300s' cannot be set as the measurement needs: %.150s", dev,
+			         s->device_error && *s->device_error ? s->device_error : "see the device's status");
 		else if (errnum == -EPIPE)
 			snprintf(buf, sizeof(buf), "the audio device '%.300s' kept over/underrunning (xruns)", dev);
 		else

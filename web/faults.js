@@ -95,6 +95,11 @@ export const FAULTS = {
     title: () => 'The station\'s audio stream kept breaking up',
     effect: 'The station could not test: the PC was too busy. Test again; if it persists, call the line engineer.',
   },
+  device_setup: {
+    short: 'Interface settings',
+    title: () => 'The audio interface could not be set up for measuring',
+    effect: 'The station could not test: a control of the interface (direct monitor, phantom power, a level) is not as the station needs it. See the station panel, fix it on the interface, then test again.',
+  },
   clipping: {
     short: 'Clipping',
     title: () => 'The input is overloaded (clipping)',

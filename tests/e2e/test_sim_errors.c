@@ -231,7 +231,7 @@ static int hw_setup(snd_pcm_t *pcm, snd_pcm_format_t f, unsigned ch, unsigned ra
 	return snd_pcm_hw_params(pcm, hw);
 }
 
-/* Exactly the jig's channels, the three formats, the standard rates, and
+/* Exactly the jig's channels, the five formats, the standard rates, and
  * one clock for both directions. */
 static void test_settings(void **state)
 {
@@ -252,7 +252,11 @@ static void test_settings(void **state)
 	assert_int_equal(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S16_LE), 0);
 	assert_int_equal(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S32_LE), 0);
 	assert_int_equal(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_FLOAT_LE), 0);
-	assert_true(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S24_3LE) < 0);
+	/* without [interface] formats, every format tonewire converts; nothing else */
+	assert_int_equal(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S24_3LE), 0);
+	assert_int_equal(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S24_LE), 0);
+	assert_true(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_U8) < 0);
+	assert_true(snd_pcm_hw_params_test_format(p, hw, SND_PCM_FORMAT_S24_BE) < 0);
 	for (unsigned i = 0; i < 6; i++)
 		assert_int_equal(snd_pcm_hw_params_test_rate(p, hw, rates[i], 0), 0);
 	assert_true(snd_pcm_hw_params_test_rate(p, hw, 8000, 0) < 0);

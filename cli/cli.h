@@ -26,6 +26,7 @@ int cmd_flex_remote(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);       /* a calibration via tonewired */
 int cmd_devices(int argc, char **argv);         /* the sound devices and what fits them */
 int cmd_line(int argc, char **argv);            /* the production line via tonewired */
+int cmd_learn(int argc, char **argv);           /* learn a cable from samples on a local jig */
 
 /* Print "tonewire: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,6 +40,13 @@ int cli_emit_result(json_t *result, int as_json, const char *junit);
  * line for people, and the session's summary line, for local and remote flex. */
 void cli_print_flex_event(FILE *out, const json_t *event);
 void cli_print_flex_summary(FILE *out, const json_t *result);
+
+/* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
+ * scenario names) into *jig, looked up through prof, which is set up with
+ * extra first (and extra handed to the simulator). 0, or -1 after telling
+ * the user why (a usage error). */
+int cli_jig_load(const char *cmd, const char *extra, const char *device, const char *jig_name,
+                 struct profiles *prof, struct tw_jig *jig);
 
 /* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
  * scenario names), the cable, and the one in the other, looked up through

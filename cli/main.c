@@ -18,6 +18,7 @@ static void usage(FILE *out)
 	"  profiles  list connectors, cables and jigs, or show one (with its pinout)\n"
 	"  analyze   the verdict of a saved capture (WAV + stimulus plan)\n"
 	"  devices   sound devices: formats, rates, channels, who holds them, jigs that fit\n"
+	"  learn     learn a cable profile from two good samples on a per-contact jig\n"
 	"  flex      watch for dropouts while the cable is flexed (with --device: on a\n"
 	"            local jig; without: through the daemon)\n"
 	"\n"
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "devices"))
 		return cmd_devices(argc - 1, argv + 1);
+	if (!strcmp(cmd, "learn"))
+		return cmd_learn(argc - 1, argv + 1);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "profiles"))

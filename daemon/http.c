@@ -28,6 +28,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/calibrate", routes_calibrate, 1 },
 	{ "GET", "/api/v1/calibrations", routes_calibrations, 1 },
 	{ "GET", "/api/v1/calibrations/{id}", routes_calibration_get, 1 },
+	{ "POST", "/api/v1/learn", routes_learn, 1 },
 	{ "POST", "/api/v1/flex", routes_flex_start, 1 },
 	{ "GET", "/api/v1/flex", routes_flex_get, 1 },
 	{ "DELETE", "/api/v1/flex", routes_flex_stop, 1 },

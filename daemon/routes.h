@@ -106,6 +106,9 @@ enum MHD_Result routes_calibrate(http *h, struct MHD_Connection *c, struct reque
 enum MHD_Result routes_calibrations(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_calibration_get(http *h, struct MHD_Connection *c, struct request *rq);
 
+/* routes_learn.c */
+enum MHD_Result routes_learn(http *h, struct MHD_Connection *c, struct request *rq);
+
 /* routes_station.c */
 enum MHD_Result routes_status(http *h, struct MHD_Connection *c, struct request *rq);
 

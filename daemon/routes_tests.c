@@ -116,8 +116,8 @@ static int history_query(struct MHD_Connection *c, struct store_query *q, char w
 		q->cable = v;
 	}
 	if ((v = http_query(c, "kind")) && *v) {
-		if (strcmp(v, "test") && strcmp(v, "flex") && strcmp(v, "calibration")) {
-			snprintf(why, 160, "kind: '%.20s' is not test, flex or calibration", v);
+		if (strcmp(v, "test") && strcmp(v, "flex") && strcmp(v, "calibration") && strcmp(v, "learn")) {
+			snprintf(why, 160, "kind: '%.20s' is not test, flex, calibration or learn", v);
 			return -EINVAL;
 		}
 		q->kind = v;

@@ -2,6 +2,7 @@
 #include "runner_priv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,34 +336,16 @@ static int claim(runner *r, enum kind kind, int wait_turn, char err[RUNNER_ERR_M
 	return 0;
 }
 
-int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
-                 int wait_turn, long long *id, unsigned *position, char err[RUNNER_ERR_MAX])
+/* Record job p and give it the jig now, or a place in the queue (test
+ * scans with wait_turn only). Takes p (freed on failure). As runner_queue. */
+static int enqueue(runner *r, struct job *p, int wait_turn, long long *id, unsigned *position,
+                   char err[RUNNER_ERR_MAX])
 {
-	struct job *p = calloc(1, sizeof(*p));
-	char perr[PROFILE_ERR_MAX];
+	enum kind kind = p->kind;
 	int e;
 
-	err[0] = '\0';
-	*id = 0;
-	if (position)
-		*position = 0;
-	if (!p) {
-		snprintf(err, RUNNER_ERR_MAX, "out of memory");
-		return -ENOMEM;
-	}
-	if ((e = station_cable_fit(r->cfg.profiles, &r->jig, cable, &p->sc, perr)) < 0) {
-		snprintf(err, RUNNER_ERR_MAX, "%s", perr);
-		free(p);
-		return e;
-	}
-	if (serial) {
-		snprintf(p->serial, sizeof(p->serial), "%s", serial);
-		p->has_serial = 1;
-	}
 	p->t0 = clock_now_ms();
 	p->started_at = (long long)time(NULL);
-	p->kind = kind;
-	p->seconds = seconds;
 	fleet_station_stamp(r->cfg.station, &p->stamp);
 
 	pthread_mutex_lock(&r->submit_lock);
@@ -404,6 +387,35 @@ int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable,
 	return e;
 }
 
+int runner_queue(runner *r, enum kind kind, unsigned seconds, const char *cable, const char *serial,
+                 int wait_turn, long long *id, unsigned *position, char err[RUNNER_ERR_MAX])
+{
+	struct job *p = calloc(1, sizeof(*p));
+	char perr[PROFILE_ERR_MAX];
+	int e;
+
+	err[0] = '\0';
+	*id = 0;
+	if (position)
+		*position = 0;
+	if (!p) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	if ((e = station_cable_fit(r->cfg.profiles, &r->jig, cable, &p->sc, perr)) < 0) {
+		snprintf(err, RUNNER_ERR_MAX, "%s", perr);
+		free(p);
+		return e;
+	}
+	if (serial) {
+		snprintf(p->serial, sizeof(p->serial), "%s", serial);
+		p->has_serial = 1;
+	}
+	p->kind = kind;
+	p->seconds = seconds;
+	return enqueue(r, p, wait_turn, id, position, err);
+}
+
 int runner_submit(runner *r, const char *cable, const char *serial, long long *id,
                   char err[RUNNER_ERR_MAX])
 {
@@ -430,6 +442,53 @@ int runner_submit_calibrate(runner *r, const char *cable, const char *serial, lo
                             char err[RUNNER_ERR_MAX])
 {
 	return runner_queue(r, KIND_CALIBRATE, 0, cable, serial, 0, id, NULL, err);
+}
+
+/* A learn step's messages name folders: its err is session.h's size. */
+_Static_assert(RUNNER_ERR_MAX * 2 == LEARN_ERR_MAX, "runner_submit_learn's err is LEARN_ERR_MAX bytes");
+
+/* Whether the profiles the daemon reads include folder dir. */
+static int searched(const struct profiles *p, const char *dir)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	for (unsigned i = 0; i < p->n_dirs; i++)
+		if (!strcmp(p->dir[i], dir) || (realpath(p->dir[i], a) && realpath(dir, b) && !strcmp(a, b)))
+			return 1;
+	return 0;
+}
+
+int runner_submit_learn(runner *r, const char *end_a, const char *end_b, const char *name, int restart,
+                        const char *serial, long long *id, char err[RUNNER_ERR_MAX * 2])
+{
+	struct job *p = calloc(1, sizeof(*p));
+	int e;
+
+	err[0] = '\0';
+	*id = 0;
+	if (!p) {
+		snprintf(err, RUNNER_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	if ((e = learn_station(r->cfg.profiles, &r->jig, end_a, end_b, &p->sc, err)) < 0 ||
+	    (e = learn_prepare(&p->learn, name, end_a, end_b, NULL, restart, r->jig.name, err)) < 0) {
+		free(p);
+		return e == -EEXIST ? -EEXIST : e == -ENOENT ? -ENOENT : -EINVAL;
+	}
+	/* A profile written where the daemon does not look could not be used
+	 * until it restarts: say so now rather than after two samples. */
+	if (!searched(r->cfg.profiles, p->learn.dir)) {
+		snprintf(err, LEARN_ERR_MAX, "the daemon would write the profile into %.300s, which is not among the "
+		         "folders it reads: set [profiles] path to a folder it may write", p->learn.dir);
+		free(p);
+		return -EINVAL;
+	}
+	snprintf(p->sc.cable.name, sizeof(p->sc.cable.name), "%s", p->learn.name);
+	if (serial) {
+		snprintf(p->serial, sizeof(p->serial), "%s", serial);
+		p->has_serial = 1;
+	}
+	p->kind = KIND_LEARN;
+	return enqueue(r, p, 0, id, NULL, err);
 }
 
 int runner_flex_stop(runner *r, long long *id)

@@ -71,6 +71,18 @@ int runner_submit_flex(runner *r, const char *cable, const char *serial, unsigne
 int runner_submit_calibrate(runner *r, const char *cable, const char *serial, long long *id,
                             char err[RUNNER_ERR_MAX]);
 
+/* Queue a learn step on the jig (a per-contact one): a sample with ends
+ * end_a and end_b (connector names, or labelled plugs) kept as the first
+ * sample of cable profile name (NULL: made from the ends), or compared with
+ * the first and the profile written when they agree (session_learn). The
+ * profile goes into the first folder of [profiles] path, else the daemon
+ * user's own folder, which must be one the daemon reads. Its result has
+ * "kind": "learn". Returns as runner_submit, and -EEXIST when a profile of
+ * that name is in that folder already; -EINVAL also for a jig that cannot
+ * learn (err says why). */
+int runner_submit_learn(runner *r, const char *end_a, const char *end_b, const char *name, int restart,
+                        const char *serial, long long *id, char err[RUNNER_ERR_MAX * 2]);
+
 /* Ask the flex session in progress to end (its id in *id; wait for its
  * result with runner_wait). 0; -EAGAIN when its id is being assigned;
  * -ENOENT when no flex session runs. */

@@ -185,7 +185,8 @@ json_t *runner_run_job(runner *r, struct job *j)
 	struct meter meter = { .r = r, .id = j->id };
 	struct pump pump = { .run = meter_run, .self = &meter };
 	struct session s = {
-		.ms = r->ms, .cls = classifier_for(r, j), .sc = &j->sc, .cal = &r->cal, .t0 = j->t0,
+		.ms = r->ms, .cls = j->kind == KIND_LEARN ? NULL : classifier_for(r, j), .sc = &j->sc, .cal = &r->cal,
+		.t0 = j->t0,
 		/* why the device is not open, or which mixer control it could not set */
 		.device_error = !es.connected ? es.error : es.setup_error[0] ? es.setup_error : NULL,
 		.meta = { .id = j->id, .serial = j->has_serial ? j->serial : NULL, .device = es.device,
@@ -196,6 +197,8 @@ json_t *runner_run_job(runner *r, struct job *j)
 	if (j->kind != KIND_TEST)
 		s.meta.kind = runner_kind_names[j->kind];
 	fleet_stamp_meta(&j->stamp, &s.meta);
+	if (j->kind == KIND_LEARN)
+		return session_learn(&s, &pump, &j->learn);
 	if (!s.cls) {
 		char err[300];
 		snprintf(err, sizeof(err), "cannot set up the classifier for cable '%s' on jig '%s'",

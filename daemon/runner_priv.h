@@ -10,10 +10,11 @@
 #include "flexmon.h"
 #include "measure.h"
 #include "runner.h"
+#include "session.h"
 #include "station.h"
 
 enum state { ST_IDLE = 0, ST_MEASURING, ST_ANALYSING, ST_DONE, ST_FLEXING };
-enum kind { KIND_TEST = 0, KIND_FLEX, KIND_CALIBRATE };
+enum kind { KIND_TEST = 0, KIND_FLEX, KIND_CALIBRATE, KIND_LEARN };
 
 extern const char *const runner_state_names[];
 extern const char *const runner_kind_names[];
@@ -29,6 +30,7 @@ struct job {
 	enum kind kind;
 	unsigned seconds;                /* flex: longest session */
 	struct fleet_stamp stamp;        /* station, line and operator when it was asked for */
+	struct learn_request learn;      /* learn: what to write, checked (sc has no wiring) */
 };
 
 struct runner {

@@ -4,7 +4,7 @@
 #include "clock.h"
 
 const char *const runner_state_names[] = { "idle", "measuring", "analysing", "done", "flexing" };
-const char *const runner_kind_names[] = { "test", "flex", "calibration" };
+const char *const runner_kind_names[] = { "test", "flex", "calibration", "learn" };
 
 void runner_publish_state(runner *r, enum state s, long long id)
 {

@@ -101,23 +101,31 @@ static void add_shipped(struct profiles *p)
 	add_dir(p, dir, n + sizeof "/profiles" - 1);
 }
 
-void profiles_init(struct profiles *p, const char *extra)
+int profiles_user_dir(char *out, size_t len)
 {
-	char buf[512];
 	const char *home = getenv("HOME");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	int n = -1;
 
+	/* XDG_CONFIG_HOME, when set, is where the user keeps ~/.config. */
+	if (xdg && xdg[0] == '/')
+		n = snprintf(out, len, "%s/tonewire/profiles", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(out, len, "%s/.config/tonewire/profiles", home);
+	else
+		return -ENOENT;
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+void profiles_init(struct profiles *p, const char *extra)
+{
+	char buf[512];
+
 	memset(p, 0, sizeof *p);
 	add_dir_list(p, extra);
 	add_dir_list(p, getenv("TONEWIRE_PROFILES"));
-	/* XDG_CONFIG_HOME, when set, is where the user keeps ~/.config. */
-	if (xdg && xdg[0] == '/')
-		n = snprintf(buf, sizeof buf, "%s/tonewire/profiles", xdg);
-	else if (home && home[0] == '/')
-		n = snprintf(buf, sizeof buf, "%s/.config/tonewire/profiles", home);
-	if (n > 0 && (size_t)n < sizeof buf)
-		add_dir(p, buf, (size_t)n);
+	if (profiles_user_dir(buf, sizeof buf) == 0)
+		add_dir(p, buf, strlen(buf));
 	add_dir(p, "/etc/tonewire/profiles", strlen("/etc/tonewire/profiles"));
 	add_shipped(p);
 }

@@ -2,6 +2,8 @@
 #ifndef TONEWIRE_PROFILES_H
 #define TONEWIRE_PROFILES_H
 
+#include <stddef.h>
+
 #include "classify.h"
 #include "fixture.h"
 
@@ -142,5 +144,10 @@ int profiles_export(const char *extra, char err[PROFILE_ERR_MAX]);
  * [cable] or [jig] section. 0, or -ENOENT / -EINVAL with err naming the
  * file (and line, for a file that is not INI). */
 int profiles_kind_of(const char *path, enum profile_kind *kind, char err[PROFILE_ERR_MAX]);
+
+/* The user's own profile folder, $XDG_CONFIG_HOME/tonewire/profiles or
+ * ~/.config/tonewire/profiles, into out (whether it exists or not): 0,
+ * -ENOENT (neither variable is an absolute path) or -ENAMETOOLONG. */
+int profiles_user_dir(char *out, size_t len);
 
 #endif

@@ -75,4 +75,67 @@ json_t *session_calibrate(const struct session *s, const struct pump *p, json_t 
  * dropped out). */
 json_t *session_flex(const struct session *s, const struct pump *p);
 
+/* ---- Learning a cable from samples (session_learn.c, session_learn_file.c) ---- */
+
+/* Messages of learning name files: room for a path. */
+#define LEARN_ERR_MAX 512
+
+/* One conductor a sample has: fixture contact indexes (a on end A, b on
+ * end B), its series resistance, and how finely the jig resolves it. */
+struct learn_wire {
+	int a, b;
+	double gain;                       /* measured Re H, output of a to input of b */
+	double ohms;                       /* fitted series resistance, >= 0 */
+	double sigma;                      /* its standard deviation from the noise */
+	double model_sigma;                /* what the model tolerance (an uncalibrated
+	                                      interface's gain) leaves unknown */
+	double level_db;                   /* its level re a conductor of WIRING_DEFAULT_OHMS
+	                                      (what a cable profile's level limit is held to) */
+};
+
+struct learn_sample {
+	unsigned n;
+	struct learn_wire w[WIRING_MAX];
+};
+
+/* What one learn step is asked to do, checked by learn_prepare. */
+struct learn_request {
+	char name[PROFILE_NAME_MAX];       /* the cable profile to write */
+	char end_a[256], end_b[256];       /* as given: a connector, or labelled plugs */
+	char dir[256];                     /* the profile folder: <dir>/cables/<name>.conf */
+	int restart;                       /* forget a first sample of this name */
+};
+
+/* The jig with the two ends in it, unwired, into sc. -EINVAL with the
+ * reason in err when the jig cannot see every conductor on its own (a
+ * contact of socket A that no output drives, one of socket B that no input
+ * senses single-ended, a tie, a load), or an end does not fit its socket;
+ * -ENOENT for an unknown connector. */
+int learn_station(const struct profiles *p, const struct tw_jig *jig, const char *end_a, const char *end_b,
+                  struct station_cable *sc, char err[LEARN_ERR_MAX]);
+
+/* Fill and check rq before anything is measured: name (NULL: made from the
+ * ends) and its file, dir (NULL: the first folder of $TONEWIRE_PROFILES,
+ * else the user's, profiles_user_dir), no profile of that name in dir yet,
+ * and a first sample of that name, if one is kept, made on jig with these
+ * ends (unless restart). 0, -EINVAL or -EEXIST with err. */
+int learn_prepare(struct learn_request *rq, const char *name, const char *end_a, const char *end_b,
+                  const char *dir, int restart, const char *jig, char err[LEARN_ERR_MAX]);
+
+/* The conductors of an analysis made on a learn station (model_tol: the
+ * relative tolerance of the interface model, CLASSIFY_MODEL_TOLERANCE
+ * uncalibrated). 0; -ENODATA when no tone reached the far end; -EINVAL
+ * when what arrived is not plain conductors (err says where). */
+int learn_sample_of(const struct fixture *f, const struct analysis *an, double model_tol,
+                    struct learn_sample *out, char err[LEARN_ERR_MAX]);
+
+/* One learn step through p, on s->sc from learn_station (s->cls unused):
+ * measure; with no first sample of rq->name, keep this one as the first;
+ * with one, compare: the same wiring with resistances within tolerance
+ * writes the profile, anything else saves nothing. Returns the result
+ * ("kind": "learn", "learn": {…}; docs/result.md): verdict pass (sample kept
+ * or profile saved), fail (the samples differ, or the sample is not plain
+ * conductors), error (a station error). NULL only when out of memory. */
+json_t *session_learn(const struct session *s, const struct pump *p, const struct learn_request *rq);
+
 #endif

@@ -8,6 +8,7 @@ import { renderLegend, renderWiring } from './wiring.js';
 import { Meters, renderChannels, renderMatrix } from './detail.js';
 import { History, localTime } from './history.js';
 import { initOperator, postTest, showOperator, showTrace } from './operator.js';
+import { Learn } from './learn.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -616,6 +617,14 @@ function connectEvents() {
     flexNote(`${ev.count} dropout${ev.count === 1 ? '' : 's'} so far`);
   });
   on('result', (r) => {
+    if (r.kind === 'learn') {
+      // A learn step is no cable test: the learn card shows it, the shift does not count it,
+      // and the verdict panel goes back to what it showed before the step measured.
+      app.meters.settle();
+      if (!app.busy) (app.shown ? showResult(app.shown, app.viewingHistory) : showIdle());
+      app.history.load();
+      return;
+    }
     if (r.kind === 'flex') {
       app.meters.settle();
       finishFlex(r);
@@ -655,6 +664,7 @@ async function loadProfiles() {
   const sel = $('cable');
   const filter = $('history-cable');
   sel.textContent = '';
+  filter.length = 1;   // keep "any": a reload (a cable just learned) must not list the others twice
   for (const c of app.profiles.fitting()) sel.append(new Option(c.name, c.name));
   for (const c of app.profiles.cables.values()) filter.append(new Option(c.name, c.name));
   const remembered = store.get('cable', null);
@@ -712,6 +722,17 @@ async function init() {
   initOperator(refreshStatus);
   await refreshStatus();
   await loadProfiles();
+  app.learn = new Learn($('learn'), {
+    jigSockets: () => {
+      const j = app.profiles.jigs.get(app.status?.jig);
+      return j && { a: j.socket_a, b: j.socket_b };
+    },
+    onSaved: async (name) => {
+      await loadProfiles();
+      if ([...$('cable').options].some((o) => o.value === name)) $('cable').value = name;
+      describeCable();
+    },
+  });
   if (!app.shown && !app.busy) showIdle();
   if (app.status?.state === 'flexing') await resumeFlex();
   connectEvents();

@@ -143,6 +143,25 @@ class TestHeadlineCases(unittest.TestCase, ResultShape):
         self.assertEqual(self.codes(r), ["jig_mismatch"])
         self.assertIn("is the jig file right for this fixture?", r["faults"][0]["summary"])
 
+    def test_wrong_jig_told_from_the_arguments(self):
+        # --jig octo-trs-3.5 drives device output 3 and senses input 3; the
+        # scenario's simulated interface has two of each (its stereo jig
+        # reaches no further): the CLI can tell before opening it. Exit 2.
+        sc = scenario(self.tmp, "wrong-count", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--jig", "octo-trs-3.5", "--cable", "trs-3.5-extension",
+                   "--json")
+        self.assertEqual(p.returncode, 2, p.stderr + p.stdout)
+        self.assertIsNone(r)
+        self.assertIn("jig 'octo-trs-3.5' uses output channel 3, but the simulated interface", p.stderr)
+        self.assertIn("has 2 (its scenario is built on jig 'stereo-trs')", p.stderr)
+        # Fixed device counts ([interface] playback_channels) give the room: then the arguments say
+        # nothing against it, and it is measured (the usage error is only for what cannot be opened).
+        sc = scenario(self.tmp, "wide", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"],
+                      interface="playback_channels = 4\ncapture_channels = 4\n")
+        p, r = run("run", "--device", "tonewire_sim:" + sc, "--jig", "octo-trs-3.5", "--cable", "trs-3.5-extension",
+                   "--json")
+        self.assertNotEqual(p.returncode, 2, p.stderr + p.stdout)
+
     def test_readable_report(self):
         sc = scenario(self.tmp, "trs-swap2", "stereo-trs", ["wire = A.T B.R", "wire = A.R B.T", "wire = A.S B.S"])
         p, _ = run("run", "--device", "tonewire_sim:" + sc, "--cable", "trs-3.5-extension")

@@ -110,6 +110,7 @@ static const struct {
 	{ "trrs-3.5-jh3a", "T R1 R2 S", "L R DATA G" },
 	{ "trrrs-4.4", "T R1 R2 R3 S", "L+ L- R+ R- G" },
 	{ "xlr3", "1 2 3", "G + -" },
+	{ "xlr3-headphone", "1 2 3", "NC + -" },
 	{ "xlr4", "1 2 3 4", "L+ L- R+ R-" },
 	{ "minixlr3-akg", "1 2 3", "G R L" },
 	{ "kobiconn4", "1 2 3 4", "L+ R+ L- R-" },
@@ -227,6 +228,16 @@ static const struct {
 	{ "trs-3.5-to-2rca", "octo-trs-rca" },
 	{ "hifiman-2.5-ts-to-xlr4", "octo-ts-2.5-xlr4" },
 	{ "trrrs-4.4-extension", "trrrs-5ch" },
+	{ "trs-2.5-to-3.5-adapter", "octo-trs-2.5-3.5" },
+	{ "hifiman-3.5-ts-to-trs-3.5", "octo-ts-3.5-trs" },
+	{ "hifiman-2.5-cup-to-trs-3.5", "octo-cup-2.5-trs" },
+	{ "trs-balanced-mono-to-xlr3", "octo-trs-bal-xlr3" },
+	{ "trrs-2.5-hifiman-to-xlr4", "octo-2.5-hifiman-xlr4" },
+	{ "xlr4-to-trrs-3.5-balanced", "octo-xlr4-3.5-balanced" },
+	{ "trrs-jh3a-extension", "trrs-4ch" },
+	{ "kobiconn4-to-xlr4", "octo-kobiconn-xlr4" },
+	{ "hifiman-smc-to-xlr4", "octo-smc-xlr4" },
+	{ "dual-xlr3-to-xlr4", "octo-dual-xlr3-xlr4" },
 };
 
 static void test_every_cable_fits_a_jig(void **state)

@@ -21,9 +21,9 @@
 /* A drift is corrected when it stands this many sigma clear of zero... */
 #define SIGNIFICANT_SIGMAS 3.0
 /* ...and turns the fastest tone by more than this over the analysed
- * frames: its level then drops by walk^2/24 (2e-6 dB here) — below that,
+ * frames: its level then drops by 0.36 walk^2 dB (0.001 dB here) — below that,
  * correcting costs CPU and changes nothing. */
-#define SIGNIFICANT_WALK_RAD 0.01
+#define SIGNIFICANT_WALK_RAD 0.05
 
 /* Interpolator: Kaiser-windowed sinc of ±HALF taps, cut off at CUTOFF of
  * the rate, beta BETA: flat to 1.3e-4 dB and 1.5e-4 degrees up to 0.23 of

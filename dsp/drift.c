@@ -1,23 +1,24 @@
-/* drift: reads the clock ratio between playback and capture from the tones' phase progression (or probe against tones), and resamples a capture onto the playback clock. */
+/* drift: reads the clock ratio between playback and capture from the tones' phase progression across windows (or probe against tones), and resamples a capture onto the playback clock. */
 #include "drift.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
-/* Paths that vote, as in latency_refine: a tone 20 dB over its noise in
- * the average of all windows, on a real connection (a path 40 dB below a
- * wire is crosstalk, partly capacitive in a real interface). */
+/* Paths that vote, as in latency_refine: a tone 20 dB over its noise over
+ * all windows, on a real connection (a path 40 dB below a wire is
+ * crosstalk, partly capacitive in a real interface). */
 #define MIN_SNR_DB 20.0
 #define MIN_GAIN 0.01
-/* Per-window SNR used as weight is capped: above it float rounding, not
- * noise, limits a phase, and one tone must not silence the rest. */
+/* The SNR used as weight is capped: above it float rounding, not noise,
+ * limits a phase, and one tone must not silence the rest. */
 #define MAX_SNR_DB 120.0
-/* A lag step is taken only while the drift known so far, give or take
- * this many sigma, turns the fastest tone by less than a quarter turn over
- * the new lag: then no product can wrap. */
-#define STEP_SIGMAS 4.0
-#define STEP_MAX_RAD (M_PI / 4.0)
+/* The drift is searched over ±1500 ppm (the simulator plays up to 1000;
+ * crystals are specified to ±100), on a grid a quarter of the likelihood's
+ * main lobe wide, then refined by golden section within one grid step. */
+#define RANGE 1500e-6
+#define GRID_PER_LOBE 4.0
+#define GOLDEN_STEPS 40
 /* A drift is corrected when it stands this many sigma clear of zero... */
 #define SIGNIFICANT_SIGMAS 3.0
 /* ...and turns the fastest tone by more than this over the analysed
@@ -39,49 +40,67 @@ struct resampler {
 	double tab[(PHASES + 1) * 2 * HALF];   /* row f: taps for fraction f / PHASES */
 };
 
-/* What each usable path contributes: its tone's angular step per frame
- * and its per-window SNR (linear). */
-static int usable(const struct analysis *avg, unsigned j, unsigned k, unsigned windows, double *snr_w)
+/* A path that votes: its tone's step, its noise variance per window (in
+ * units of H) and where its windows are. */
+struct path {
+	double w;                 /* radians per frame */
+	double inv_var;           /* 1 / noise variance of one window's H */
+	double snr;               /* per window, linear */
+	unsigned j, k;
+};
+
+/* Whether path (j, k) votes: from the windows' own magnitudes, since a
+ * drift that turns a tone across the windows leaves their average weaker
+ * than any one of them; the noise of one window is the average's times
+ * the number of windows. */
+static int usable(const struct toneplan *plan, const struct analysis *avg, const double (*win)[2],
+                  unsigned windows, unsigned j, unsigned k, struct path *out)
 {
+	const unsigned ni = avg->n_inputs, nt = avg->n_tones;
 	const struct tone_result *r = &avg->h[j][k];
-	if (!(r->snr_db >= MIN_SNR_DB) || !(r->gain >= MIN_GAIN))
+	double p = 0.0;
+	for (unsigned t = 0; t < windows; t++) {
+		const double *h = win[((size_t)t * ni + j) * nt + k];
+		p += h[0] * h[0] + h[1] * h[1];
+	}
+	p /= windows;
+	double noise = pow(10.0, r->noise_dbfs / 20.0) / plan->amplitude[k];
+	double var_w = noise * noise * windows;
+	if (!(var_w > 0.0) || !(p >= MIN_GAIN * MIN_GAIN))
 		return 0;
-	*snr_w = pow(10.0, fmin(r->snr_db, MAX_SNR_DB) / 10.0) / windows;
+	double snr = fmax(p / var_w - 1.0, 0.0);   /* |H|^2 = |G|^2 + noise */
+	if (!(10.0 * log10(snr * windows) >= MIN_SNR_DB))
+		return 0;
+	snr = fmin(snr, pow(10.0, MAX_SNR_DB / 10.0));
+	out->w = 2.0 * M_PI * plan->bin[k] / plan->window;
+	out->inv_var = snr / p;   /* = 1 / var_w, capped with the SNR */
+	out->snr = snr;
+	out->j = j;
+	out->k = k;
 	return 1;
 }
 
-/* One lag step: every usable path's product of windows `lag` apart after
- * the rotation of drift eps is taken out. Adds to num and den the weighted
- * estimate of the drift still left (in frames per frame). */
-static void lag_step(const struct toneplan *plan, const struct analysis *avg, const double (*win)[2],
-                     unsigned windows, unsigned lag, double eps, double *num, double *den)
+/* The log-likelihood of drift eps, up to constants: every path's windows
+ * turned back by the phase eps gives them, summed coherently. */
+static double likelihood(const struct path *ps, unsigned np, const double (*win)[2], unsigned ni, unsigned nt,
+                         unsigned windows, unsigned n, double eps)
 {
-	const unsigned ni = avg->n_inputs, nt = avg->n_tones, n = plan->window;
-	for (unsigned j = 0; j < ni; j++) {
-		for (unsigned k = 0; k < nt; k++) {
-			double snr_w;
-			if (!usable(avg, j, k, windows, &snr_w))
-				continue;
-			double w = 2.0 * M_PI * plan->bin[k] / n;
-			double sr = 0.0, si = 0.0;
-			for (unsigned t = 0; t + lag < windows; t++) {
-				const double *a = win[((size_t)(t + lag) * ni + j) * nt + k];
-				const double *b = win[((size_t)t * ni + j) * nt + k];
-				sr += a[0] * b[0] + a[1] * b[1];
-				si += a[1] * b[0] - a[0] * b[1];
-			}
-			/* the drift already known turns each product by -w eps n lag */
-			double x = w * n * lag;
-			double c = cos(x * eps), s = sin(x * eps);
-			double rr = sr * c - si * s, ri = sr * s + si * c;
-			double phi = atan2(ri, rr);
-			/* a product's phase scatters by ~1/sqrt(snr_w) (two windows'
-			 * noise), averaged over windows - lag products */
-			double wt = x * x * snr_w * (windows - lag);
-			*num += wt * (-phi / x);
-			*den += wt;
+	double mid = (windows - 1) / 2.0, total = 0.0;
+	for (unsigned q = 0; q < np; q++) {
+		double x = ps[q].w * eps * n;          /* the turn per window */
+		double c0 = cos(-x * mid), s0 = sin(-x * mid), cr = cos(x), sr = sin(x);
+		double ar = 0.0, ai = 0.0;
+		for (unsigned t = 0; t < windows; t++) {
+			const double *h = win[((size_t)t * ni + ps[q].j) * nt + ps[q].k];
+			ar += h[0] * c0 - h[1] * s0;
+			ai += h[0] * s0 + h[1] * c0;
+			double c1 = c0 * cr - s0 * sr;
+			s0 = s0 * cr + c0 * sr;
+			c0 = c1;
 		}
+		total += ps[q].inv_var * (ar * ar + ai * ai);
 	}
+	return total;
 }
 
 int drift_from_windows(const struct toneplan *plan, const struct analysis *avg, const double (*win)[2],
@@ -90,27 +109,67 @@ int drift_from_windows(const struct toneplan *plan, const struct analysis *avg, 
 	if (!plan || !avg || !win || !out || windows < 2 || !plan->window || avg->n_tones != plan->n_tones ||
 	    avg->n_inputs == 0 || avg->n_inputs > ANALYZER_MAX_INPUTS)
 		return -EINVAL;
+	const unsigned ni = avg->n_inputs, nt = avg->n_tones, n = plan->window;
+	struct path ps[ANALYZER_MAX_INPUTS * TONEPLAN_MAX_TONES];
+	unsigned np = 0;
+	double w_max = 0.0;
 	out->valid = 0;
 	out->ppm = out->sigma_ppm = 0.0;
-	double w_max = 0.0;
-	for (unsigned k = 0; k < plan->n_tones; k++)
-		w_max = fmax(w_max, 2.0 * M_PI * plan->bin[k] / plan->window);
-
-	double eps = 0.0, sigma = INFINITY;
-	for (unsigned lag = 1; lag < windows; lag *= 2) {
-		/* the drift left after the last step must not wrap this one */
-		if (isfinite(sigma) && STEP_SIGMAS * sigma * w_max * plan->window * lag > STEP_MAX_RAD)
-			break;
-		double num = 0.0, den = 0.0;
-		lag_step(plan, avg, win, windows, lag, eps, &num, &den);
-		if (!(den > 0.0))
-			return 0;
-		eps += num / den;
-		sigma = 1.0 / sqrt(den);
+	for (unsigned j = 0; j < ni; j++)
+		for (unsigned k = 0; k < nt; k++)
+			if (usable(plan, avg, win, windows, j, k, &ps[np])) {
+				w_max = fmax(w_max, ps[np].w);
+				np++;
+			}
+	if (!np)
+		return 0;
+	/* A complex tone over the windows is a frequency to estimate: its
+	 * likelihood's main lobe is 2 pi / (w n windows) wide in eps. Search
+	 * the range on a grid finer than that, then refine the best point. */
+	double step = 2.0 * M_PI / (w_max * n * windows) / GRID_PER_LOBE;
+	long half = (long)ceil(RANGE / step);
+	double best = 0.0, best_l = -1.0;
+	for (long g = -half; g <= half; g++) {
+		double l = likelihood(ps, np, win, ni, nt, windows, n, g * step);
+		if (l > best_l) {
+			best_l = l;
+			best = g * step;
+		}
+	}
+	double a = best - step, b = best + step;
+	const double gr = 0.5 * (sqrt(5.0) - 1.0);
+	double x1 = b - gr * (b - a), x2 = a + gr * (b - a);
+	double f1 = likelihood(ps, np, win, ni, nt, windows, n, x1), f2 = likelihood(ps, np, win, ni, nt, windows, n, x2);
+	for (int it = 0; it < GOLDEN_STEPS; it++) {
+		if (f1 < f2) {
+			a = x1;
+			x1 = x2;
+			f1 = f2;
+			x2 = a + gr * (b - a);
+			f2 = likelihood(ps, np, win, ni, nt, windows, n, x2);
+		} else {
+			b = x2;
+			x2 = x1;
+			f2 = f1;
+			x1 = b - gr * (b - a);
+			f1 = likelihood(ps, np, win, ni, nt, windows, n, x1);
+		}
+	}
+	/* Fisher information of eps: each window's phase scatters by
+	 * 1 / sqrt(2 snr) (plus the noise-times-noise part at low SNR, which
+	 * the effective SNR snr^2 / (snr + 1/2) keeps in), at a lever of
+	 * w n (t - mid). */
+	double info = 0.0, mid = (windows - 1) / 2.0;
+	for (unsigned q = 0; q < np; q++) {
+		double se = ps[q].snr * ps[q].snr / (ps[q].snr + 0.5);
+		for (unsigned t = 0; t < windows; t++) {
+			double lever = ps[q].w * n * (t - mid);
+			info += 2.0 * se * lever * lever;
+		}
 	}
 	out->valid = 1;
-	out->ppm = eps * 1e6;
-	out->sigma_ppm = sigma * 1e6;
+	out->ppm = 0.5 * (a + b) * 1e6;
+	out->sigma_ppm = 1e6 / sqrt(info);
 	return 0;
 }
 

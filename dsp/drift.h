@@ -16,11 +16,13 @@ struct drift_estimate {
 
 /* From each window's own H (analyzer_run_windows) of `windows` (>= 2)
  * consecutive windows: the phase every tone gains from one window to the
- * next is -w_k * drift * window. Products of windows 1, 2, 4… apart, each
- * step taken only while the last one's uncertainty cannot wrap it, so a
- * drift of 1000 ppm is read as surely as 1 ppm. avg is the windows'
- * average (for each path's SNR). Returns 0 (out->valid 0 when no tone has
- * the SNR), or -EINVAL. */
+ * next is -w_k * drift * window. The drift is the one that lines all the
+ * windows of every path up best (maximum likelihood over ±1500 ppm, a
+ * grid finer than the likelihood's main lobe, then golden section), so
+ * no phase is ever unwrapped and a drift of 1000 ppm is read as surely as
+ * 1 ppm; its sigma comes from the Fisher information. avg is the windows'
+ * average (for each path's noise). Returns 0 (out->valid 0 when no tone
+ * has the SNR), or -EINVAL. */
 int drift_from_windows(const struct toneplan *plan, const struct analysis *avg, const double (*win)[2],
                        unsigned windows, struct drift_estimate *out);
 

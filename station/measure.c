@@ -316,7 +316,7 @@ int measure_feed(measure *m, const float *in, unsigned frames)
 			m->need = m->coarse.found
 			                  ? window_start(m, m->coarse.frames) + m->tl.windows * m->tl.window +
 			                            guard(m, m->tl.windows)
-			                  : check_start(m) + m->tl.window + guard(m, 1);
+			                  : check_start(m) + m->tl.windows * m->tl.window + guard(m, m->tl.windows);
 		} else {
 			unsigned lags = m->got - m->tl.probe;
 			m->next_search = m->got + (lags / 2 > FIRST_SEARCH_LAGS ? lags / 2 : FIRST_SEARCH_LAGS);
@@ -420,10 +420,11 @@ int measure_analyze(measure *m, const float *capture, unsigned frames, struct me
 		 * they arrived, the verdict is undecided (a station error); if not,
 		 * there is no signal, which is what the classifier will find. */
 		unsigned c = check_start(m);
-		windows = 1;
 		if (c + win > frames)
 			return -EINVAL;
-		analyzer_run(m->an, capture + (size_t)c * n, 1, c, &out->an);
+		if (c + windows * win > frames)
+			windows = (frames - c) / win;
+		analyzer_run(m->an, capture + (size_t)c * n, windows, c, &out->an);
 	}
 	out->windows = windows;
 	out->snr_db = weakest_arrived(&out->an);

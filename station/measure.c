@@ -50,6 +50,12 @@
 /* A tone "arrived" at 12 dB over its noise, as the classifier counts a
  * signal (a noise-only bin exceeds its rms by 12 dB with p ~ 1e-7). */
 #define SIGNAL_SNR_DB 12.0
+/* The weakest path a good cable shows on a jig, re a wire: a 32-ohm load
+ * behind a 100-ohm source reads 0.24; 0.1 leaves room for heavier loads.
+ * When noise could hide a path this weak, "nothing arrived" proves
+ * nothing: the measurement is undecided, and the next one plays as long
+ * as such a path would need. */
+#define WEAKEST_PATH 0.1
 /* Searching for the probe while frames arrive costs a full search each
  * time (latency_search_cost units: FFT points x log2 size, ~0.5 ns each
  * here): above ~3 ms it would hold up the capture of a duplex device with
@@ -353,7 +359,7 @@ static void correct_drift(measure *m, const float *capture, unsigned frames, uns
 		drift_from_two(out->coarse.frames, out->coarse.sigma_frames, out->coarse.frames + m->tl.probe / 2.0,
 		               out->latency_frames, 0.0, mid, &d);
 	out->drift = d;
-	if (!out->refined || !drift_significant(&d, &m->plan, span))
+	if (m->cfg.keep_drift || !out->refined || !drift_significant(&d, &m->plan, span))
 		return;
 	double eps = d.ppm * 1e-6;
 	double lat0 = out->latency_frames - eps * (mid - w0);
@@ -372,11 +378,33 @@ static void correct_drift(measure *m, const float *capture, unsigned frames, uns
 	out->drift_corrected = 1;
 }
 
+/* The SNR (and the probe's statistic per frame) a path of WEAKEST_PATH
+ * would have had on the quietest input of an analysis of `windows`. */
+static double hidden_snr(const measure *m, const struct analysis *an, unsigned windows, double *probe_gain)
+{
+	double noise = INFINITY, amp = m->plan.amplitude[0] * WEAKEST_PATH;
+	for (unsigned j = 0; j < an->n_inputs; j++)
+		noise = fmin(noise, pow(10.0, an->noise_dbfs[j] / 10.0));
+	/* a tone of peak a fills a bin of N with (a N / 2)^2, noise of power s2 with N s2 */
+	double p = m->probe_amp[0] * WEAKEST_PATH;
+	*probe_gain = m->cfg.n_outputs * p * p / (p * p + noise);
+	return 10.0 * log10(amp * amp * m->plan.window * windows / (4.0 * noise));
+}
+
 /* What this measurement shows of the bench, for the next timeline. */
 static void learn(measure *m, const struct measurement *out, unsigned windows)
 {
-	if (!isfinite(out->snr_db))
-		return;   /* nothing arrived: no news of the signal */
+	if (!isfinite(out->snr_db)) {
+		/* Nothing arrived. On a quiet bench that is news of the cable, not
+		 * of the bench; where noise could hide a weak path, plan for one. */
+		double g, snr = hidden_snr(m, &out->an, windows, &g);
+		if (snr >= SIGNAL_SNR_DB)
+			return;
+		m->probe_gain = m->known_probe ? fmin(m->probe_gain, g) : g;
+		m->snr1_db = snr - 10.0 * log10(windows);
+		m->known_probe = m->known_snr = 1;
+		return;
+	}
 	double g = latency_gain_per_frame(&out->an, m->probe_amp);
 	if (g > 0.0) {
 		m->probe_gain = g;
@@ -428,7 +456,11 @@ int measure_analyze(measure *m, const float *capture, unsigned frames, struct me
 	}
 	out->windows = windows;
 	out->snr_db = weakest_arrived(&out->an);
-	out->undecided = !m->coarse.found && isfinite(out->snr_db);
+	/* Without a round trip, tones that arrived cannot be read; and where
+	 * the noise could hide a weak path, their absence proves nothing. */
+	double g;
+	out->undecided = !m->coarse.found &&
+	                 (isfinite(out->snr_db) || hidden_snr(m, &out->an, windows, &g) < SIGNAL_SNR_DB);
 	learn(m, out, windows);
 	out->capture = capture;
 	out->capture_frames = frames;

@@ -31,6 +31,7 @@ struct measure_cfg {
 	unsigned max_latency;     /* largest round trip searched, frames; 0 = ~21 ms */
 	double min_snr_db;        /* smallest SNR the cable's limits accept; 0 = the classifier's default */
 	uint32_t seed;            /* probe noise seed */
+	int keep_drift;           /* estimate a clock drift but leave it in (benchmarks' "before") */
 };
 
 /* The fixed plan of earlier versions (one ~85 ms window after a ~21 ms

@@ -19,8 +19,11 @@
 #define RANGE 1500e-6
 #define GRID_PER_LOBE 4.0
 #define GOLDEN_STEPS 40
-/* A drift is corrected when it stands this many sigma clear of zero... */
-#define SIGNIFICANT_SIGMAS 3.0
+/* A drift is corrected when it stands this many sigma clear of zero (5:
+ * below a few dB per window the estimate's own sigma is good to a few
+ * tens of percent, and a correction that is not needed costs more than
+ * one that is left out)... */
+#define SIGNIFICANT_SIGMAS 5.0
 /* ...and turns the fastest tone by more than this over the analysed
  * frames: its level then drops by 0.36 walk^2 dB (0.001 dB here) — below that,
  * correcting costs CPU and changes nothing. */

@@ -31,7 +31,7 @@ int drift_from_windows(const struct toneplan *plan, const struct analysis *avg, 
 void drift_from_two(double lat_a, double sigma_a, double at_a, double lat_b, double sigma_b, double at_b,
                     struct drift_estimate *out);
 
-/* Whether correcting a drift is worth it: it stands 3 sigma clear of zero
+/* Whether correcting a drift is worth it: it stands 5 sigma clear of zero
  * and would move a tone's level or phase measurably over `span` analysed
  * frames of the plan. */
 int drift_significant(const struct drift_estimate *d, const struct toneplan *plan, unsigned span);

@@ -573,6 +573,11 @@ static double wrap_half(double x)
 
 int latency_refine(const struct toneplan *plan, struct analysis *an, double *delta)
 {
+	return latency_refine_prior(plan, an, INFINITY, delta);
+}
+
+int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double sigma, double *delta)
+{
 	if (!plan || !an || !delta || plan->n_tones == 0 || plan->n_tones > TONEPLAN_MAX_TONES ||
 	    plan->window == 0 || an->n_tones != plan->n_tones || an->n_inputs == 0 ||
 	    an->n_inputs > ANALYZER_MAX_INPUTS)
@@ -592,6 +597,11 @@ int latency_refine(const struct toneplan *plan, struct analysis *an, double *del
 		order[i] = k;
 	}
 
+	/* The coarse estimate's own weight, in the units of the tones' (SNR =
+	 * 1 / (2 phase variance)): where the probe is good to a few hundredths
+	 * of a frame and the tones are barely over 20 dB, a noisy low tone
+	 * cannot pull the fit a frame away and let a high one wrap. */
+	const double prior = sigma > 0.0 && isfinite(sigma) ? 1.0 / (2.0 * sigma * sigma) : 0.0;
 	double d = 0.0;
 	int used = 0;
 	for (unsigned s = 0; s < plan->n_tones; s++) {
@@ -604,7 +614,7 @@ int latency_refine(const struct toneplan *plan, struct analysis *an, double *del
 			continue;
 		used = 1;
 		for (int it = 0; it < REFINE_ITERATIONS; it++) {
-			double num = 0.0, den = 0.0;
+			double num = prior * d, den = prior;
 			for (unsigned t = 0; t <= s; t++) {
 				unsigned k = order[t];
 				double w = 2.0 * M_PI * plan->bin[k] / plan->window;

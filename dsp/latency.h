@@ -74,4 +74,8 @@ double latency_required_stat(unsigned n_outputs, unsigned n_inputs);
  * the SNR to help. */
 int latency_refine(const struct toneplan *plan, struct analysis *an, double *delta);
 
+/* latency_refine with the coarse estimate's standard deviation (frames) as
+ * a prior: the tones move it only as far as their SNR earns. */
+int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double sigma, double *delta);
+
 #endif

@@ -371,7 +371,7 @@ static void correct_drift(measure *m, const float *capture, unsigned frames, uns
 	if (analyzer_run(m->an, m->resampled, m->tl.windows, w0 - lat0, &an) < 0)
 		return;
 	double delta = 0.0;
-	if (latency_refine(&m->plan, &an, &delta) < 0)
+	if (latency_refine_prior(&m->plan, &an, out->coarse.sigma_frames + d.sigma_ppm * 1e-6 * (mid - w0), &delta) < 0)
 		return;
 	out->an = an;
 	out->latency_frames = lat0 + delta;
@@ -437,7 +437,7 @@ int measure_analyze(measure *m, const float *capture, unsigned frames, struct me
 		                     m->win);
 		out->latency_frames = m->coarse.frames;
 		double delta = 0;
-		if (latency_refine(&m->plan, &out->an, &delta) == 0) {
+		if (latency_refine_prior(&m->plan, &out->an, m->coarse.sigma_frames, &delta) == 0) {
 			out->latency_frames += delta;
 			out->refined = 1;
 		}

@@ -207,9 +207,11 @@ static void test_two_points_and_significance(void **state)
 	assert_true(w_max * 200e-6 * 256 > 0.05);
 	assert_true(drift_significant(&s, &p, 256));
 	assert_false(drift_significant(&s, &p, 25));
-	/* not 3 sigma clear of zero: left alone */
-	s.sigma_ppm = 70.0;
+	/* 5 sigma clear of zero, or left alone: 4.4 is not enough */
+	s.sigma_ppm = 45.0;
 	assert_false(drift_significant(&s, &p, 256));
+	s.sigma_ppm = 39.0;
+	assert_true(drift_significant(&s, &p, 256));
 	s.valid = 0;
 	s.sigma_ppm = 1.0;
 	assert_false(drift_significant(&s, &p, 256));

@@ -540,6 +540,42 @@ static void test_clock_drift(void **state)
 	free(cap);
 }
 
+/* The coarse estimate as a prior: one tone, one input, read 0.3 frame
+ * off, at 40 dB. The fit minimises snr (phase + w d)^2 + d^2 / (2 s^2):
+ * d = 0.3 snr w^2 / (snr w^2 + 1 / (2 s^2)), in closed form; without a
+ * prior (s infinite) it is the whole 0.3, as latency_refine gives. */
+static void test_refine_prior(void **state)
+{
+	(void)state;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, 1, RATE, 256), 0);
+	const double w = 2.0 * M_PI * p.bin[0] / p.window, off = 0.3, snr_db = 40.0;
+	const double sigmas[] = { 0.03, 0.1, INFINITY };
+	for (unsigned c = 0; c < 3; c++) {
+		struct analysis an;
+		memset(&an, 0, sizeof(an));
+		an.n_inputs = an.n_tones = 1;
+		an.stim_pos = 1000.0;
+		an.h[0][0].re = cos(-w * off);
+		an.h[0][0].im = sin(-w * off);
+		an.h[0][0].gain = 1.0;
+		an.h[0][0].snr_db = snr_db;
+		struct analysis plain = an;
+		double d, d0;
+		assert_int_equal(latency_refine_prior(&p, &an, sigmas[c], &d), 0);
+		double snr = pow(10.0, snr_db / 10.0);
+		double prior = isfinite(sigmas[c]) ? 1.0 / (2.0 * sigmas[c] * sigmas[c]) : 0.0;
+		double want = off * snr * w * w / (snr * w * w + prior);
+		if (fabs(d - want) > 1e-6)
+			fail_msg("prior %.2f: moved %.6f, want %.6f", sigmas[c], d, want);
+		if (!isfinite(sigmas[c])) {
+			assert_int_equal(latency_refine(&p, &plain, &d0), 0);
+			assert_true(fabs(d0 - d) < 1e-12);
+			assert_true(fabs(d - off) < 1e-9);
+		}
+	}
+}
+
 static void test_refine_no_data(void **state)
 {
 	(void)state;
@@ -636,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_refine),
 		cmocka_unit_test(test_polarity_random_latency),
 		cmocka_unit_test(test_clock_drift),
+		cmocka_unit_test(test_refine_prior),
 		cmocka_unit_test(test_refine_no_data),
 		cmocka_unit_test(test_bad_arguments),
 	};

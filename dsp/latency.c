@@ -75,9 +75,17 @@
  * reflects float rounding of the capture, not a better phase, and one
  * tone must not silence the rest. */
 #define REFINE_MAX_SNR_DB 120.0
-/* Gauss-Newton steps per coarse-to-fine stage; the model is linear in the
- * delay, so the second step only re-wraps and the third confirms. */
+/* Gauss-Newton steps after the grid: the model is linear in the delay, so
+ * the second step only re-wraps and the third confirms. */
 #define REFINE_ITERATIONS 3
+/* The grid spans 0.9 of the half-ambiguity of the lowest voting tone (a
+ * half turn of it either way: beyond, a real gain of the other sign reads
+ * the same), narrowed by a prior to 4 sigma (a frame at least). Steps of
+ * 0.1 frame, a tenth of the modulo-180 lobe of the fastest tone (0.45 of
+ * the rate: ~1.1 frames), then 0.01 around the best. */
+#define REFINE_SPAN_FRACTION 0.9
+#define REFINE_STEP 0.1
+#define REFINE_FINE 0.01
 
 #define MAX_IN ANALYZER_MAX_INPUTS
 
@@ -573,68 +581,103 @@ static double wrap_half(double x)
 
 int latency_refine(const struct toneplan *plan, struct analysis *an, double *delta)
 {
-	return latency_refine_prior(plan, an, INFINITY, delta);
+	return latency_refine_prior(plan, an, 0.0, INFINITY, delta);
 }
 
-int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double sigma, double *delta)
+/* The paths that vote in a refinement: a tone 20 dB over its noise on a
+ * real connection. */
+static int votes(const struct tone_result *r)
+{
+	return r->snr_db >= REFINE_MIN_SNR_DB && r->gain >= REFINE_MIN_GAIN;
+}
+
+/* Log-likelihood of a round trip d frames from the analysis's: each path
+ * fitted with the best real gain of either sign loses snr sin^2(phase +
+ * w d) = snr (1 - cos 2(phase + w d)) / 2; the prior costs
+ * (d - centre)^2 / (2 sigma^2). Constants left out. */
+static double refine_ll(const struct toneplan *plan, const struct analysis *an, double d, double prior,
+                        double centre)
+{
+	double ll = -prior * (d - centre) * (d - centre);
+	for (unsigned k = 0; k < plan->n_tones; k++) {
+		double w = 2.0 * M_PI * plan->bin[k] / plan->window;
+		for (unsigned j = 0; j < an->n_inputs; j++) {
+			const struct tone_result *r = &an->h[j][k];
+			if (!votes(r))
+				continue;
+			double wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
+			ll += 0.5 * wt * cos(2.0 * (atan2(r->im, r->re) + w * d));
+		}
+	}
+	return ll;
+}
+
+int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double centre, double sigma,
+                         double *delta)
 {
 	if (!plan || !an || !delta || plan->n_tones == 0 || plan->n_tones > TONEPLAN_MAX_TONES ||
 	    plan->window == 0 || an->n_tones != plan->n_tones || an->n_inputs == 0 ||
 	    an->n_inputs > ANALYZER_MAX_INPUTS)
 		return -EINVAL;
-
-	/* Lowest tones first: at 300 Hz a half turn is ~80 frames, so the
-	 * coarse estimate cannot be ambiguous there, and each higher tone is
-	 * added only once the slope is known well enough that its own
-	 * ambiguity (every 2 frames at 12 kHz, 48 kHz) cannot bite. */
-	unsigned order[TONEPLAN_MAX_TONES];
-	for (unsigned k = 0; k < plan->n_tones; k++) {
-		unsigned i = k;
-		while (i > 0 && plan->bin[order[i - 1]] > plan->bin[k]) {
-			order[i] = order[i - 1];
-			i--;
-		}
-		order[i] = k;
-	}
-
-	/* The coarse estimate's own weight, in the units of the tones' (SNR =
-	 * 1 / (2 phase variance)): where the probe is good to a few hundredths
-	 * of a frame and the tones are barely over 20 dB, a noisy low tone
-	 * cannot pull the fit a frame away and let a high one wrap. */
-	const double prior = sigma > 0.0 && isfinite(sigma) ? 1.0 / (2.0 * sigma * sigma) : 0.0;
-	double d = 0.0;
-	int used = 0;
-	for (unsigned s = 0; s < plan->n_tones; s++) {
-		int added = 0;
-		for (unsigned j = 0; j < an->n_inputs; j++) {
-			const struct tone_result *r = &an->h[j][order[s]];
-			added |= r->snr_db >= REFINE_MIN_SNR_DB && r->gain >= REFINE_MIN_GAIN;
-		}
-		if (!added)
-			continue;
-		used = 1;
-		for (int it = 0; it < REFINE_ITERATIONS; it++) {
-			double num = prior * d, den = prior;
-			for (unsigned t = 0; t <= s; t++) {
-				unsigned k = order[t];
-				double w = 2.0 * M_PI * plan->bin[k] / plan->window;
-				for (unsigned j = 0; j < an->n_inputs; j++) {
-					const struct tone_result *r = &an->h[j][k];
-					if (!(r->snr_db >= REFINE_MIN_SNR_DB && r->gain >= REFINE_MIN_GAIN))
-						continue;
-					double wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
-					/* H = G e^{-i w delta}, G real: phase + w delta = 0 (mod pi) */
-					double res = wrap_half(atan2(r->im, r->re) + w * d);
-					num += wt * w * res;
-					den += wt * w * w;
-				}
-			}
-			if (den > 0.0)
-				d -= num / den;
-		}
-	}
-	if (!used)
+	double w_low = INFINITY;
+	for (unsigned k = 0; k < plan->n_tones; k++)
+		for (unsigned j = 0; j < an->n_inputs; j++)
+			if (votes(&an->h[j][k]))
+				w_low = fmin(w_low, 2.0 * M_PI * plan->bin[k] / plan->window);
+	if (!isfinite(w_low))
 		return -ENODATA;
+
+	/* The prior's weight, in the units of the tones' (SNR = 1 / (2 phase
+	 * variance)): where the probe is good to a few hundredths of a frame
+	 * and the tones barely clear 20 dB, they move it only as far as their
+	 * SNR earns. */
+	const int has_prior = sigma > 0.0 && isfinite(sigma) && isfinite(centre);
+	const double prior = has_prior ? 1.0 / (2.0 * sigma * sigma) : 0.0;
+	const double c = has_prior ? centre : 0.0;
+
+	/* The most likely round trip on a grid over the span the coarse
+	 * estimate (or the prior) leaves open, finer than the fastest tone's
+	 * lobe: no phase is unwrapped, so noise on the low tones cannot lead
+	 * the fit into a neighbouring lobe of the high ones. */
+	double half = REFINE_SPAN_FRACTION * M_PI / (2.0 * w_low);
+	if (has_prior)
+		half = fmin(half, fmax(1.0, 4.0 * sigma));
+	double best = c, best_ll = -INFINITY;
+	for (double d = c - half; d <= c + half; d += REFINE_STEP) {
+		double ll = refine_ll(plan, an, d, prior, c);
+		if (ll > best_ll) {
+			best_ll = ll;
+			best = d;
+		}
+	}
+	double from = best - REFINE_STEP;
+	for (double d = from; d <= from + 2.0 * REFINE_STEP; d += REFINE_FINE) {
+		double ll = refine_ll(plan, an, d, prior, c);
+		if (ll > best_ll) {
+			best_ll = ll;
+			best = d;
+		}
+	}
+	/* then Gauss-Newton on the wrapped residuals, every tone at once */
+	double d = best;
+	for (int it = 0; it < REFINE_ITERATIONS; it++) {
+		double num = prior * (d - c), den = prior;
+		for (unsigned k = 0; k < plan->n_tones; k++) {
+			double w = 2.0 * M_PI * plan->bin[k] / plan->window;
+			for (unsigned j = 0; j < an->n_inputs; j++) {
+				const struct tone_result *r = &an->h[j][k];
+				if (!votes(r))
+					continue;
+				double wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
+				/* H = G e^{-i w delta}, G real: phase + w delta = 0 (mod pi) */
+				double res = wrap_half(atan2(r->im, r->re) + w * d);
+				num += wt * w * res;
+				den += wt * w * w;
+			}
+		}
+		if (den > 0.0)
+			d -= num / den;
+	}
 	analysis_rereference(an, plan, an->stim_pos - d);
 	*delta = d;
 	return 0;

@@ -74,8 +74,11 @@ double latency_required_stat(unsigned n_outputs, unsigned n_inputs);
  * the SNR to help. */
 int latency_refine(const struct toneplan *plan, struct analysis *an, double *delta);
 
-/* latency_refine with the coarse estimate's standard deviation (frames) as
- * a prior: the tones move it only as far as their SNR earns. */
-int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double sigma, double *delta);
+/* latency_refine with a prior: the round trip is expected `centre` frames
+ * from the analysis's, give or take sigma (the probe's precision, and what
+ * a clock drift can move it by between probe and windows); the tones move
+ * it only as far as their SNR earns. sigma INFINITY: no prior. */
+int latency_refine_prior(const struct toneplan *plan, struct analysis *an, double centre, double sigma,
+                         double *delta);
 
 #endif

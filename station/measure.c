@@ -343,25 +343,44 @@ static int sink(void *ctx, const float *in, unsigned frames)
 	return measure_feed(ctx, in, frames);
 }
 
-/* The clock drift between playback and capture, and, when it matters, the
- * windows again from the capture resampled onto the playback clock. */
-static void correct_drift(measure *m, const float *capture, unsigned frames, unsigned w0,
-                          struct measurement *out)
+/* Frames the probe's round trip may move by per frame of capture, when the
+ * measurement itself cannot say (one window): a crystal is good to ±100
+ * ppm, the simulator plays up to 1000. */
+#define DRIFT_PRIOR 1000e-6
+
+/* The round trip at the windows' middle frame: the probe's, moved by the
+ * clock drift the windows show (their phase progression does not depend
+ * on the round trip), then refined by the tones' phases with the probe as
+ * a prior; and, when the drift matters, the windows again from the capture
+ * resampled onto the playback clock. */
+static void read_windows(measure *m, const float *capture, unsigned frames, unsigned w0, struct measurement *out)
 {
 	const unsigned n = m->cfg.n_inputs, span = m->tl.windows * m->tl.window;
+	const double coarse = m->coarse.frames, mid = w0 + (span - 1) / 2.0;
+	const double at_probe = coarse + m->tl.probe / 2.0;
 	struct drift_estimate d = { 0 };
-	/* latency_frames is read from the windows' average: the round trip at
-	 * their middle frame */
-	double mid = w0 + (span - 1) / 2.0;
 	if (m->tl.windows >= 2)
 		drift_from_windows(&m->plan, &out->an, (const double (*)[2])m->win, m->tl.windows, &d);
-	else
-		drift_from_two(out->coarse.frames, out->coarse.sigma_frames, out->coarse.frames + m->tl.probe / 2.0,
-		               out->latency_frames, 0.0, mid, &d);
+	/* A drift read from the windows moves the prior only once it is
+	 * significant: near their noise floor the windows' estimate has tails
+	 * its sigma does not show, and a spurious few tens of ppm over a second
+	 * would pull the prior a frame away. Below, it only widens it. */
+	int sure = d.valid && drift_significant(&d, &m->plan, span);
+	double eps = sure ? d.ppm * 1e-6 : 0.0;
+	double s_eps = sure ? d.sigma_ppm * 1e-6 : d.valid ? (fabs(d.ppm) + 3.0 * d.sigma_ppm) * 1e-6 : DRIFT_PRIOR;
+	double sigma = hypot(m->coarse.sigma_frames, s_eps * (mid - at_probe));
+	double delta = 0.0;
+	out->latency_frames = coarse;
+	if (latency_refine_prior(&m->plan, &out->an, eps * (mid - at_probe), sigma, &delta) == 0) {
+		out->latency_frames += delta;
+		out->refined = 1;
+	}
+	if (m->tl.windows < 2)
+		drift_from_two(coarse, m->coarse.sigma_frames, at_probe, out->latency_frames, 0.0, mid, &d);
 	out->drift = d;
 	if (m->cfg.keep_drift || !out->refined || !drift_significant(&d, &m->plan, span))
 		return;
-	double eps = d.ppm * 1e-6;
+	eps = d.ppm * 1e-6;
 	double lat0 = out->latency_frames - eps * (mid - w0);
 	/* Resampled frame i lies at capture frame w0 + i / (1 - eps), which
 	 * hears stimulus frame w0 - lat0 + i: the playback clock again. */
@@ -370,8 +389,7 @@ static void correct_drift(measure *m, const float *capture, unsigned frames, uns
 	struct analysis an;
 	if (analyzer_run(m->an, m->resampled, m->tl.windows, w0 - lat0, &an) < 0)
 		return;
-	double delta = 0.0;
-	if (latency_refine_prior(&m->plan, &an, out->coarse.sigma_frames + d.sigma_ppm * 1e-6 * (mid - w0), &delta) < 0)
+	if (latency_refine_prior(&m->plan, &an, 0.0, sigma, &delta) < 0)
 		return;
 	out->an = an;
 	out->latency_frames = lat0 + delta;
@@ -435,13 +453,7 @@ int measure_analyze(measure *m, const float *capture, unsigned frames, struct me
 			return -EINVAL;
 		analyzer_run_windows(m->an, capture + (size_t)w0 * n, windows, w0 - m->coarse.frames, &out->an,
 		                     m->win);
-		out->latency_frames = m->coarse.frames;
-		double delta = 0;
-		if (latency_refine_prior(&m->plan, &out->an, m->coarse.sigma_frames, &delta) == 0) {
-			out->latency_frames += delta;
-			out->refined = 1;
-		}
-		correct_drift(m, capture, frames, w0, out);
+		read_windows(m, capture, frames, w0, out);
 	} else {
 		/* No probe: the tones are read where they play whatever the round
 		 * trip. Their levels are right, their phases anyone's guess: if

@@ -54,7 +54,8 @@ struct measure_timeline {
 struct measurement {
 	struct analysis an;       /* H of every tone on every input, latency (and drift) removed */
 	struct latency_estimate coarse;
-	double latency_frames;    /* round trip at the first analysed frame; valid when coarse.found */
+	double latency_frames;    /* round trip over the analysed windows (at their first frame once a
+	                             drift was corrected); valid when coarse.found */
 	int refined;              /* the tone phases refined it */
 	int undecided;            /* tones arrived but no probe was found: the round trip is
 	                             unknown, so is every phase: a station error, never a guess */

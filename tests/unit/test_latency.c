@@ -562,7 +562,7 @@ static void test_refine_prior(void **state)
 		an.h[0][0].snr_db = snr_db;
 		struct analysis plain = an;
 		double d, d0;
-		assert_int_equal(latency_refine_prior(&p, &an, sigmas[c], &d), 0);
+		assert_int_equal(latency_refine_prior(&p, &an, 0.0, sigmas[c], &d), 0);
 		double snr = pow(10.0, snr_db / 10.0);
 		double prior = isfinite(sigmas[c]) ? 1.0 / (2.0 * sigmas[c] * sigmas[c]) : 0.0;
 		double want = off * snr * w * w / (snr * w * w + prior);
@@ -574,6 +574,17 @@ static void test_refine_prior(void **state)
 			assert_true(fabs(d - off) < 1e-9);
 		}
 	}
+	/* a prior centred where the truth is: wherever its weight, the answer */
+	struct analysis an;
+	memset(&an, 0, sizeof(an));
+	an.n_inputs = an.n_tones = 1;
+	an.h[0][0].re = cos(-w * off);
+	an.h[0][0].im = sin(-w * off);
+	an.h[0][0].gain = 1.0;
+	an.h[0][0].snr_db = snr_db;
+	double d;
+	assert_int_equal(latency_refine_prior(&p, &an, off, 0.001, &d), 0);
+	assert_true(fabs(d - off) < 1e-9);
 }
 
 static void test_refine_no_data(void **state)

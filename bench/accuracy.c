@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "network.h"
@@ -15,17 +14,14 @@
 #define TW_BENCH_DIR "."
 #endif
 
-static const double snrs[] = { 40.0, 30.0, 20.0, 10.0 };
-#define N_SNR (sizeof(snrs) / sizeof(snrs[0]))
+const double snrs[N_SNR] = { 40.0, 30.0, 20.0, 10.0 };
 /* The fault corpus through the whole chain at these (each takes a few
  * seconds per jig: a capture and a measurement per fault). At 20 dB per
  * tone the noise is louder than full scale on every jig (an 85 ms bin 20
  * dB over the noise is a tone 10 dB under it per sample, and tones play at
  * -15 dBFS): every input clips and the station says so. */
-static const double chain_snrs[] = { 40.0, 30.0 };
-#define N_CHAIN_SNR (sizeof(chain_snrs) / sizeof(chain_snrs[0]))
-static const double drift_ppms[] = { 50.0, -50.0, 200.0, -200.0 };
-#define N_DRIFT (sizeof(drift_ppms) / sizeof(drift_ppms[0]))
+const double chain_snrs[N_CHAIN_SNR] = { 40.0, 30.0 };
+const double drift_ppms[N_DRIFT] = { 50.0, -50.0, 200.0, -200.0 };
 /* Fault values: a short is a solder bridge, a high resistance a cold joint
  * ten times the default limit (classify_limits_default: 2 ohms). */
 #define SHORT_OHMS 0.5
@@ -46,29 +42,15 @@ struct family {
 	const char *key, *jig, *cable;
 };
 
-static const struct family families[] = {
+static const struct family families[N_FAMILIES] = {
 	{ "trs", "stereo-trs", "trs-3.5-extension" },
 	{ "trrs_stereo", "stereo-trrs-ctia", "trrs-ctia-extension" },
 	{ "trrs", "trrs-4ch", "trrs-ctia-extension" },
 	{ "balanced44", "trrrs-5ch", "trrrs-4.4-extension" },
 	{ "iem", "stereo-iem-2pin", "trs-3.5-to-2pin-iem" },
 };
-#define N_FAMILIES (sizeof(families) / sizeof(families[0]))
-#define CHAIN_FAMILY 3   /* the 5-contact cable */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median_of(double *v, unsigned n)
-{
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+const char *const family_jigs[N_FAMILIES] = { "stereo-trs", "stereo-trrs-ctia", "trrs-4ch", "trrrs-5ch",
+                                              "stereo-iem-2pin" };
 
 static int station_load(const struct family *fam, network *net, struct station *s)
 {
@@ -171,13 +153,6 @@ static void apply_faults(const struct wiring *e, const struct fault_spec *f, uns
 		if (f[x].kind == K_SHORT && w->n < WIRING_MAX)
 			w->c[w->n++] = (struct conductor){ f[x].p, f[x].q, SHORT_OHMS };
 }
-
-struct class_stats {
-	unsigned cases, invisible, marginal, marginal_pass, observable;
-	unsigned correct, false_pass, honest_error, wrong_wiring, wrong_codes;
-	unsigned good_trials, good_pass;
-	double us_sum;
-};
 
 static void add_stats(struct class_stats *t, const struct class_stats *c)
 {
@@ -469,67 +444,6 @@ out:
 	return rc;
 }
 
-static int plot(const char *dir)
-{
-	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
-		printf("gnuplot not found (Debian package gnuplot-nox): no plot\n");
-		return -ENOENT;
-	}
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd),
-	         "gnuplot -e \"set terminal pngcairo size 900,560 font ',10'; set output '%s/accuracy.png'; "
-	         "set title 'tonewire accuracy vs SNR per tone (48 kHz)'; set xlabel 'SNR per tone, 85 ms bin (dB)'; "
-	         "set xrange [5:45]; set xtics (10,20,30,40); set ylabel 'accuracy, false-pass rate (%%)'; "
-	         "set yrange [-5:105]; set y2label 'level error rms (dB), phase error rms (deg)'; set logscale y2; "
-	         "set y2tics; set key bottom right; set grid; "
-	         "plot '%s/accuracy.dat' using 1:5 with linespoints lw 2 title 'classifier alone: accuracy (%%)', "
-	         "'' using 1:7 with linespoints lw 2 title 'station (adaptive plan): accuracy (%%)', "
-	         "'' using 1:6 with linespoints lw 2 title 'false passes (%%)', "
-	         "'' using 1:2 axes x1y2 with linespoints title 'level error rms (dB)', "
-	         "'' using 1:3 axes x1y2 with linespoints title 'phase error rms (deg)'\" 2>&1",
-	         dir, dir);
-	if (system(cmd) != 0) {
-		/* pngcairo is not in every gnuplot build: fall back to the plain png terminal */
-		char *t = strstr(cmd, "pngcairo");
-		if (t)
-			memcpy(t, "png     ", 8);
-		if (system(cmd) != 0) {
-			printf("gnuplot failed: no plot\n");
-			return -EIO;
-		}
-	}
-	printf("plot: %s/accuracy.png\n", dir);
-	return 0;
-}
-
-static double pct(unsigned a, unsigned b)
-{
-	return b ? 100.0 * a / b : NAN;
-}
-
-static void print_class_header(void)
-{
-	printf("%8s %7s %10s %9s %10s %9s %7s %9s %8s %10s\n", "SNR dB", "cases", "observable", "correct", "accuracy",
-	       "false", "error", "miswired", "codes", "good pass");
-}
-
-static void print_class_row(double snr, const struct class_stats *t)
-{
-	printf("%8.0f %7u %10u %9u %9.2f%% %9u %7u %9u %8u %5u/%-4u\n", snr, t->cases, t->observable, t->correct,
-	       pct(t->correct, t->observable), t->false_pass, t->honest_error, t->wrong_wiring, t->wrong_codes,
-	       t->good_pass, t->good_trials);
-}
-
-static void print_chain(const char *name, const struct chain_stats *c, double snr)
-{
-	struct chain_stats x = *c;
-	printf("%-9s %5.0f %6.0f %5.0f %7.1f %7.1f %9.4f %8.4f %8.3f %8.3f %9.4f %8.4f %4u/%u (%u)\n", name, snr,
-	       median_of(x.probe, x.n_plan), median_of(x.windows, x.n_plan), median_of(x.plan_ms, x.n_plan),
-	       median_of(x.snr, x.n_plan), x.n_paths ? sqrt(x.level_sq / x.n_paths) : NAN, x.level_max,
-	       x.n_paths ? sqrt(x.phase_sq / x.n_paths) : NAN, x.phase_max, x.n_lat ? sqrt(x.lat_sq / x.n_lat) : NAN,
-	       x.lat_max, x.missed, x.trials, x.undecided);
-}
-
 int main(int argc, char **argv)
 {
 	int as_json = 0;
@@ -548,10 +462,7 @@ int main(int argc, char **argv)
 	}
 	network *net = network_create();
 	static struct station st[N_FAMILIES];
-	static struct chain_stats ch[2][N_SNR];
-	static struct class_stats cs[N_FAMILIES][N_SNR], tot[N_SNR];
-	static struct class_stats scs[N_FAMILIES][N_CHAIN_SNR], stot[N_CHAIN_SNR];
-	static struct drift_stats dr[4][N_DRIFT];
+	static struct results r;
 	FILE *log = logpath ? fopen(logpath, "w") : NULL;
 	if (!net || bank_init() < 0)
 		return 1;
@@ -565,148 +476,33 @@ int main(int argc, char **argv)
 	struct measure_cfg adaptive = { .rate = RATE, .n_outputs = no, .n_inputs = ni,
 	                                .min_snr_db = s5->cable.limits.min_snr_db };
 	struct measure_cfg old = measure_cfg_fixed(RATE, no, ni);
-	for (unsigned q = 0; q < N_SNR; q++) {
-		if (chain_run(s5, &adaptive, snrs[q], &ch[0][q]) < 0 || chain_run(s5, &old, snrs[q], &ch[1][q]) < 0)
+	for (unsigned q = 0; q < N_SNR; q++)
+		if (chain_run(s5, &adaptive, snrs[q], &r.ch[0][q]) < 0 || chain_run(s5, &old, snrs[q], &r.ch[1][q]) < 0)
 			return 1;
-	}
 	/* drift: the quiet plan, a long average, the same uncorrected, the old plan */
 	struct measure_cfg dcfg[4] = { adaptive, adaptive, adaptive, old };
 	dcfg[1].windows = dcfg[2].windows = 24;
 	dcfg[2].keep_drift = dcfg[3].keep_drift = 1;
 	for (unsigned c = 0; c < 4; c++)
-		drift_run(s5, &dcfg[c], drift_ppms, N_DRIFT, dr[c]);
+		drift_run(s5, &dcfg[c], drift_ppms, N_DRIFT, r.dr[c]);
 
 	for (unsigned f = 0; f < N_FAMILIES; f++) {
 		for (unsigned q = 0; q < N_SNR; q++) {
 			/* the classifier's documented limits (classify_limits_default), as shipped */
-			class_bench(&st[f], net, snrs[q], NULL, &cs[f][q], log);
-			add_stats(&tot[q], &cs[f][q]);
+			class_bench(&st[f], net, snrs[q], NULL, &r.cs[f][q], log);
+			add_stats(&r.tot[q], &r.cs[f][q]);
 		}
 		for (unsigned q = 0; q < N_CHAIN_SNR; q++) {
-			station_bench(&st[f], net, chain_snrs[q], &scs[f][q], log);
-			add_stats(&stot[q], &scs[f][q]);
+			station_bench(&st[f], net, chain_snrs[q], &r.scs[f][q], log);
+			add_stats(&r.stot[q], &r.scs[f][q]);
 		}
 	}
 	if (log)
 		fclose(log);
-
-	printf("Measurement chain (stimulus -> 5-contact cable on trrrs-5ch -> white noise -> measure_analyze),\n"
-	       "%d trials per SNR after two that teach the plan the bench, round trip 64..512 frames with a\n"
-	       "fractional part, 48 kHz. SNR per tone: the noise in one bin of an 85 ms window.\n\n", CHAIN_TRIALS);
-	printf("%-9s %5s %6s %5s %7s %7s %9s %8s %8s %8s %9s %8s %s\n", "plan", "SNR", "probe", "wins", "plan ms",
-	       "seen dB", "level rms", "max dB", "phase rms", "max deg", "lat rms", "max", "missed (undecided)");
-	for (unsigned q = 0; q < N_SNR; q++) {
-		print_chain("adaptive", &ch[0][q], snrs[q]);
-		print_chain("old fixed", &ch[1][q], snrs[q]);
-	}
-	printf("(probe, windows: frames and count, median; plan ms: probe + fade + settle + windows, the\n"
-	       "stimulus before the round trip; seen: the weakest tone's SNR as the analyzer read it, median;\n"
-	       "missed: no round trip or one more than half a frame off; undecided: said so, a station error)\n\n");
-
-	static const char *const dnames[4] = { "adaptive (1 window)", "adaptive, 24 windows", "24 windows, uncorrected",
-	                                       "old fixed, uncorrected" };
-	printf("Clock drift (closed-form capture clock, 80 dB per tone): worst level / phase difference from one\n"
-	       "clock over the good cable's paths, and the drift read\n\n%-24s", "");
-	for (unsigned q = 0; q < N_DRIFT; q++)
-		printf("  %+5.0f ppm: dB     deg   read", drift_ppms[q]);
-	printf("\n");
-	for (unsigned c = 0; c < 4; c++) {
-		printf("%-24s", dnames[c]);
-		for (unsigned q = 0; q < N_DRIFT; q++)
-			printf("  %10.4f %7.3f %6.0f", dr[c][q].level_db, dr[c][q].phase_deg, dr[c][q].ppm_read);
-		printf("\n");
-	}
-
-	printf("\nThe classifier alone over every single and double fault (swap, open, 0.5 ohm short, +20 ohm) of\n"
-	       "%u jig/cable pairs, H predicted by the network solver plus noise of that SNR per tone\n\n",
-	       (unsigned)N_FAMILIES);
-	print_class_header();
-	for (unsigned q = 0; q < N_SNR; q++)
-		print_class_row(snrs[q], &tot[q]);
-	printf("observable = some path moves >= %.0f of its sigma (noise and the 2 %% model tolerance of an\n"
-	       "uncalibrated jig, as the classifier weighs it); error = an honest 'error' verdict (low_snr);\n"
-	       "miswired = 'fail' naming a wiring that does not predict the truth; codes = right wiring, codes of\n"
-	       "another fault kind; good pass = good-cable draws that passed.\n\n", OBSERVABLE_SIGMA);
-	printf("The station: every fault captured and measured on the adaptive plan (the chain above), then\n"
-	       "classified with the cable's limits; SNR per tone of the bench's noise, 85 ms bin\n\n");
-	print_class_header();
-	for (unsigned q = 0; q < N_CHAIN_SNR; q++)
-		print_class_row(chain_snrs[q], &stot[q]);
-	printf("\nper jig (accuracy %% / false passes): classifier alone at each SNR | station at %.0f, %.0f dB\n",
-	       chain_snrs[0], chain_snrs[1]);
-	for (unsigned f = 0; f < N_FAMILIES; f++) {
-		printf("  %-17s", families[f].jig);
-		for (unsigned q = 0; q < N_SNR; q++)
-			printf(" %2.0f: %6.2f%%/%u", snrs[q], pct(cs[f][q].correct, cs[f][q].observable), cs[f][q].false_pass);
-		printf(" |");
-		for (unsigned q = 0; q < N_CHAIN_SNR; q++)
-			printf(" %6.2f%%/%u", pct(scs[f][q].correct, scs[f][q].observable), scs[f][q].false_pass);
-		printf("\n");
-	}
-
-	char path[512];
-	snprintf(path, sizeof(path), "%s/accuracy.dat", dir);
-	mkdir(dir, 0755);
-	FILE *dat = fopen(path, "w");
-	if (dat) {
-		fprintf(dat, "# snr_db level_rms_db phase_rms_deg latency_rms_frames accuracy_pct false_pass_pct "
-		             "station_accuracy_pct\n");
-		for (unsigned q = 0; q < N_SNR; q++) {
-			const struct chain_stats *c = &ch[0][q];
-			double sa = NAN;
-			for (unsigned r = 0; r < N_CHAIN_SNR; r++)
-				if (chain_snrs[r] == snrs[q])
-					sa = pct(stot[r].correct, stot[r].observable);
-			fprintf(dat, "%.0f %.6f %.6f %.6f %.4f %.4f %.4f\n", snrs[q],
-			        c->n_paths ? sqrt(c->level_sq / c->n_paths) : NAN, c->n_paths ? sqrt(c->phase_sq / c->n_paths) : NAN,
-			        c->n_lat ? sqrt(c->lat_sq / c->n_lat) : NAN, pct(tot[q].correct, tot[q].observable),
-			        pct(tot[q].false_pass, tot[q].observable), sa);
-		}
-		fclose(dat);
-		printf("\ndata: %s\n", path);
-		plot(dir);
-	}
-
-	if (as_json) {
-		printf("{");
-		for (unsigned q = 0; q < N_SNR; q++) {
-			int d = (int)snrs[q];
-			const struct class_stats *t = &tot[q];
-			struct chain_stats c = ch[0][q], o = ch[1][q];
-			printf("%s\"accuracy_%ddb\": %.4f, \"false_pass_%ddb\": %u, \"observable_%ddb\": %u, "
-			       "\"low_snr_errors_%ddb\": %u, \"good_pass_rate_%ddb\": %.3f, "
-			       "\"level_err_rms_db_%ddb\": %.5f, \"level_err_max_db_%ddb\": %.5f, "
-			       "\"phase_err_rms_deg_%ddb\": %.4f, \"phase_err_max_deg_%ddb\": %.4f, "
-			       "\"latency_err_rms_frames_%ddb\": %.5f, \"latency_err_max_frames_%ddb\": %.5f, "
-			       "\"latency_missed_%ddb\": %u, \"latency_undecided_%ddb\": %u, \"probe_frames_%ddb\": %.0f, "
-			       "\"windows_%ddb\": %.0f, \"plan_ms_%ddb\": %.1f, \"snr_seen_%ddb\": %.1f, "
-			       "\"old_latency_missed_%ddb\": %u, \"old_level_err_rms_db_%ddb\": %.5f",
-			       q ? ", " : "", d, pct(t->correct, t->observable) / 100.0, d, t->false_pass, d, t->observable, d,
-			       t->honest_error, d, t->good_trials ? (double)t->good_pass / t->good_trials : 0.0, d,
-			       c.n_paths ? sqrt(c.level_sq / c.n_paths) : NAN, d, c.level_max, d,
-			       c.n_paths ? sqrt(c.phase_sq / c.n_paths) : NAN, d, c.phase_max, d,
-			       c.n_lat ? sqrt(c.lat_sq / c.n_lat) : NAN, d, c.lat_max, d, c.missed, d, c.undecided, d,
-			       median_of(c.probe, c.n_plan), d, median_of(c.windows, c.n_plan), d,
-			       median_of(c.plan_ms, c.n_plan), d, median_of(c.snr, c.n_plan), d, o.missed, d,
-			       o.n_paths ? sqrt(o.level_sq / o.n_paths) : NAN);
-		}
-		for (unsigned q = 0; q < N_CHAIN_SNR; q++) {
-			int d = (int)chain_snrs[q];
-			const struct class_stats *t = &stot[q];
-			printf(", \"station_accuracy_%ddb\": %.4f, \"station_false_pass_%ddb\": %u, \"station_observable_%ddb\": %u, "
-			       "\"station_errors_%ddb\": %u, \"station_miswired_%ddb\": %u, \"station_good_pass_%ddb\": %.3f",
-			       d, pct(t->correct, t->observable) / 100.0, d, t->false_pass, d, t->observable, d, t->honest_error,
-			       d, t->wrong_wiring, d, t->good_trials ? (double)t->good_pass / t->good_trials : 0.0);
-		}
-		static const char *const dkeys[4] = { "quiet", "long", "long_uncorrected", "old" };
-		for (unsigned c = 0; c < 4; c++)
-			for (unsigned q = 0; q < N_DRIFT; q++)
-				printf(", \"drift_%s_%+.0fppm_level_db\": %.5f, \"drift_%s_%+.0fppm_phase_deg\": %.4f", dkeys[c],
-				       drift_ppms[q], dr[c][q].level_db, dkeys[c], drift_ppms[q], dr[c][q].phase_deg);
-		printf(", \"corpus_cases\": %u, \"false_pass\": %u}\n", tot[0].cases,
-		       tot[0].false_pass + tot[1].false_pass + tot[2].false_pass + tot[3].false_pass +
-		               stot[0].false_pass + stot[1].false_pass);
-	}
+	report_text(&r);
+	report_plot(&r, dir);
+	if (as_json)
+		report_json(&r);
 	network_destroy(net);
 	return 0;
 }

@@ -11,6 +11,16 @@
 #define RATE 48000
 #define MAX_CH FIXTURE_MAX_CHANNELS
 
+/* What the bench sweeps: SNRs per tone, the SNRs the fault corpus goes
+ * through the whole chain at, clock offsets, jig/cable pairs. */
+#define N_SNR 4
+#define N_CHAIN_SNR 2
+#define N_DRIFT 4
+#define N_FAMILIES 5
+#define CHAIN_FAMILY 3   /* the 5-contact cable */
+extern const double snrs[N_SNR], chain_snrs[N_CHAIN_SNR], drift_ppms[N_DRIFT];
+extern const char *const family_jigs[N_FAMILIES];
+
 struct station {
 	const char *key;
 	struct tw_jig jig;
@@ -76,5 +86,29 @@ struct drift_stats {
 };
 int drift_run(const struct station *s, const struct measure_cfg *cfg, const double *ppm, unsigned n,
               struct drift_stats *out);
+
+/* How the fault corpus came out at one SNR. */
+struct class_stats {
+	unsigned cases, invisible, marginal, marginal_pass, observable;
+	unsigned correct, false_pass, honest_error, wrong_wiring, wrong_codes;
+	unsigned good_trials, good_pass;
+	double us_sum;
+};
+
+/* Every figure of a run. */
+struct results {
+	struct chain_stats ch[2][N_SNR];                 /* adaptive, old */
+	struct drift_stats dr[4][N_DRIFT];               /* quiet, long, long uncorrected, old */
+	struct class_stats cs[N_FAMILIES][N_SNR], tot[N_SNR];
+	struct class_stats scs[N_FAMILIES][N_CHAIN_SNR], stot[N_CHAIN_SNR];
+};
+
+double median_of(double *v, unsigned n);   /* sorts v; NAN when n is 0 */
+
+/* The report: tables for people, the figures as one JSON line, and the
+ * data file and plot in dir. */
+void report_text(const struct results *r);
+void report_json(const struct results *r);
+void report_plot(const struct results *r, const char *dir);
 
 #endif

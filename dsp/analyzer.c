@@ -188,15 +188,25 @@ static void finish_input(const analyzer *a, unsigned j, unsigned windows, double
 			r->phase_deg += 360.0;
 		r->level_dbfs = db20(hypot(xr, xi) / half);
 
-		/* Noise of the averaged spectrum, the same estimate H comes from, so
-		 * the SNR is that of H and grows with the number of windows. */
+		/* Noise of the averaged spectrum, which H comes from, so the SNR is
+		 * that of H and grows with the number of windows. One window: the
+		 * power of the bins nearby. Several: how much each nearby bin
+		 * varies from window to window (mean power less the power of the
+		 * mean, over W - 1), over W — the same expectation as the averaged
+		 * bins' power for noise, read with 2 (W - 1) degrees of freedom
+		 * per bin instead of 2 (±0.2 dB instead of ±0.7 over ~20 bins and
+		 * 20 windows), which the classifier weighs every entry with. */
 		double np = 0.0;
 		unsigned cnt = 0;
 		for (long q = (long)b - NOISE_HALF_SPAN; q <= (long)b + NOISE_HALF_SPAN; q++) {
 			if (q <= 0 || q >= (long)a->nb || a->excluded[q])
 				continue;
 			double qr = a->acc_re[q] * inv_w, qi = a->acc_im[q] * inv_w;
-			np += qr * qr + qi * qi;
+			double coherent = qr * qr + qi * qi;
+			if (windows > 1)
+				np += fmax(a->acc_pow[q] * inv_w - coherent, 0.0) / (windows - 1);
+			else
+				np += coherent;
 			cnt++;
 		}
 		if (cnt)

@@ -409,7 +409,7 @@ static int station_bench(const struct station *s, network *net, double snr, stru
 {
 	char err[MEASURE_ERR_MAX];
 	struct measure_cfg mc = { .rate = RATE, .n_outputs = s->fx.n_outputs, .n_inputs = s->fx.n_inputs,
-	                          .min_snr_db = s->cable.limits.min_snr_db };
+	                          .min_snr_db = s->cable.limits.min_snr_db, .expected = s->eg };
 	struct chain_ctx c = { .x = { .s = s, .net = net, .snr = snr, .cs = cs, .log = log } };
 	c.x.c = classifier_create(&s->fx, &s->expected, &s->cable.limits);
 	c.m = measure_create(&mc, err);
@@ -474,7 +474,7 @@ int main(int argc, char **argv)
 
 	/* the chain, adaptive and old, on the 5-contact cable */
 	struct measure_cfg adaptive = { .rate = RATE, .n_outputs = no, .n_inputs = ni,
-	                                .min_snr_db = s5->cable.limits.min_snr_db };
+	                                .min_snr_db = s5->cable.limits.min_snr_db, .expected = s5->eg };
 	struct measure_cfg old = measure_cfg_fixed(RATE, no, ni);
 	for (unsigned q = 0; q < N_SNR; q++)
 		if (chain_run(s5, &adaptive, snrs[q], &r.ch[0][q]) < 0 || chain_run(s5, &old, snrs[q], &r.ch[1][q]) < 0)

@@ -152,7 +152,8 @@ static int set_open(struct bench_set *b, const struct family *fam, unsigned rate
 	}
 	b->cls = classifier_create(fx, &b->sc.expected, &b->sc.cable.limits);
 	struct measure_cfg mc = { .rate = rate, .n_outputs = fx->n_outputs, .n_inputs = fx->n_inputs,
-	                          .min_snr_db = b->sc.cable.limits.min_snr_db };
+	                          .min_snr_db = b->sc.cable.limits.min_snr_db,
+	                          .expected = b->cls ? classifier_expected(b->cls) : NULL };
 	if (kind == PLAN_FIXED) {
 		mc = measure_cfg_fixed(rate, fx->n_outputs, fx->n_inputs);
 		mc.keep_drift = 1;   /* as it was */
@@ -295,7 +296,8 @@ static int run_drift(const char *tmpdir, enum plan_kind kind, int keep, struct d
 		if (kind == PLAN_ADAPTIVE && keep) {
 			/* the same adaptive plan, correction off */
 			struct measure_cfg mc = { .rate = 48000, .n_outputs = b->sc.fx.n_outputs,
-			                          .n_inputs = b->sc.fx.n_inputs, .keep_drift = 1 };
+			                          .n_inputs = b->sc.fx.n_inputs, .keep_drift = 1,
+			                          .expected = classifier_expected(b->cls) };
 			char err[MEASURE_ERR_MAX];
 			measure_destroy(b->ms);
 			b->ms = measure_create(&mc, err);

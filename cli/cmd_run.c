@@ -132,7 +132,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	struct measure_cfg mc = { .rate = o.rate, .n_outputs = st->fx.n_outputs, .n_inputs = st->fx.n_inputs,
-	                          .windows = o.windows, .min_snr_db = st->cable.limits.min_snr_db };
+	                          .windows = o.windows, .min_snr_db = st->cable.limits.min_snr_db,
+	                          .expected = classifier_expected(cls) };
 	if (!(ms = measure_create(&mc, err))) {
 		cli_error("%s", err);
 		goto out;

@@ -10,11 +10,14 @@
 #include "clock.h"
 #include "stimulus.h"
 
-/* The shortest probe: at a quiet bench its detection statistic is about
- * its length times the paths it reaches, and 256 frames clear the
- * threshold of the largest jig (16 x 16, ~450 units, need ~1400) with a
- * dozen paths, and of one path alone (~68, need ~270) by themselves. */
-#define PROBE_MIN 256u
+/* The first probe, before the bench is known: at a quiet bench its
+ * detection statistic is about its length times the paths it reaches, and
+ * 256 frames clear the threshold of the largest jig (16 x 16, ~450 units,
+ * need ~1400) with a dozen paths, and of one path alone (~68, need ~270)
+ * by themselves. Once the bench is known, as short as the statistic needed
+ * allows (192 frames for 5 paths), but never below 128. */
+#define PROBE_FIRST 256u
+#define PROBE_MIN 128u
 /* Probes are whole multiples of this: the plan changes in steps a capture
  * file names exactly, not by a frame at every noise reading. */
 #define PROBE_STEP 64u
@@ -83,6 +86,8 @@ struct measure {
 	float *resampled;                /* windows_max * window * n_inputs */
 	double (*win)[2];                /* windows_max * n_inputs * n_tones: each window's H */
 	struct analysis scratch;         /* a quick look at the first windows */
+	double expected[ANALYZER_MAX_INPUTS * TONEPLAN_MAX_TONES];
+	int has_expected;
 	/* the bench, as the measurements so far saw it */
 	int known_probe, known_snr;
 	double probe_gain;               /* detection statistic per probe frame */
@@ -121,7 +126,7 @@ static unsigned choose_probe(const measure *m)
 	if (m->cfg.probe)
 		return m->cfg.probe;
 	if (!m->known_probe || !(m->probe_gain > 0.0))
-		return PROBE_MIN;
+		return PROBE_FIRST < m->probe_max ? PROBE_FIRST : m->probe_max;
 	double need = PROBE_LOSS * latency_required_stat(m->cfg.n_outputs, m->cfg.n_inputs) / m->probe_gain;
 	if (!(need < m->probe_max))
 		return m->probe_max;
@@ -162,6 +167,11 @@ measure *measure_create(const struct measure_cfg *cfg, char err[MEASURE_ERR_MAX]
 	if (!m)
 		goto fail;
 	m->cfg = *cfg;
+	if (cfg->expected) {
+		memcpy(m->expected, cfg->expected, sizeof(double) * cfg->n_inputs * cfg->n_outputs);
+		m->has_expected = 1;
+	}
+	m->cfg.expected = NULL;
 	unsigned ref = toneplan_default_window(cfg->rate);
 	unsigned window = cfg->window ? cfg->window : toneplan_min_window(cfg->n_outputs, cfg->rate);
 	e = ref && window ? toneplan_make(&m->plan, cfg->n_outputs, cfg->rate, window) : -EINVAL;
@@ -283,6 +293,27 @@ static double weakest_arrived(const struct analysis *an)
 	return isfinite(worst) ? worst : -INFINITY;
 }
 
+/* The SNR the bench gives the good cable: every tone on its strongest
+ * expected path, against the noise measured there; the weakest of them.
+ * Without expected gains, the weakest tone that arrived. */
+static double bench_snr(const measure *m, const struct analysis *an)
+{
+	if (!m->has_expected)
+		return weakest_arrived(an);
+	const unsigned no = m->cfg.n_outputs;
+	double worst = INFINITY;
+	for (unsigned k = 0; k < no; k++) {
+		unsigned best = 0;
+		for (unsigned j = 1; j < an->n_inputs; j++)
+			if (fabs(m->expected[j * no + k]) > fabs(m->expected[best * no + k]))
+				best = j;
+		double g = fabs(m->expected[best * no + k]);
+		if (g > 0.0)
+			worst = fmin(worst, 20.0 * log10(g * m->plan.amplitude[k]) - an->h[best][k].noise_dbfs);
+	}
+	return isfinite(worst) ? worst : -INFINITY;
+}
+
 /* The first windows are in: when the weakest tone that arrived falls short
  * of the target, play on for as many more as it needs. Returns 1 when
  * the windows grew. */
@@ -292,7 +323,7 @@ static int extend(measure *m)
 	if (m->cfg.windows || m->extensions >= MAX_EXTENSIONS || m->tl.windows >= m->windows_max)
 		return 0;
 	analyzer_run(m->an, m->capture + (size_t)w0 * n, m->tl.windows, w0 - m->coarse.frames, &m->scratch);
-	double snr = weakest_arrived(&m->scratch);
+	double snr = bench_snr(m, &m->scratch);
 	if (!isfinite(snr) || snr >= m->target_snr_db)
 		return 0;
 	unsigned w = windows_for(m, snr, m->tl.windows);
@@ -412,6 +443,22 @@ static double hidden_snr(const measure *m, const struct analysis *an, unsigned w
 /* What this measurement shows of the bench, for the next timeline. */
 static void learn(measure *m, const struct measurement *out, unsigned windows)
 {
+	if (m->has_expected) {
+		/* the good cable's gains against the noise measured: whatever this
+		 * cable let through, the next one is planned for a good one */
+		struct analysis good = out->an;
+		const unsigned no = m->cfg.n_outputs;
+		for (unsigned j = 0; j < good.n_inputs; j++)
+			for (unsigned k = 0; k < good.n_tones; k++)
+				good.h[j][k].gain = fabs(m->expected[j * no + k]);
+		double g = latency_gain_per_frame(&good, m->probe_amp), snr = bench_snr(m, &out->an);
+		if (g > 0.0 && isfinite(snr)) {
+			m->probe_gain = g;
+			m->snr1_db = snr - 10.0 * log10(windows);
+			m->known_probe = m->known_snr = 1;
+		}
+		return;
+	}
 	if (!isfinite(out->snr_db)) {
 		/* Nothing arrived. On a quiet bench that is news of the cable, not
 		 * of the bench; where noise could hide a weak path, plan for one. */

@@ -30,6 +30,10 @@ struct measure_cfg {
 	unsigned fade, settle;    /* tones' fade-in and settling after the probe; 0 = ~0.7 ms, ~1.3 ms */
 	unsigned max_latency;     /* largest round trip searched, frames; 0 = ~21 ms */
 	double min_snr_db;        /* smallest SNR the cable's limits accept; 0 = the classifier's default */
+	const double *expected;   /* the good cable's gains [input * n_outputs + output] (copied;
+	                             classifier_expected), so the plan reads the bench's noise
+	                             against what a good cable delivers, not against what a faulty
+	                             one let through; NULL = against the tones that arrived */
 	uint32_t seed;            /* probe noise seed */
 	int keep_drift;           /* estimate a clock drift but leave it in (benchmarks' "before") */
 };

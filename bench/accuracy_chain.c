@@ -200,7 +200,11 @@ int drift_run(const struct station *s, const struct measure_cfg *cfg, const doub
 	                   .noise_at = 12345 };
 	struct measurement ref, me;
 	memset(out, 0, sizeof(*out) * n);
-	int e = measure_world(m, &w, &ref);   /* one clock */
+	/* one clock, after a measurement that lets the plan settle: every
+	 * reading below plays the same probe and windows */
+	int e = measure_world(m, &w, &ref);
+	if (e == 0)
+		e = measure_world(m, &w, &ref);
 	for (unsigned q = 0; e == 0 && q < n; q++) {
 		w.ppm = ppm[q];
 		if (measure_world(m, &w, &me) < 0 || !me.coarse.found)

@@ -38,9 +38,11 @@
 #define CUTOFF 0.46
 #define BETA 10.0
 #define PHASES 512
+#define MAX_HALF 64
 
 struct resampler {
-	double tab[(PHASES + 1) * 2 * HALF];   /* row f: taps for fraction f / PHASES */
+	unsigned half;
+	double *tab;   /* (PHASES + 1) rows of 2 half taps: row f for fraction f / PHASES */
 };
 
 /* A path that votes: its tone's step, its noise variance per window (in
@@ -207,38 +209,54 @@ static double bessel_i0(double x)
 	return s;
 }
 
-static double kaiser_sinc(double u)
+static double kaiser_sinc(double u, unsigned half, double beta, double cutoff)
 {
-	if (fabs(u) >= HALF)
+	if (fabs(u) >= half)
 		return 0.0;
-	double s = fabs(u) < 1e-12 ? 2.0 * CUTOFF : sin(2.0 * M_PI * CUTOFF * u) / (M_PI * u);
-	double r = u / HALF;
-	return s * bessel_i0(BETA * sqrt(1.0 - r * r)) / bessel_i0(BETA);
+	double s = fabs(u) < 1e-12 ? 2.0 * cutoff : sin(2.0 * M_PI * cutoff * u) / (M_PI * u);
+	double r = u / half;
+	return s * bessel_i0(beta * sqrt(1.0 - r * r)) / bessel_i0(beta);
 }
 
-resampler *resampler_create(void)
+resampler *resampler_create_kaiser(unsigned half, double beta, double cutoff)
 {
+	if (half == 0 || half > MAX_HALF || !(beta >= 0.0 && beta <= 20.0) || !(cutoff > 0.0 && cutoff <= 0.5))
+		return NULL;
 	resampler *r = malloc(sizeof(*r));
 	if (!r)
 		return NULL;
+	r->half = half;
+	r->tab = malloc(sizeof(double) * (PHASES + 1) * 2 * half);
+	if (!r->tab) {
+		free(r);
+		return NULL;
+	}
 	/* Row f holds the taps for a position f / PHASES past frame i: tap q
-	 * weighs input frame i - HALF + 1 + q, at distance (q - HALF + 1) - f/PHASES. */
+	 * weighs input frame i - half + 1 + q, at distance (q - half + 1) - f/PHASES. */
 	for (unsigned f = 0; f <= PHASES; f++) {
 		double frac = (double)f / PHASES, sum = 0.0;
-		double *row = r->tab + (size_t)f * 2 * HALF;
-		for (int q = 0; q < 2 * HALF; q++) {
-			row[q] = kaiser_sinc((q - HALF + 1) - frac);
+		double *row = r->tab + (size_t)f * 2 * half;
+		for (int q = 0; q < 2 * (int)half; q++) {
+			row[q] = kaiser_sinc((q - (int)half + 1) - frac, half, beta, cutoff);
 			sum += row[q];
 		}
 		/* exact unity at DC: a constant stays a constant */
-		for (int q = 0; q < 2 * HALF; q++)
+		for (unsigned q = 0; q < 2 * half; q++)
 			row[q] /= sum;
 	}
 	return r;
 }
 
+resampler *resampler_create(void)
+{
+	return resampler_create_kaiser(HALF, BETA, CUTOFF);
+}
+
 void resampler_destroy(resampler *r)
 {
+	if (!r)
+		return;
+	free(r->tab);
 	free(r);
 }
 
@@ -247,33 +265,43 @@ unsigned resampler_reach(void)
 	return HALF;
 }
 
+unsigned resampler_half(const resampler *r)
+{
+	return r ? r->half : 0;
+}
+
+void resampler_taps(const resampler *r, double frac, double *taps)
+{
+	double ph = frac * PHASES;
+	unsigned f = ph <= 0.0 ? 0 : ph >= PHASES ? PHASES - 1 : (unsigned)ph;
+	double mu = ph - f;
+	const double *r0 = r->tab + (size_t)f * 2 * r->half, *r1 = r0 + 2 * r->half;
+	for (unsigned q = 0; q < 2 * r->half; q++)
+		taps[q] = r0[q] + mu * (r1[q] - r0[q]);
+}
+
 int resampler_run(const resampler *r, const float *in, unsigned in_frames, unsigned channels,
                   double start, double step, float *out, unsigned frames)
 {
 	if (!r || !in || !out || channels == 0 || channels > ANALYZER_MAX_INPUTS || !isfinite(start) ||
 	    !isfinite(step) || step <= 0.0)
 		return -EINVAL;
-	double acc[ANALYZER_MAX_INPUTS];
+	const int half = (int)r->half;
+	double acc[ANALYZER_MAX_INPUTS], taps[2 * MAX_HALF];
 	for (unsigned m = 0; m < frames; m++) {
 		double pos = start + m * step;
 		double fl = floor(pos);
 		long i = (long)fl;
-		double ph = (pos - fl) * PHASES;
-		unsigned f = (unsigned)ph;
-		if (f >= PHASES)
-			f = PHASES - 1;
-		double mu = ph - f;
-		const double *r0 = r->tab + (size_t)f * 2 * HALF, *r1 = r0 + 2 * HALF;
+		resampler_taps(r, pos - fl, taps);
 		for (unsigned c = 0; c < channels; c++)
 			acc[c] = 0.0;
-		for (int q = 0; q < 2 * HALF; q++) {
-			long t = i - HALF + 1 + q;
+		for (int q = 0; q < 2 * half; q++) {
+			long t = i - half + 1 + q;
 			if (t < 0 || t >= (long)in_frames)
 				continue;
-			double tap = r0[q] + mu * (r1[q] - r0[q]);
 			const float *x = in + (size_t)t * channels;
 			for (unsigned c = 0; c < channels; c++)
-				acc[c] += tap * x[c];
+				acc[c] += taps[q] * x[c];
 		}
 		for (unsigned c = 0; c < channels; c++)
 			out[(size_t)m * channels + c] = (float)acc[c];

@@ -42,10 +42,20 @@ typedef struct resampler resampler;
  * 1e-4 dB up to 0.23 * rate): its table is made here, once. NULL when out
  * of memory. */
 resampler *resampler_create(void);
+/* The same of ±half taps (1..64), Kaiser beta (0..20), cut off at cutoff
+ * of the rate (0..0.5]: shorter for a caller that reads as it plays. NULL
+ * when out of range or memory. */
+resampler *resampler_create_kaiser(unsigned half, double beta, double cutoff);
 void resampler_destroy(resampler *r);   /* accepts NULL */
 
-/* Frames of input either side of a position the interpolator reads. */
+/* Frames of input either side of a position the interpolator reads
+ * (of resampler_create's; resampler_half gives any one's). */
 unsigned resampler_reach(void);
+unsigned resampler_half(const resampler *r);
+
+/* The 2 half taps for a position frac (0 <= frac < 1) past a frame: tap q
+ * weighs the frame q - half + 1 away, unity at DC. taps is the caller's. */
+void resampler_taps(const resampler *r, double frac, double *taps);
 
 /* out[m] = in at position start + m * step (channels interleaved, `frames`
  * of them); input frames outside [0, in_frames) read as silence. Never

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drift.h"
 #include "fixture.h"
 #include "network.h"
 
@@ -17,12 +18,10 @@
  * the rate): flat to 0.002 dB and 0.008 degree up to 0.23 of the rate at
  * every fraction, as a real converter's clock would hear them. A cubic
  * loses up to 0.7 dB at 0.22 of the rate half-way between frames, which
- * the station would take for the cable. Taps are tabulated for
- * INTERP_PHASES fractions and interpolated linearly between them. */
+ * the station would take for the cable. The taps are dsp's resampler's. */
 #define INTERP_HALF 8
 #define INTERP_BETA 7.0
 #define INTERP_CUTOFF 0.44
-#define INTERP_PHASES 256
 /* Frames of the interpolation cache: the taps around each sample. */
 #define CACHE 32
 /* Mains hum harmonics and their levels re the fundamental: rectifier hum is
@@ -52,39 +51,8 @@ struct physics {
 	uint64_t c_k[CACHE];
 	float *c_frame;              /* CACHE * n_out */
 	float *x;                    /* n_out scratch */
-	double *taps;                /* (INTERP_PHASES + 1) * 2 * INTERP_HALF */
+	resampler *interp;           /* the band-limited read between frames (drift only) */
 };
-
-static double bessel_i0(double x)
-{
-	double s = 1.0, t = 1.0;
-	for (int k = 1; k < 100 && t > 1e-17 * s; k++) {
-		t *= (x / (2.0 * k)) * (x / (2.0 * k));
-		s += t;
-	}
-	return s;
-}
-
-/* Row f: the taps for a position f / INTERP_PHASES past a frame, tap q
- * weighing the frame q - INTERP_HALF + 1 away, normalised to unity at DC. */
-static double *make_taps(void)
-{
-	double *t = malloc(sizeof(double) * (INTERP_PHASES + 1) * 2 * INTERP_HALF);
-	if (!t)
-		return NULL;
-	for (unsigned f = 0; f <= INTERP_PHASES; f++) {
-		double *row = t + (size_t)f * 2 * INTERP_HALF, sum = 0.0;
-		for (int q = 0; q < 2 * INTERP_HALF; q++) {
-			double u = (q - INTERP_HALF + 1) - (double)f / INTERP_PHASES, r = u / INTERP_HALF;
-			double sn = fabs(u) < 1e-12 ? 2.0 * INTERP_CUTOFF : sin(2.0 * M_PI * INTERP_CUTOFF * u) / (M_PI * u);
-			row[q] = fabs(r) < 1.0 ? sn * bessel_i0(INTERP_BETA * sqrt(1.0 - r * r)) / bessel_i0(INTERP_BETA) : 0.0;
-			sum += row[q];
-		}
-		for (int q = 0; q < 2 * INTERP_HALF; q++)
-			row[q] /= sum;
-	}
-	return t;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -202,9 +170,9 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 	ph->gain = calloc((size_t)ph->n_seg * ph->n_tseg * ph->n_in * ph->n_out, sizeof *ph->gain);
 	ph->c_frame = calloc((size_t)CACHE * ph->n_out, sizeof *ph->c_frame);
 	ph->x = calloc(ph->n_out, sizeof *ph->x);
-	ph->taps = ph->drift ? make_taps() : NULL;
+	ph->interp = ph->drift ? resampler_create_kaiser(INTERP_HALF, INTERP_BETA, INTERP_CUTOFF) : NULL;
 	net = network_create();
-	if (!ph->gain || !ph->c_frame || !ph->x || (ph->drift && !ph->taps) || !net)
+	if (!ph->gain || !ph->c_frame || !ph->x || (ph->drift && !ph->interp) || !net)
 		goto nomem;
 	double g_lin = pow(10.0, sc->gain_db / 20.0);
 	for (unsigned s = 0; s < ph->n_seg; s++) {
@@ -242,7 +210,7 @@ void physics_destroy(physics *ph)
 	free(ph->gain);
 	free(ph->c_frame);
 	free(ph->x);
-	free(ph->taps);
+	resampler_destroy(ph->interp);
 	free(ph);
 }
 
@@ -392,15 +360,13 @@ void physics_render(physics *ph, const loop *l, uint64_t t0, uint64_t n0, unsign
 				have |= p[q] != NULL;
 			}
 			if (have) {
-				double fr = t * INTERP_PHASES;
-				unsigned f = fr >= INTERP_PHASES ? INTERP_PHASES - 1 : (unsigned)fr;
-				double mu = fr - f;
-				const double *r0 = ph->taps + (size_t)f * 2 * INTERP_HALF, *r1 = r0 + 2 * INTERP_HALF;
+				double taps[2 * INTERP_HALF];
+				resampler_taps(ph->interp, t, taps);
 				for (unsigned o = 0; o < n_out; o++) {
 					double v = 0.0;
 					for (int q = 0; q < 2 * INTERP_HALF; q++)
 						if (p[q])
-							v += (r0[q] + mu * (r1[q] - r0[q])) * p[q][o];
+							v += taps[q] * p[q][o];
 					ph->x[o] = (float)v;
 				}
 				x = ph->x;

@@ -186,6 +186,53 @@ static void test_resampler(void **state)
 	resampler_destroy(NULL);
 }
 
+/* A shorter interpolator (the simulator's: ±8 taps, beta 7, cut off at
+ * 0.44): its taps sum to one at every fraction and rebuild a tone at 0.22
+ * of the rate to 0.003 dB; impossible shapes are refused. */
+static void test_resampler_kaiser(void **state)
+{
+	(void)state;
+	resampler *r = resampler_create_kaiser(8, 7.0, 0.44);
+	assert_non_null(r);
+	assert_int_equal(resampler_half(r), 8);
+	assert_int_equal(resampler_half(NULL), 0);
+	double taps[16];
+	for (double frac = 0.0; frac < 1.0; frac += 0.0625) {
+		resampler_taps(r, frac, taps);
+		double sum = 0.0;
+		for (unsigned q = 0; q < 16; q++)
+			sum += taps[q];
+		assert_true(fabs(sum - 1.0) < 1e-9);
+	}
+	/* at fraction 0 it is symmetric about the frame itself (a linear-phase
+	 * low-pass: cut off below half the rate, it is not the identity) */
+	resampler_taps(r, 0.0, taps);
+	for (unsigned q = 1; q < 8; q++)
+		assert_true(fabs(taps[7 - q] - taps[7 + q]) < 1e-12);
+	assert_true(taps[7] > 0.8);
+	const unsigned frames = 2048;
+	float *in = malloc(sizeof(float) * frames), *out = malloc(sizeof(float) * 1500);
+	assert_non_null(in);
+	assert_non_null(out);
+	for (unsigned t = 0; t < frames; t++)
+		in[t] = (float)cos(2.0 * M_PI * 0.22 * t);
+	assert_int_equal(resampler_run(r, in, frames, 1, 200.5, 1.0003, out, 1500), 0);
+	double re = 0.0, im = 0.0;
+	for (unsigned m = 0; m < 1500; m++) {
+		double x = 200.5 + m * 1.0003;
+		re += out[m] * cos(2.0 * M_PI * 0.22 * x);
+		im -= out[m] * sin(2.0 * M_PI * 0.22 * x);
+	}
+	assert_true(fabs(20.0 * log10(hypot(re, im) * 2.0 / 1500)) < 0.003);
+	assert_null(resampler_create_kaiser(0, 7.0, 0.44));
+	assert_null(resampler_create_kaiser(65, 7.0, 0.44));
+	assert_null(resampler_create_kaiser(8, -1.0, 0.44));
+	assert_null(resampler_create_kaiser(8, 7.0, 0.6));
+	free(in);
+	free(out);
+	resampler_destroy(r);
+}
+
 /* Two round trips, and when a drift is worth correcting. */
 static void test_two_points_and_significance(void **state)
 {
@@ -223,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_from_windows),
 		cmocka_unit_test(test_from_windows_noise),
 		cmocka_unit_test(test_resampler),
+		cmocka_unit_test(test_resampler_kaiser),
 		cmocka_unit_test(test_two_points_and_significance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -591,24 +591,20 @@ static int votes(const struct tone_result *r)
 	return r->snr_db >= REFINE_MIN_SNR_DB && r->gain >= REFINE_MIN_GAIN;
 }
 
+/* A path that votes, read once: its tone's step, its phase, its weight. */
+struct vote {
+	double w, phase, wt;
+};
+
 /* Log-likelihood of a round trip d frames from the analysis's: each path
  * fitted with the best real gain of either sign loses snr sin^2(phase +
  * w d) = snr (1 - cos 2(phase + w d)) / 2; the prior costs
  * (d - centre)^2 / (2 sigma^2). Constants left out. */
-static double refine_ll(const struct toneplan *plan, const struct analysis *an, double d, double prior,
-                        double centre)
+static double refine_ll(const struct vote *v, unsigned n, double d, double prior, double centre)
 {
 	double ll = -prior * (d - centre) * (d - centre);
-	for (unsigned k = 0; k < plan->n_tones; k++) {
-		double w = 2.0 * M_PI * plan->bin[k] / plan->window;
-		for (unsigned j = 0; j < an->n_inputs; j++) {
-			const struct tone_result *r = &an->h[j][k];
-			if (!votes(r))
-				continue;
-			double wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
-			ll += 0.5 * wt * cos(2.0 * (atan2(r->im, r->re) + w * d));
-		}
-	}
+	for (unsigned q = 0; q < n; q++)
+		ll += 0.5 * v[q].wt * cos(2.0 * (v[q].phase + v[q].w * d));
 	return ll;
 }
 
@@ -619,12 +615,21 @@ int latency_refine_prior(const struct toneplan *plan, struct analysis *an, doubl
 	    plan->window == 0 || an->n_tones != plan->n_tones || an->n_inputs == 0 ||
 	    an->n_inputs > ANALYZER_MAX_INPUTS)
 		return -EINVAL;
+	struct vote v[ANALYZER_MAX_INPUTS * TONEPLAN_MAX_TONES];
+	unsigned nv = 0;
 	double w_low = INFINITY;
 	for (unsigned k = 0; k < plan->n_tones; k++)
-		for (unsigned j = 0; j < an->n_inputs; j++)
-			if (votes(&an->h[j][k]))
-				w_low = fmin(w_low, 2.0 * M_PI * plan->bin[k] / plan->window);
-	if (!isfinite(w_low))
+		for (unsigned j = 0; j < an->n_inputs; j++) {
+			const struct tone_result *r = &an->h[j][k];
+			if (!votes(r))
+				continue;
+			v[nv].w = 2.0 * M_PI * plan->bin[k] / plan->window;
+			v[nv].phase = atan2(r->im, r->re);
+			v[nv].wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
+			w_low = fmin(w_low, v[nv].w);
+			nv++;
+		}
+	if (!nv)
 		return -ENODATA;
 
 	/* The prior's weight, in the units of the tones' (SNR = 1 / (2 phase
@@ -644,7 +649,7 @@ int latency_refine_prior(const struct toneplan *plan, struct analysis *an, doubl
 		half = fmin(half, fmax(1.0, 4.0 * sigma));
 	double best = c, best_ll = -INFINITY;
 	for (double d = c - half; d <= c + half; d += REFINE_STEP) {
-		double ll = refine_ll(plan, an, d, prior, c);
+		double ll = refine_ll(v, nv, d, prior, c);
 		if (ll > best_ll) {
 			best_ll = ll;
 			best = d;
@@ -652,7 +657,7 @@ int latency_refine_prior(const struct toneplan *plan, struct analysis *an, doubl
 	}
 	double from = best - REFINE_STEP;
 	for (double d = from; d <= from + 2.0 * REFINE_STEP; d += REFINE_FINE) {
-		double ll = refine_ll(plan, an, d, prior, c);
+		double ll = refine_ll(v, nv, d, prior, c);
 		if (ll > best_ll) {
 			best_ll = ll;
 			best = d;
@@ -662,18 +667,11 @@ int latency_refine_prior(const struct toneplan *plan, struct analysis *an, doubl
 	double d = best;
 	for (int it = 0; it < REFINE_ITERATIONS; it++) {
 		double num = prior * (d - c), den = prior;
-		for (unsigned k = 0; k < plan->n_tones; k++) {
-			double w = 2.0 * M_PI * plan->bin[k] / plan->window;
-			for (unsigned j = 0; j < an->n_inputs; j++) {
-				const struct tone_result *r = &an->h[j][k];
-				if (!votes(r))
-					continue;
-				double wt = pow(10.0, fmin(r->snr_db, REFINE_MAX_SNR_DB) / 10.0);
-				/* H = G e^{-i w delta}, G real: phase + w delta = 0 (mod pi) */
-				double res = wrap_half(atan2(r->im, r->re) + w * d);
-				num += wt * w * res;
-				den += wt * w * w;
-			}
+		for (unsigned q = 0; q < nv; q++) {
+			/* H = G e^{-i w delta}, G real: phase + w delta = 0 (mod pi) */
+			double res = wrap_half(v[q].phase + v[q].w * d);
+			num += v[q].wt * v[q].w * res;
+			den += v[q].wt * v[q].w * v[q].w;
 		}
 		if (den > 0.0)
 			d -= num / den;

@@ -31,7 +31,8 @@ static void usage(FILE *out)
 	"                       scenario's jig is the default\n"
 	"  -s, --serial S       serial number recorded in the result\n"
 	"  -r, --rate HZ        sample rate (default 48000)\n"
-	"      --windows N      analysis windows to average (default 1)\n"
+	"      --windows N      analysis windows to average (default: as many as the\n"
+	"                       bench's noise needs for the cable's SNR)\n"
 	"      --json           print the result object (docs/result.md) instead of the report\n"
 	"      --junit FILE     also write JUnit XML\n"
 	"      --save-capture F  keep the raw capture as WAV file F, its stimulus plan\n"
@@ -158,7 +159,7 @@ static int station_error(json_t *result, const struct run_opts *o)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { .rate = 48000, .windows = 1 };
+	struct run_opts o = { .rate = 48000, .windows = 0 };   /* 0: the measurement chooses */
 	char err[PROFILE_ERR_MAX];
 	struct station_cable *st = NULL;
 	struct tw_interface *iface = NULL;
@@ -179,7 +180,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	struct measure_cfg mc = { .rate = o.rate, .n_outputs = st->fx.n_outputs, .n_inputs = st->fx.n_inputs,
-	                          .windows = o.windows };
+	                          .windows = o.windows, .min_snr_db = st->cable.limits.min_snr_db,
+	                          .expected = classifier_expected(cls) };
 	if (!(ms = measure_create(&mc, err))) {
 		cli_error("%s", err);
 		goto out;

@@ -82,6 +82,21 @@ static void mark(unsigned char *excluded, unsigned nb, long n, long centre)
 	}
 }
 
+/* H of tone k from the bin (xr, xi) of a spectrum, referenced to stim_pos. */
+static void tone_h(const analyzer *a, unsigned k, double xr, double xi, double stim_pos, double *hr,
+                   double *hi)
+{
+	const struct toneplan *p = &a->plan;
+	/* A cos(w t + phi) puts (n/2) A e^{i phi} into its bin (FFTW's forward
+	 * sign is e^{-i...}); divide out what the stimulus played there. */
+	double ref = p->phase_rad[k] + bin_phase(p->bin[k], a->n, stim_pos);
+	double cr = cos(ref), ci = sin(ref);
+	double norm = 0.5 * a->n * p->amplitude[k];
+	double sr = xr / norm, si = xi / norm;
+	*hr = sr * cr + si * ci;
+	*hi = si * cr - sr * ci;
+}
+
 analyzer *analyzer_create(const struct analyzer_cfg *cfg)
 {
 	if (!cfg || !plan_ok(cfg->plan) || cfg->n_inputs == 0 || cfg->n_inputs > ANALYZER_MAX_INPUTS ||
@@ -165,13 +180,7 @@ static void finish_input(const analyzer *a, unsigned j, unsigned windows, double
 		unsigned b = p->bin[k];
 		double xr = a->acc_re[b] * inv_w, xi = a->acc_im[b] * inv_w;
 
-		/* A cos(w t + phi) puts (n/2) A e^{i phi} into its bin (FFTW's forward
-		 * sign is e^{-i...}); divide out what the stimulus played there. */
-		double ref = p->phase_rad[k] + bin_phase(b, a->n, stim_pos);
-		double cr = cos(ref), ci = sin(ref);
-		double sr = xr / (half * p->amplitude[k]), si = xi / (half * p->amplitude[k]);
-		r->re = sr * cr + si * ci;
-		r->im = si * cr - sr * ci;
+		tone_h(a, k, xr, xi, stim_pos, &r->re, &r->im);
 		r->gain = hypot(r->re, r->im);
 		r->gain_db = db20(r->gain);
 		r->phase_deg = atan2(r->im, r->re) * (180.0 / M_PI);
@@ -179,15 +188,25 @@ static void finish_input(const analyzer *a, unsigned j, unsigned windows, double
 			r->phase_deg += 360.0;
 		r->level_dbfs = db20(hypot(xr, xi) / half);
 
-		/* Noise of the averaged spectrum, the same estimate H comes from, so
-		 * the SNR is that of H and grows with the number of windows. */
+		/* Noise of the averaged spectrum, which H comes from, so the SNR is
+		 * that of H and grows with the number of windows. One window: the
+		 * power of the bins nearby. Several: how much each nearby bin
+		 * varies from window to window (mean power less the power of the
+		 * mean, over W - 1), over W — the same expectation as the averaged
+		 * bins' power for noise, read with 2 (W - 1) degrees of freedom
+		 * per bin instead of 2 (±0.2 dB instead of ±0.7 over ~20 bins and
+		 * 20 windows), which the classifier weighs every entry with. */
 		double np = 0.0;
 		unsigned cnt = 0;
 		for (long q = (long)b - NOISE_HALF_SPAN; q <= (long)b + NOISE_HALF_SPAN; q++) {
 			if (q <= 0 || q >= (long)a->nb || a->excluded[q])
 				continue;
 			double qr = a->acc_re[q] * inv_w, qi = a->acc_im[q] * inv_w;
-			np += qr * qr + qi * qi;
+			double coherent = qr * qr + qi * qi;
+			if (windows > 1)
+				np += fmax(a->acc_pow[q] * inv_w - coherent, 0.0) / (windows - 1);
+			else
+				np += coherent;
 			cnt++;
 		}
 		if (cnt)
@@ -198,15 +217,15 @@ static void finish_input(const analyzer *a, unsigned j, unsigned windows, double
 	}
 }
 
-int analyzer_run(analyzer *a, const float *capture, unsigned windows, double stim_pos,
-                 struct analysis *out)
+int analyzer_run_windows(analyzer *a, const float *capture, unsigned windows, double stim_pos,
+                         struct analysis *out, double (*win)[2])
 {
 	if (!a || !capture || !out || windows == 0 || !isfinite(stim_pos))
 		return -EINVAL;
-	const unsigned n = a->n, ch = a->n_in;
+	const unsigned n = a->n, ch = a->n_in, nt = a->plan.n_tones;
 	memset(out, 0, sizeof(*out));
 	out->n_inputs = ch;
-	out->n_tones = a->plan.n_tones;
+	out->n_tones = nt;
 	out->stim_pos = stim_pos;
 
 	for (unsigned j = 0; j < ch; j++) {
@@ -229,12 +248,25 @@ int analyzer_run(analyzer *a, const float *capture, unsigned windows, double sti
 				a->acc_im[b] += im;
 				a->acc_pow[b] += re * re + im * im;
 			}
+			/* every window starts a whole number of windows later, where
+			 * every tone's reference phase is the same */
+			for (unsigned k = 0; win && k < nt; k++) {
+				unsigned b = a->plan.bin[k];
+				double *h = win[((size_t)w * ch + j) * nt + k];
+				tone_h(a, k, a->out[b][0], a->out[b][1], stim_pos, &h[0], &h[1]);
+			}
 		}
 		out->peak[j] = peak;
 		out->clipped[j] = peak >= a->clip;
 		finish_input(a, j, windows, stim_pos, out);
 	}
 	return 0;
+}
+
+int analyzer_run(analyzer *a, const float *capture, unsigned windows, double stim_pos,
+                 struct analysis *out)
+{
+	return analyzer_run_windows(a, capture, windows, stim_pos, out, NULL);
 }
 
 void analysis_rereference(struct analysis *an, const struct toneplan *plan, double stim_pos)

@@ -51,6 +51,14 @@ void analyzer_destroy(analyzer *a);   /* accepts NULL */
 int analyzer_run(analyzer *a, const float *capture, unsigned windows, double stim_pos,
                  struct analysis *out);
 
+/* analyzer_run, and also each window's own H of every tone, referenced
+ * like the average (a tone whose phase moves from window to window is a
+ * clock that drifts): win[((w * n_inputs) + input) * n_tones + tone], two
+ * doubles (re, im) each, windows * n_inputs * n_tones of them, owned by
+ * the caller. Never allocates. Returns 0 or -EINVAL. */
+int analyzer_run_windows(analyzer *a, const float *capture, unsigned windows, double stim_pos,
+                         struct analysis *out, double (*win)[2]);
+
 /* Re-reference every H of an analysis to another stim_pos (a refined
  * latency): H is rotated by the phase each tone advances in between. */
 void analysis_rereference(struct analysis *an, const struct toneplan *plan, double stim_pos);

@@ -1,6 +1,7 @@
 /* stimulus: renders the noise probe and then the faded-in multitone of a tone plan, continuous across calls. */
 #include "stimulus.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,12 @@ struct stimulus {
 	struct toneplan plan;
 	unsigned n;
 	unsigned probe_frames, fade_frames;
+	unsigned probe_max;  /* frames of each channel's probe in memory */
+	float probe_amp;
 	uint64_t pos;
 	double re[TONEPLAN_MAX_TONES], im[TONEPLAN_MAX_TONES];  /* phasor at pos, amplitude 1 */
 	double rot_re[TONEPLAN_MAX_TONES], rot_im[TONEPLAN_MAX_TONES];
-	float *probe;  /* n * probe_frames, channel-major */
+	float *probe;  /* n * probe_max, channel-major */
 };
 
 static int plan_ok(const struct toneplan *p)
@@ -90,6 +93,7 @@ stimulus *stimulus_create(const struct stimulus_cfg *cfg)
 	s->plan = *cfg->plan;
 	s->n = s->plan.n_tones;
 	s->probe_frames = cfg->probe_frames;
+	s->probe_max = cfg->probe_frames;
 	s->fade_frames = cfg->fade_frames;
 	for (unsigned k = 0; k < s->n; k++) {
 		double w = 2.0 * M_PI * s->plan.bin[k] / s->plan.window;
@@ -104,6 +108,7 @@ stimulus *stimulus_create(const struct stimulus_cfg *cfg)
 		 * for its peak, so the correlation peak rises furthest above the
 		 * noise for a given headroom. */
 		float a = (float)(PROBE_SUM_PEAK / s->n);
+		s->probe_amp = a;
 		for (unsigned c = 0; c < s->n; c++) {
 			uint64_t st = mix64(((uint64_t)cfg->seed << 32) ^ mix64(c + 1));
 			if (!st)
@@ -134,6 +139,19 @@ void stimulus_reset(stimulus *s)
 		seek(s, 0);
 }
 
+int stimulus_set_probe(stimulus *s, unsigned probe_frames)
+{
+	if (!s || !s->probe || probe_frames == 0 || probe_frames > s->probe_max)
+		return -EINVAL;
+	s->probe_frames = probe_frames;
+	return 0;
+}
+
+double stimulus_probe_amplitude(const stimulus *s)
+{
+	return s && s->probe ? s->probe_amp : 0.0;
+}
+
 uint64_t stimulus_position(const stimulus *s)
 {
 	return s ? s->pos : 0;
@@ -143,7 +161,7 @@ const float *stimulus_probe(const stimulus *s, unsigned channel)
 {
 	if (!s || !s->probe || channel >= s->n)
 		return NULL;
-	return s->probe + (size_t)channel * s->probe_frames;
+	return s->probe + (size_t)channel * s->probe_max;
 }
 
 unsigned stimulus_tones_start(const stimulus *s)
@@ -173,7 +191,7 @@ void stimulus_render(stimulus *s, float *out, unsigned frames)
 		for (unsigned k = 0; k < n; k++) {
 			double v = g * s->plan.amplitude[k] * s->re[k];
 			if (t < tone_from)
-				v = s->probe[(size_t)k * s->probe_frames + t];
+				v = s->probe[(size_t)k * s->probe_max + t];
 			o[k] = (float)v;
 			double re = s->re[k] * s->rot_re[k] - s->im[k] * s->rot_im[k];
 			double im = s->re[k] * s->rot_im[k] + s->im[k] * s->rot_re[k];

@@ -68,6 +68,19 @@ unsigned toneplan_default_window(unsigned rate)
 	return w;
 }
 
+unsigned toneplan_min_window(unsigned n_outputs, unsigned rate)
+{
+	struct toneplan p;
+	for (unsigned w = MIN_WINDOW; w <= MAX_WINDOW; w *= 2) {
+		int e = toneplan_make(&p, n_outputs, rate, w);
+		if (e == 0)
+			return w;
+		if (e != -ERANGE)
+			return 0;
+	}
+	return 0;
+}
+
 static int is_pow2(unsigned x)
 {
 	return x && !(x & (x - 1));

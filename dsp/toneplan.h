@@ -17,8 +17,15 @@ struct toneplan {
 	double phase_rad[TONEPLAN_MAX_TONES];       /* phase of tone k at stimulus frame 0 */
 };
 
-/* The default analysis window for a rate: a power of two near 85 ms. */
+/* The default analysis window for a rate: a power of two near 85 ms (the
+ * fixed plan of earlier versions, kept for their captures and as a
+ * comparison). */
 unsigned toneplan_default_window(unsigned rate);
+
+/* The shortest window (a power of two, 256 frames at least) in which
+ * toneplan_make can place n_outputs tones at rate by its rules: the
+ * coherent window that resolves them. 0 when none up to the largest. */
+unsigned toneplan_min_window(unsigned n_outputs, unsigned rate);
 
 /* Fill *plan for n_outputs tones (1..16) at rate (8 kHz..384 kHz) with a
  * power-of-two window of at least 256 frames. Every tone sits on an exact

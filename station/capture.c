@@ -30,11 +30,15 @@ json_t *capture_plan_json(const measure *m, const struct fixture *f, const char 
 		json_object_set_new(tone, "phase_rad", json_real(p->phase_rad[k]));
 		json_array_append_new(tones, tone);
 	}
-	json_object_set_new(t, "probe", json_integer(tl->probe));
+	/* the timeline this capture was made with: probe and windows change
+	 * from test to test with the bench's noise */
+	unsigned probe = ms && ms->probe ? ms->probe : tl->probe;
+	unsigned windows = ms && ms->windows && ms->coarse.found ? ms->windows : tl->windows;
+	json_object_set_new(t, "probe", json_integer(probe));
 	json_object_set_new(t, "fade", json_integer(tl->fade));
 	json_object_set_new(t, "settle", json_integer(tl->settle));
 	json_object_set_new(t, "window", json_integer(tl->window));
-	json_object_set_new(t, "windows", json_integer(tl->windows));
+	json_object_set_new(t, "windows", json_integer(windows));
 	json_object_set_new(t, "max_latency", json_integer(tl->max_latency));
 	json_object_set_new(t, "capture_max", json_integer(tl->capture_max));
 	for (unsigned i = 0; f && i < f->n_inputs; i++) {
@@ -45,11 +49,11 @@ json_t *capture_plan_json(const measure *m, const struct fixture *f, const char 
 	for (unsigned k = 0; f && k < f->n_outputs; k++)
 		json_array_append_new(outs, json_string(f->contact[f->output[k]].name));
 
-	json_object_set_new(o, "format", json_string("tonewire-capture/1"));
+	json_object_set_new(o, "format", json_string("tonewire-capture/2"));
 	json_object_set_new(o, "rate", json_integer(p->rate));
 	json_object_set_new(o, "window", json_integer(p->window));
 	json_object_set_new(o, "tones", tones);
-	json_object_set_new(o, "probe_frames", json_integer(tl->probe));
+	json_object_set_new(o, "probe_frames", json_integer(probe));
 	json_object_set_new(o, "seed", json_integer(measure_seed(m)));
 	json_object_set_new(o, "timeline", t);
 	json_object_set_new(o, "jig", json_string(jig ? jig : ""));
@@ -62,6 +66,8 @@ json_t *capture_plan_json(const measure *m, const struct fixture *f, const char 
 		json_object_set_new(o, "latency_frames", json_real(ms->latency_frames));
 	else
 		json_object_set_new(o, "latency_frames", json_null());
+	if (ms && ms->drift.valid)
+		json_object_set_new(o, "drift_ppm", json_real(ms->drift.ppm));
 	json_object_set_new(o, "frame0", json_string("capture frame 0 is the frame captured while stimulus frame 0 played"));
 	return o;
 }
@@ -195,7 +201,12 @@ int capture_plan_read(const char *path, struct capture_plan *p, char err[CAPTURE
 	const char *fmt = json_string_value(json_object_get(o, "format"));
 	if (!fmt || strncmp(fmt, "tonewire-capture/", 17) != 0) {
 		snprintf(err, CAPTURE_ERR_MAX, "%.300s: not a tonewire stimulus plan (\"format\" must be "
-		         "\"tonewire-capture/1\")", path);
+		         "\"tonewire-capture/2\" or \"tonewire-capture/1\")", path);
+		return -EINVAL;
+	}
+	if (strcmp(fmt + 17, "1") != 0 && strcmp(fmt + 17, "2") != 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"format\" is \"%.40s\", a version this tonewire does not "
+		         "know (it reads tonewire-capture/1 and /2)", path, fmt);
 		return -EINVAL;
 	}
 	json_t *tl = json_object_get(o, "timeline");
@@ -207,8 +218,16 @@ int capture_plan_read(const char *path, struct capture_plan *p, char err[CAPTURE
 	    get_uint(o, "window", 16, CAPTURE_MAX_WINDOW, &p->window, path, err) ||
 	    get_uint(o, "seed", 0, 0xffffffffu, &p->seed, path, err) ||
 	    get_uint(tl, "windows", 1, CAPTURE_MAX_WINDOWS, &p->windows, path, err) ||
-	    get_uint(tl, "max_latency", 0, CAPTURE_MAX_WINDOW, &p->max_latency, path, err))
+	    get_uint(tl, "max_latency", 16, CAPTURE_MAX_WINDOW, &p->max_latency, path, err) ||
+	    get_uint(tl, "probe", 64, CAPTURE_MAX_PROBE, &p->probe, path, err) ||
+	    get_uint(tl, "fade", 1, CAPTURE_MAX_WINDOW, &p->fade, path, err) ||
+	    get_uint(tl, "settle", 1, CAPTURE_MAX_WINDOW, &p->settle, path, err))
 		return -EINVAL;
+	if ((unsigned long long)p->windows * p->window > CAPTURE_MAX_SPAN) {
+		snprintf(err, CAPTURE_ERR_MAX, "%.300s: %u windows of %u frames is more than a capture holds (%u frames)",
+		         path, p->windows, p->window, CAPTURE_MAX_SPAN);
+		return -EINVAL;
+	}
 	json_t *tones = json_object_get(o, "tones"), *ins = json_object_get(o, "inputs");
 	if (!json_is_array(tones) || !json_array_size(tones) || json_array_size(tones) > TONEPLAN_MAX_TONES) {
 		snprintf(err, CAPTURE_ERR_MAX, "%.300s: \"tones\" must list 1 to %d tones", path, TONEPLAN_MAX_TONES);
@@ -229,8 +248,10 @@ int capture_plan_read(const char *path, struct capture_plan *p, char err[CAPTURE
 
 struct measure_cfg capture_plan_measure_cfg(const struct capture_plan *p)
 {
+	/* Every timing as the file says: nothing adapts when a capture is read back. */
 	struct measure_cfg mc = { .rate = p->rate, .n_outputs = p->n_out, .n_inputs = p->n_in,
-	                          .window = p->window, .windows = p->windows,
+	                          .window = p->window, .windows = p->windows, .probe = p->probe,
+	                          .fade = p->fade, .settle = p->settle,
 	                          .max_latency = p->max_latency, .seed = p->seed };
 	return mc;
 }

@@ -10,10 +10,14 @@
 #define CAPTURE_ERR_MAX 512
 
 /* The most a plan may ask for before anything is allocated: a capture is
- * a few windows of at most 2^20 frames, read back from a file of unknown
- * origin (a plan with "windows": 1e9 must not allocate 46 GB first). */
+ * windows of at most 2^20 frames, 2^22 frames of them in all (~1.5 min at
+ * 48 kHz; a measurement stops at one second), after a probe of at most
+ * 2^20, read back from a file of unknown origin (a plan with "windows":
+ * 1e9 must not allocate 46 GB first). */
 #define CAPTURE_MAX_WINDOW (1u << 20)
-#define CAPTURE_MAX_WINDOWS 64
+#define CAPTURE_MAX_WINDOWS 4096
+#define CAPTURE_MAX_SPAN (1u << 22)
+#define CAPTURE_MAX_PROBE (1u << 20)
 #define CAPTURE_MAX_FRAMES 100000000u
 
 /* Everything needed to analyse the capture again without the daemon: rate,
@@ -45,9 +49,12 @@ int capture_save(const char *wav_path, const measure *m, const struct fixture *f
                  const char *cable, const char *device, const struct measurement *ms,
                  char err[CAPTURE_ERR_MAX]);
 
-/* A stimulus plan read back from its JSON file. */
+/* A stimulus plan read back from its JSON file: format tonewire-capture/2
+ * (a timeline chosen per test), or /1 (the fixed plan of earlier
+ * versions, whose files list the same timeline keys). */
 struct capture_plan {
 	unsigned rate, window, windows, max_latency, seed, n_out, n_in;
+	unsigned probe, fade, settle;
 	char jig[256], cable[256];
 	json_t *root;                   /* the whole file (owned: capture_plan_free) */
 };

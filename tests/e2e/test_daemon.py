@@ -370,9 +370,11 @@ class Results(DaemonCase):
         self.assertEqual(resp.getheader("Content-Type"), "audio/wav")
         ch, rate, tag, frames = wav_info(wav)
         self.assertEqual((ch, rate, tag), (len(r["matrix"]["inputs"]), 48000, 3))   # 3: IEEE float
-        self.assertGreater(frames, 4096)
         st, plan = d.get(f"/api/v1/tests/{failed}/capture.json")
         self.assertEqual(st, 200, plan)
+        # the probe and every analysed window are in it
+        tl = plan["timeline"]
+        self.assertGreater(frames, tl["probe"] + tl["window"] * tl["windows"])
         self.assertEqual(plan["rate"], 48000)
         self.assertEqual(len(plan["tones"]), len(r["matrix"]["outputs"]))
         for key in ("bin", "freq_hz", "amplitude", "phase_rad"):
@@ -473,7 +475,8 @@ class Results(DaemonCase):
 
 class BusyAndEvents(DaemonCase):
     """A real-time jig: 409 while busy, levels at ≥ 10 Hz, state changes and the result on SSE."""
-    daemon_args = {"fast": False, "windows": 4}
+    # 64 windows of the 5.3 ms plan: a test of ~0.35 s, long enough to collide with
+    daemon_args = {"fast": False, "windows": 64}
 
     def test_busy_and_sse(self):
         d = self.d
@@ -774,7 +777,7 @@ class Unplug(unittest.TestCase):
     """The device goes away mid-test: verdict error, status disconnected, recovery without a restart."""
 
     def test_unplug_mid_test_and_recover(self):
-        d = Daemon(fast=False, windows=4)
+        d = Daemon(fast=False, windows=64)   # ~0.35 s of windows: the unplug lands mid-test
         self.addCleanup(d.stop)
         d.start()
         sse = SSE(d.port)

@@ -99,8 +99,8 @@ class Hotplug(unittest.TestCase):
         self.assert_same_process(d, pid)
 
     def test_unplugged_while_testing(self):
-        # Real time, 4 windows: the test streams for long enough to be cut in the middle.
-        d = self.daemon(fast=False, windows=4)
+        # Real time, 64 windows (~0.35 s): the test streams for long enough to be cut in the middle.
+        d = self.daemon(fast=False, windows=64)
         d.start()
         pid = d.proc.pid
         sse = L.SSE(d.port)

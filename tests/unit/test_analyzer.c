@@ -226,6 +226,56 @@ static void test_windows_and_negative_position(void **state)
 	free(cap);
 }
 
+/* Each window's own H: windows played through different transfers read
+ * each their own, referenced like the average, which is their mean. */
+static void test_per_window(void **state)
+{
+	(void)state;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, 5, 48000, 256), 0);
+	const unsigned nin = 2, windows = 4, n = p.window, nt = p.n_tones;
+	struct paths h[4], mean;
+	memset(&mean, 0, sizeof(mean));
+	float *cap = calloc((size_t)windows * n * nin, sizeof(float));
+	assert_non_null(cap);
+	const double pos = 777.25;
+	for (unsigned w = 0; w < windows; w++) {
+		random_paths(&h[w], nin, nt, 0.1);
+		add_tones(&p, nin, &h[w], pos + w * n, n, cap + (size_t)w * n * nin);
+		for (unsigned j = 0; j < nin; j++)
+			for (unsigned k = 0; k < nt; k++) {
+				mean.re[j][k] += h[w].re[j][k] / windows;
+				mean.im[j][k] += h[w].im[j][k] / windows;
+			}
+	}
+	analyzer *a = make(&p, nin);
+	struct analysis an, plain;
+	double(*win)[2] = calloc((size_t)windows * nin * nt, sizeof(*win));
+	assert_non_null(win);
+	assert_int_equal(analyzer_run_windows(a, cap, windows, pos, &an, win), 0);
+	assert_matches(&an, &p, &mean, EXACT_DB, EXACT_DEG);
+	for (unsigned w = 0; w < windows; w++)
+		for (unsigned j = 0; j < nin; j++)
+			for (unsigned k = 0; k < nt; k++) {
+				const double *x = win[((size_t)w * nin + j) * nt + k];
+				if (fabs(x[0] - h[w].re[j][k]) > 1e-5 || fabs(x[1] - h[w].im[j][k]) > 1e-5)
+					fail_msg("window %u in %u tone %u: %.6f%+.6fi, want %.6f%+.6fi", w, j, k, x[0], x[1],
+					         h[w].re[j][k], h[w].im[j][k]);
+			}
+	/* the average is what analyzer_run gives */
+	assert_int_equal(analyzer_run(a, cap, windows, pos, &plain), 0);
+	for (unsigned j = 0; j < nin; j++)
+		for (unsigned k = 0; k < nt; k++) {
+			assert_true(plain.h[j][k].re == an.h[j][k].re);
+			assert_true(plain.h[j][k].snr_db == an.h[j][k].snr_db);
+		}
+	assert_int_equal(analyzer_run_windows(a, NULL, windows, pos, &an, win), -EINVAL);
+	assert_int_equal(analyzer_run_windows(a, cap, 0, pos, &an, win), -EINVAL);
+	analyzer_destroy(a);
+	free(win);
+	free(cap);
+}
+
 static void test_rereference(void **state)
 {
 	(void)state;
@@ -529,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_known_gain_phase),
 		cmocka_unit_test(test_absent_path),
 		cmocka_unit_test(test_windows_and_negative_position),
+		cmocka_unit_test(test_per_window),
 		cmocka_unit_test(test_rereference),
 		cmocka_unit_test(test_white_noise_snr),
 		cmocka_unit_test(test_hum),

@@ -158,12 +158,11 @@ static void test_probe_identity(void **state)
 		assert_true(est.found);
 		if (fabs(est.frames - taus[i]) > 0.05)
 			fail_msg("delay %.2f read as %.3f", taus[i], est.frames);
-		/* a whole-frame delay stands ~30 dB above the probe's random
-		 * sidelobes; a fractional one meets the sinc's own sidelobes at
-		 * 3.5 frames, 21 dB down */
-		double frac = fabs(taus[i] - round(taus[i]));
-		if (est.peak_ratio_db < (frac < 0.01 ? 25.0 : 17.0))
-			fail_msg("delay %.2f: peak ratio %.1f dB", taus[i], est.peak_ratio_db);
+		/* four paths of a 4096-frame probe: a statistic near 4 x 4096
+		 * against a threshold of ~95 (16 degrees of freedom), 22 dB; a
+		 * delay half-way between frames loses 4 dB at the nearest lag */
+		if (est.margin_db < 15.0)
+			fail_msg("delay %.2f: margin %.1f dB", taus[i], est.margin_db);
 		free(cap);
 	}
 	rig_close(&r);
@@ -229,8 +228,8 @@ static void test_probe_nothing(void **state)
 				cap[i] = (float)(1e-3 * gauss());
 			assert_int_equal(latency_probe(r.lat, r.probes, cap, r.frames, &est), 0);
 			if (est.found)
-				fail_msg("%ux%u: noise alone found at %.1f (ratio %.1f dB)", n_out, n_in,
-				         est.frames, est.peak_ratio_db);
+				fail_msg("%ux%u: noise alone found at %.1f (margin %.1f dB)", n_out, n_in,
+				         est.frames, est.margin_db);
 		}
 		/* the tones alone, without the probe, are not a probe either */
 		struct world w = { .n_out = n_out, .n_in = n_in, .frames = r.frames, .tau = 150.0 };
@@ -248,6 +247,171 @@ static void test_probe_nothing(void **state)
 		free(cap);
 		rig_close(&r);
 	}
+}
+
+/* A ±a probe of np frames from output 0, heard on every input with gain g
+ * at a whole-frame delay, plus white noise sigma on each input (independent
+ * per input unless `same_noise`). */
+static float *probe_world(const float *probe, unsigned np, unsigned n_in, unsigned frames, unsigned delay,
+                          double g, double sigma, int same_noise)
+{
+	float *cap = calloc((size_t)frames * n_in, sizeof(float));
+	assert_non_null(cap);
+	for (unsigned t = 0; t < frames; t++) {
+		double shared = sigma * gauss();
+		for (unsigned j = 0; j < n_in; j++) {
+			double v = same_noise ? shared : sigma * gauss();
+			if (t >= delay && t - delay < np)
+				v += g * probe[t - delay];
+			cap[(size_t)t * n_in + j] = (float)v;
+		}
+	}
+	return cap;
+}
+
+/* The decision against what theory says the statistic is: at the true lag
+ * a probe of np frames at per-sample SNR rho (probe power over noise
+ * power) gives a non-central chi-square of one degree of freedom with
+ * lambda = np rho / (1 + rho), mean 1 + lambda, variance 2 + 4 lambda; the
+ * threshold for one degree of freedom and ~1e-12 per lag is 50 (exact
+ * chi-square), never above 70 (the module's Wilson-Hilferty bound). */
+static void test_decision_against_theory(void **state)
+{
+	(void)state;
+	const unsigned np = 1024, maxd = 1024, frames = np + maxd;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, 1, RATE, 4096), 0);
+	stimulus *st = stimulus_create(&(struct stimulus_cfg){ .plan = &p, .probe_frames = np, .seed = 77 });
+	latency *l = latency_create(&(struct latency_cfg){ .n_outputs = 1, .n_inputs = 1, .probe_frames = np,
+	                                                    .max_frames = maxd });
+	assert_non_null(st);
+	assert_non_null(l);
+	const float *probe = stimulus_probe(st, 0);
+	const double a = stimulus_probe_amplitude(st);
+	/* lambda 400: far above; lambda 4: far below (a miss or a find has
+	 * probability < 1e-9 either way) */
+	const double lambdas[] = { 400.0, 4.0 };
+	for (unsigned c = 0; c < 2; c++) {
+		double rho = lambdas[c] / (np - lambdas[c]);
+		double sigma = a / sqrt(rho);
+		for (unsigned trial = 0; trial < 10; trial++) {
+			unsigned delay = 64 + 97 * trial;
+			float *cap = probe_world(probe, np, 1, frames, delay, 1.0, sigma, 0);
+			struct latency_estimate est;
+			assert_int_equal(latency_probe(l, &probe, cap, frames, &est), 0);
+			assert_true(est.decided);
+			if (c == 0) {
+				if (!est.found || fabs(est.frames - delay) > 0.25)
+					fail_msg("lambda %.0f, delay %u: found %d at %.2f", lambdas[c], delay, est.found,
+					         est.frames);
+				double mean = 1.0 + lambdas[c], sd = sqrt(2.0 + 4.0 * lambdas[c]);
+				if (fabs(est.stat - mean) > 5.0 * sd)
+					fail_msg("lambda %.0f: statistic %.1f, theory %.1f ± %.1f", lambdas[c], est.stat, mean, sd);
+				assert_true(est.margin_db >= 0.0);
+				assert_true(est.sigma_frames > 0.0 && est.sigma_frames < 0.1);
+			} else if (est.found) {
+				fail_msg("lambda %.0f, delay %u: a probe that cannot be heard was found at %.2f", lambdas[c],
+				         delay, est.frames);
+			}
+			free(cap);
+		}
+	}
+	latency_destroy(l);
+	stimulus_destroy(st);
+}
+
+/* Inputs that carry the same noise (a shorted jig, a differential pair of
+ * one signal) add no degree of freedom: summed as if independent, eight
+ * copies of one chi-square would cross the threshold of eight degrees of
+ * freedom at almost every capture. Whitened, never. */
+static void test_correlated_inputs_no_false_alarm(void **state)
+{
+	(void)state;
+	const unsigned n = 8, np = 256, maxd = 1024, frames = np + maxd;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, n, RATE, 4096), 0);
+	stimulus *st = stimulus_create(&(struct stimulus_cfg){ .plan = &p, .probe_frames = np, .seed = 5 });
+	latency *l = latency_create(&(struct latency_cfg){ .n_outputs = n, .n_inputs = n, .probe_frames = np,
+	                                                    .max_frames = maxd });
+	assert_non_null(st);
+	assert_non_null(l);
+	const float *probes[TONEPLAN_MAX_TONES];
+	for (unsigned i = 0; i < n; i++)
+		probes[i] = stimulus_probe(st, i);
+	for (unsigned trial = 0; trial < 20; trial++) {
+		float *cap = probe_world(probes[0], np, n, frames, 0, 0.0, 0.1, 1);
+		struct latency_estimate est;
+		assert_int_equal(latency_probe(l, probes, cap, frames, &est), 0);
+		assert_true(est.decided);
+		if (est.found)
+			fail_msg("trial %u: eight copies of one noise found as a probe at %.1f (statistic %.1f)", trial,
+			         est.frames, est.stat);
+		free(cap);
+	}
+	/* the same copies with the probe in them: found, once */
+	float *cap = probe_world(probes[3], np, n, frames, 333, 0.5, 0.01, 1);
+	struct latency_estimate est;
+	assert_int_equal(latency_probe(l, probes, cap, frames, &est), 0);
+	assert_true(est.found);
+	assert_true(fabs(est.frames - 333.0) < 0.25);
+	free(cap);
+	latency_destroy(l);
+	stimulus_destroy(st);
+}
+
+/* Searched while frames arrive: undecided until the lags just past the
+ * probe are in (it might be a precursor of a stronger lag), decided then,
+ * long before every lag could be searched, and the same answer as a full
+ * search. Without a probe, undecided until every lag is searched. */
+static void test_incremental_search(void **state)
+{
+	(void)state;
+	const unsigned np = 512, maxd = 1024, delay = 300, frames = np + maxd;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, 2, RATE, 4096), 0);
+	stimulus *st = stimulus_create(&(struct stimulus_cfg){ .plan = &p, .probe_frames = 4096, .seed = 9 });
+	latency *l = latency_create(&(struct latency_cfg){ .n_outputs = 2, .n_inputs = 2, .probe_frames = 4096,
+	                                                    .max_frames = maxd });
+	assert_non_null(st);
+	assert_non_null(l);
+	const float *probes[2] = { stimulus_probe(st, 0), stimulus_probe(st, 1) };
+	float *cap = probe_world(probes[1], np, 2, frames, delay, 1.0, 1e-3, 0);
+	struct latency_estimate est, full;
+	assert_int_equal(latency_start(l, probes, np), 0);
+	assert_int_equal(latency_search(l, cap, np - 1, &est), 0);
+	assert_false(est.decided);
+	assert_int_equal(est.searched, 0);
+	assert_int_equal(latency_search(l, cap, np + delay - 1, &est), 0);
+	assert_false(est.decided);
+	/* the peak is in, the lags past it not yet */
+	assert_int_equal(latency_search(l, cap, np + delay + 8, &est), 0);
+	assert_false(est.decided);
+	assert_int_equal(latency_search(l, cap, np + delay + 64, &est), 0);
+	assert_true(est.decided);
+	assert_true(est.found);
+	assert_true(est.searched < maxd + 1);
+	assert_true(fabs(est.frames - delay) < 0.1);
+	assert_int_equal(latency_start(l, probes, np), 0);
+	assert_int_equal(latency_search(l, cap, frames, &full), 0);
+	assert_true(full.found);
+	assert_true(fabs(full.frames - est.frames) < 1e-9);
+	assert_int_equal(full.searched, maxd + 1);
+
+	/* nothing there: pending until the last lag, then decided "not found" */
+	float *quiet = probe_world(probes[0], np, 2, frames, 0, 0.0, 1e-3, 0);
+	assert_int_equal(latency_start(l, probes, np), 0);
+	assert_int_equal(latency_search(l, quiet, frames - 1, &est), 0);
+	assert_false(est.decided);
+	assert_int_equal(latency_search(l, quiet, frames, &est), 0);
+	assert_true(est.decided);
+	assert_false(est.found);
+	/* a probe longer than the estimator was made for, or too short */
+	assert_int_equal(latency_start(l, probes, 4097), -EINVAL);
+	assert_int_equal(latency_start(l, probes, 32), -EINVAL);
+	free(quiet);
+	free(cap);
+	latency_destroy(l);
+	stimulus_destroy(st);
 }
 
 /* Refinement from the tone phases, with the window read at a latency that
@@ -376,6 +540,53 @@ static void test_clock_drift(void **state)
 	free(cap);
 }
 
+/* The coarse estimate as a prior: one tone, one input, read 0.3 frame
+ * off, at 40 dB. The fit minimises snr (phase + w d)^2 + d^2 / (2 s^2):
+ * d = 0.3 snr w^2 / (snr w^2 + 1 / (2 s^2)), in closed form; without a
+ * prior (s infinite) it is the whole 0.3, as latency_refine gives. */
+static void test_refine_prior(void **state)
+{
+	(void)state;
+	struct toneplan p;
+	assert_int_equal(toneplan_make(&p, 1, RATE, 256), 0);
+	const double w = 2.0 * M_PI * p.bin[0] / p.window, off = 0.3, snr_db = 40.0;
+	const double sigmas[] = { 0.03, 0.1, INFINITY };
+	for (unsigned c = 0; c < 3; c++) {
+		struct analysis an;
+		memset(&an, 0, sizeof(an));
+		an.n_inputs = an.n_tones = 1;
+		an.stim_pos = 1000.0;
+		an.h[0][0].re = cos(-w * off);
+		an.h[0][0].im = sin(-w * off);
+		an.h[0][0].gain = 1.0;
+		an.h[0][0].snr_db = snr_db;
+		struct analysis plain = an;
+		double d, d0;
+		assert_int_equal(latency_refine_prior(&p, &an, 0.0, sigmas[c], &d), 0);
+		double snr = pow(10.0, snr_db / 10.0);
+		double prior = isfinite(sigmas[c]) ? 1.0 / (2.0 * sigmas[c] * sigmas[c]) : 0.0;
+		double want = off * snr * w * w / (snr * w * w + prior);
+		if (fabs(d - want) > 1e-6)
+			fail_msg("prior %.2f: moved %.6f, want %.6f", sigmas[c], d, want);
+		if (!isfinite(sigmas[c])) {
+			assert_int_equal(latency_refine(&p, &plain, &d0), 0);
+			assert_true(fabs(d0 - d) < 1e-12);
+			assert_true(fabs(d - off) < 1e-9);
+		}
+	}
+	/* a prior centred where the truth is: wherever its weight, the answer */
+	struct analysis an;
+	memset(&an, 0, sizeof(an));
+	an.n_inputs = an.n_tones = 1;
+	an.h[0][0].re = cos(-w * off);
+	an.h[0][0].im = sin(-w * off);
+	an.h[0][0].gain = 1.0;
+	an.h[0][0].snr_db = snr_db;
+	double d;
+	assert_int_equal(latency_refine_prior(&p, &an, off, 0.001, &d), 0);
+	assert_true(fabs(d - off) < 1e-9);
+}
+
 static void test_refine_no_data(void **state)
 {
 	(void)state;
@@ -466,9 +677,13 @@ int main(void)
 		cmocka_unit_test(test_probe_swap_invert_weak),
 		cmocka_unit_test(test_probe_cancelling),
 		cmocka_unit_test(test_probe_nothing),
+		cmocka_unit_test(test_decision_against_theory),
+		cmocka_unit_test(test_correlated_inputs_no_false_alarm),
+		cmocka_unit_test(test_incremental_search),
 		cmocka_unit_test(test_refine),
 		cmocka_unit_test(test_polarity_random_latency),
 		cmocka_unit_test(test_clock_drift),
+		cmocka_unit_test(test_refine_prior),
 		cmocka_unit_test(test_refine_no_data),
 		cmocka_unit_test(test_bad_arguments),
 	};

@@ -255,6 +255,49 @@ static void test_reset(void **state)
 	free(b);
 }
 
+/* A shorter probe chosen later is the start of the longer one, the tones
+ * follow it at once (fade included), and the amplitude is the budget's
+ * share: what a capture's seed and probe length re-make. */
+static void test_set_probe(void **state)
+{
+	(void)state;
+	struct toneplan p = plan_for(4, 48000);
+	const unsigned longest = 4096, shorter = 320, fade = 32, total = 2000, n = p.n_tones;
+	stimulus *s = make(&p, longest, fade, 11);
+	float *full = malloc(sizeof(float) * longest * n), *out = malloc(sizeof(float) * total * n);
+	assert_non_null(full);
+	assert_non_null(out);
+	stimulus_render(s, full, longest);
+	assert_true(fabs(stimulus_probe_amplitude(s) - 0.89 / n) < 1e-7);
+
+	assert_int_equal(stimulus_set_probe(s, shorter), 0);
+	stimulus_reset(s);
+	assert_int_equal(stimulus_tones_start(s), shorter + fade);
+	stimulus_render(s, out, total);
+	for (unsigned t = 0; t < shorter; t++)
+		for (unsigned k = 0; k < n; k++) {
+			assert_true(out[(size_t)t * n + k] == full[(size_t)t * n + k]);
+			assert_true(stimulus_probe(s, k)[t] == full[(size_t)t * n + k]);
+		}
+	for (unsigned t = shorter; t < total; t++) {
+		double g = t < shorter + fade ? 0.5 - 0.5 * cos(M_PI * (t - shorter) / fade) : 1.0;
+		for (unsigned k = 0; k < n; k++)
+			if (fabs(out[(size_t)t * n + k] - g * tone_at(&p, k, t)) > FLOAT_TOL)
+				fail_msg("frame %u tone %u after a %u-frame probe", t, k, shorter);
+	}
+	/* never longer than what was made, never zero, and only with a probe */
+	assert_int_equal(stimulus_set_probe(s, longest + 1), -EINVAL);
+	assert_int_equal(stimulus_set_probe(s, 0), -EINVAL);
+	assert_int_equal(stimulus_set_probe(NULL, 10), -EINVAL);
+	stimulus *none = make(&p, 0, fade, 11);
+	assert_int_equal(stimulus_set_probe(none, 10), -EINVAL);
+	assert_true(stimulus_probe_amplitude(none) == 0.0);
+	stimulus_destroy(none);
+	stimulus_destroy(s);
+	free(full);
+	free(out);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -306,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_fade),
 		cmocka_unit_test(test_no_clip),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_set_probe),
 		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,6 +137,34 @@ static void test_default_window(void **state)
 	assert_int_equal(toneplan_default_window(TONEPLAN_MAX_RATE + 1), 0);
 }
 
+/* The shortest window: a plan fits in it and obeys every rule, and at half
+ * of it the planner gives up (or it is the 256-frame floor) — so it is the
+ * physical floor the station and bench/verdict take it for. */
+static void test_min_window(void **state)
+{
+	(void)state;
+	for (unsigned r = 0; r < sizeof(all_rates) / sizeof(all_rates[0]); r++) {
+		unsigned rate = all_rates[r];
+		unsigned last = 0;
+		for (unsigned n = 1; n <= TONEPLAN_MAX_TONES; n++) {
+			unsigned w = toneplan_min_window(n, rate);
+			if (!w || (w & (w - 1)) || w < 256)
+				fail_msg("rate %u, %u tones: min window %u", rate, n, w);
+			struct toneplan p;
+			assert_int_equal(toneplan_make(&p, n, rate, w), 0);
+			assert_plan_valid(&p, n, rate, w);
+			if (w > 256 && toneplan_make(&p, n, rate, w / 2) != -ERANGE)
+				fail_msg("rate %u, %u tones: %u frames would do, not %u", rate, n, w / 2, w);
+			/* more tones never fit in less */
+			assert_true(w >= last);
+			last = w;
+		}
+	}
+	assert_int_equal(toneplan_min_window(0, 48000), 0);
+	assert_int_equal(toneplan_min_window(TONEPLAN_MAX_TONES + 1, 48000), 0);
+	assert_int_equal(toneplan_min_window(4, 1000), 0);
+}
+
 static void test_all_sizes_main_rates(void **state)
 {
 	(void)state;
@@ -303,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_window),
+		cmocka_unit_test(test_min_window),
 		cmocka_unit_test(test_all_sizes_main_rates),
 		cmocka_unit_test(test_all_sizes_other_rates),
 		cmocka_unit_test(test_spread_and_parity),

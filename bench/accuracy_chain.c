@@ -146,7 +146,7 @@ int chain_run(const struct station *s, const struct measure_cfg *cfg, double snr
 	struct measurement me;
 	memset(st, 0, sizeof(*st));
 	for (unsigned t = 0; t < 2 + CHAIN_TRIALS; t++) {
-		/* round trips like a USB interface's (DESIGN §4: 64..512 frames),
+		/* round trips like a USB interface's (docs/formats.md: 64..512 frames),
 		 * with a fractional part so the refinement has something to find */
 		w.tau = 64.0 + 448.0 * uniform();
 		w.noise_at = (uint64_t)(uniform() * 4e9);

@@ -17,7 +17,7 @@
 #define N_INPUTS 8
 /* The station's timeline: a probe of a few thousand frames, a fade, a
  * settling margin, then one analysis window. Latencies are drawn from
- * 64..512 frames (DESIGN: a USB round trip) and searched up to 1024. */
+ * 64..512 frames (a USB round trip) and searched up to 1024. */
 #define PROBE 4096
 #define FADE 512
 #define SETTLE 128

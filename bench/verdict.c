@@ -15,7 +15,7 @@
 #define MAX_RUNS 1000
 #define DEFAULT_RUNS 50
 /* The simulator's default round trip is drawn from 64..512 frames on every
- * open (DESIGN §4); the bench draws its own in that range so the floor can
+ * open (docs/formats.md, scenarios); the bench draws its own in that range so the floor can
  * use the exact value. */
 #define LAT_MIN 64
 #define LAT_MAX 512

@@ -55,7 +55,7 @@ static void print_history(const json_t *list, int csv)
 {
 	size_t i, k;
 	json_t *r, *f;
-	/* Traceability (DESIGN §5) after the first columns, which stay as they were. */
+	/* Traceability (docs/result.md) after the first columns, which stay as they were. */
 	static const char *const trace[] = { "station", "line", "operator", "software_version", "profile_sha256", NULL };
 	if (csv)
 		printf("id,started_at,serial,cable,jig,verdict,faults,station,line,operator,software_version,"

@@ -14,7 +14,7 @@
 #define IDLE_CHECK_MS 1000   /* without a kick, look at the outbox this often (a missed kick costs 1 s) */
 #define HEARTBEAT_MS 60000   /* an idle station updates its last_seen this often */
 
-/* Results arrive as §5 objects; the columns the line view queries are
+/* Results arrive as result objects (docs/result.md); the columns the line view queries are
  * taken from them here, in the database, so the station sends each row
  * once as it is stored. A replayed batch changes nothing (DO NOTHING), and
  * ORDER BY n gives the rows their seq in the station's order. */

@@ -78,7 +78,7 @@ int line_spc_metric_ok(const char *metric);
  * gain corrections. jig NULL = every jig. */
 int line_calibrations(line *l, const struct line_filter *f, const char *jig, json_t **out, char err[LINE_ERR_MAX]);
 
-/* Every result of serial across the line, oldest first (each §5 object
+/* Every result of serial across the line, oldest first (each result object
  * with its "station" and "line"), at most 1000. */
 int line_serial(line *l, const char *serial, json_t **out, char err[LINE_ERR_MAX]);
 

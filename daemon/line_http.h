@@ -57,7 +57,7 @@ struct line_reply {
 
 typedef void (*line_http_fn)(line_http *lh, struct line_request *rq, struct line_reply *out);
 
-/* The routes (DESIGN §6, docs/line-database.md):
+/* The routes (docs/openapi.json, docs/line-database.md):
  *   GET, POST, DELETE /api/v1/operator                  line_http_operator
  *   GET  /api/v1/serials/{serial}                        line_http_serial
  *   POST /api/v1/serials/{serial}/release                line_http_release

@@ -83,7 +83,7 @@ int store_calibration_list(store *s, unsigned limit, json_t **out);
 void store_set_notify(store *s, void (*fn)(void *ctx), void *ctx);
 
 /* The oldest rows the line database does not have yet: up to max results
- * (§5 objects with their "id"), oldest first, into *results, and up to max
+ * (result objects with their "id"), oldest first, into *results, and up to max
  * calibrations (as store_calibration_get gives them) into *calibrations;
  * two new arrays. 0 or -EIO. */
 int store_outbox_next(store *s, unsigned max, json_t **results, json_t **calibrations);

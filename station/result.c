@@ -50,7 +50,7 @@ static json_t *faults_json(const struct fixture *f, const struct classification 
 		if (ft->channel[0])
 			json_object_set_new(o, "channel", json_string(ft->channel));
 		if (ft->alternatives) {
-			/* DESIGN §5: codes this jig cannot tell from `code`. */
+			/* docs/result.md: codes this jig cannot tell from `code`. */
 			json_t *alt = json_array();
 			for (int k = 0; k < FAULT_COUNT; k++)
 				if (ft->alternatives & (1u << k))

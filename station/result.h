@@ -22,7 +22,7 @@ struct result_meta {
 	double total_ms, classify_ms;
 	const char *error;        /* station error message (no device …) when there is no measurement */
 	const char *error_code;   /* its fault code ("device_busy", "device_lost", "xrun"…); NULL: "no_signal" */
-	const char *kind;         /* "flex" or "calibration"; NULL: a test */
+	const char *kind;         /* "flex", "calibration" or "learn"; NULL: a test */
 	long long calibration;    /* calibration id used, 0 = none */
 	/* The cable's limits the classification was judged against: reported,
 	 * with the measured values and margins, as "limits". NULL = none. */
@@ -38,9 +38,9 @@ json_t *result_json(const struct result_meta *meta, const struct fixture *f,
                     const struct classification *c, const struct measurement *m);
 
 /* The fault code of a station error that a stream ended with (a negative
- * errno from a pump): "device_busy", "device_lost", "xrun", "jig_mismatch"
- * (-EACCES: the interface's mixer cannot be set as the jig needs), else
- * "no_signal". */
+ * errno from a pump): "device_busy", "device_lost", "xrun", "device_setup"
+ * (-EACCES: a mixer control cannot be set as the interface's profile
+ * needs), else "no_signal". */
 const char *result_error_code(int errnum);
 
 /* A readable report of a result object (as built above or read back). */

@@ -16,7 +16,7 @@ alone:
     docs/formats.md and tonewired(8);
   - the Markdown of docs/ and the READMEs links only to files and headings
     that exist;
-  - nothing outside the C sources cites a design document that is not in
+  - nothing in the tree (sources, scripts, tests, docs) cites a design document that is not in
     the repository.
 
 `test_docs.py man SRC BUILD` (ctest docs.man) checks the built man pages:
@@ -441,7 +441,8 @@ def check_links(src):
 def check_no_outside_design(src):
     """The design document lives outside the repository; nothing may cite it."""
     cite = re.compile("DESIGN|\u00a7")
-    roots = ["README.md", "docs", "profiles", "sim", "web", "tests"]
+    roots = ["README.md", "docs", "profiles", "sim", "web", "tests", "dsp", "station", "daemon", "cli", "bench",
+             "scripts", "systemd", "udev", "packaging"]
     me = os.path.abspath(__file__)
     for r in roots:
         top = os.path.join(src, r)

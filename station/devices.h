@@ -7,25 +7,9 @@
 #include <stddef.h>
 
 #include "duplex.h"
+#include "holders.h"
 #include "interface.h"
 #include "profiles.h"
-
-/* The processes that have dev_path (a device node such as
- * /dev/snd/pcmC1D0p) open, found through proc_root/PID/fd (proc_root NULL:
- * /proc), as "pid 1234 (pipewire)" separated by ", " into out. Returns how
- * many; sets *sound_server when one of them is PipeWire, WirePlumber or
- * PulseAudio (may be NULL). */
-int devices_holders(const char *proc_root, const char *dev_path, char *out, size_t len, int *sound_server);
-
-/* A message for people about a PCM that is busy: who holds it where Linux
- * can tell (the process with its /dev/snd node open, or the process a
- * plugin's own message names in alsa_msg, which may be NULL) and how to
- * release it. */
-void devices_busy_message(const char *pcm, int capture, const char *alsa_msg, char *out, size_t len);
-
-/* snd_pcm_open, keeping what ALSA said about a failure (a plugin names who
- * holds it) in msg (may be NULL). Returns snd_pcm_open's result. */
-int devices_pcm_open(snd_pcm_t **pcm, const char *name, int capture, int mode, char *msg, size_t len);
 
 /* The interface profile of the device behind pcm (its card's USB id, else
  * its card name), loaded through p into out. 0, or -ENOENT. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "devices.h"
+#include "holders.h"
 #include "mixer.h"
 #include "paths.h"
 
@@ -39,10 +39,10 @@ struct duplex {
 static int open_pcm(struct side *s, snd_pcm_stream_t stream, char err[DUPLEX_ERR_MAX])
 {
 	char said[256];
-	int e = devices_pcm_open(&s->pcm, s->name, stream == SND_PCM_STREAM_CAPTURE, 0, said, sizeof said);
+	int e = holders_pcm_open(&s->pcm, s->name, stream == SND_PCM_STREAM_CAPTURE, 0, said, sizeof said);
 
 	if (e == -EBUSY) {
-		devices_busy_message(s->name, stream == SND_PCM_STREAM_CAPTURE, said, err, DUPLEX_ERR_MAX);
+		holders_busy_message(s->name, stream == SND_PCM_STREAM_CAPTURE, said, err, DUPLEX_ERR_MAX);
 	} else if (e < 0) {
 		snprintf(err, DUPLEX_ERR_MAX, "cannot open '%.180s' for %s: %s", s->name,
 		         stream == SND_PCM_STREAM_CAPTURE ? "capture" : "playback", snd_strerror(e));

@@ -75,18 +75,18 @@ static void test_fake_proc(void **state)
 	snprintf(junk, sizeof junk, "%s/self", root);
 	assert_int_equal(mkdir(junk, 0700), 0);
 
-	assert_int_equal(devices_holders(root, "/dev/snd/pcmC1D0p", out, sizeof out, &server), 2);
+	assert_int_equal(holders_find(root, "/dev/snd/pcmC1D0p", out, sizeof out, &server), 2);
 	assert_contains(out, "pid 4242 (pipewire)");
 	assert_contains(out, "pid 999 (aplay)");
 	assert_null(strstr(out, "777"));
 	assert_int_equal(server, 1);
 
 	/* the capture node of the same device is someone else's */
-	assert_int_equal(devices_holders(root, "/dev/snd/pcmC1D0c", out, sizeof out, &server), 1);
+	assert_int_equal(holders_find(root, "/dev/snd/pcmC1D0c", out, sizeof out, &server), 1);
 	assert_string_equal(out, "pid 777 (arecord)");
 	assert_int_equal(server, 0);
 
-	assert_int_equal(devices_holders(root, "/dev/snd/pcmC3D0p", out, sizeof out, &server), 0);
+	assert_int_equal(holders_find(root, "/dev/snd/pcmC3D0p", out, sizeof out, &server), 0);
 	assert_string_equal(out, "");
 }
 
@@ -101,11 +101,11 @@ static void test_real_proc(void **state)
 	fd = open(path, O_CREAT | O_RDWR, 0600);
 	assert_true(fd >= 0);
 	snprintf(me, sizeof me, "pid %ld (", (long)getpid());
-	assert_int_equal(devices_holders(NULL, path, out, sizeof out, NULL), 1);
+	assert_int_equal(holders_find(NULL, path, out, sizeof out, NULL), 1);
 	assert_contains(out, me);
 	assert_contains(out, "test_devices");
 	close(fd);
-	assert_int_equal(devices_holders(NULL, path, out, sizeof out, NULL), 0);
+	assert_int_equal(holders_find(NULL, path, out, sizeof out, NULL), 0);
 }
 
 static void test_busy_message(void **state)
@@ -117,12 +117,12 @@ static void test_busy_message(void **state)
 	snprintf(msg, sizeof msg, "device busy: the playback side of this scenario is open in process %ld",
 	         (long)getpid());
 	snprintf(me, sizeof me, "held by pid %ld (test_devices)", (long)getpid());
-	devices_busy_message("tonewire_sim:/x.conf", 0, msg, out, sizeof out);
+	holders_busy_message("tonewire_sim:/x.conf", 0, msg, out, sizeof out);
 	assert_contains(out, "'tonewire_sim:/x.conf' is busy (playback)");
 	assert_contains(out, me);
 	assert_contains(out, "stop that program");
 	/* nobody to name */
-	devices_busy_message("hw:99,0", 1, NULL, out, sizeof out);
+	holders_busy_message("hw:99,0", 1, NULL, out, sizeof out);
 	assert_contains(out, "'hw:99,0' is busy (capture)");
 	assert_contains(out, "Linux does not say which");
 }

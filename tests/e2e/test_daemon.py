@@ -463,7 +463,7 @@ class Results(DaemonCase):
         for path in ("/../etc/passwd", "/%2e%2e/etc/passwd", "/a/../../etc/passwd"):
             st, _, _ = self.d.request("GET", path, raw=True)
             self.assertEqual(st, 404, path)
-        # calibrate and flex are routes of their own (tests/e2e/test_issue7.py);
+        # calibrate and flex are routes of their own (tests/e2e/test_flex.py, test_calibration.py);
         # here only: a body they do not understand is refused, naming the field
         for st_path in ("/api/v1/calibrate", "/api/v1/flex"):
             st, r = self.d.request("POST", st_path, {"bogus": 1})
@@ -827,7 +827,6 @@ class Unplug(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not os.access(TONEWIRED, os.X_OK):
-        print(f"SKIP: {TONEWIRED} not built")
-        sys.exit(0)
-    unittest.main(verbosity=2)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main(require=[TONEWIRED, TONEWIRE])

@@ -590,10 +590,9 @@ class Schema(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not os.access(TONEWIRED, os.X_OK):
-        print(f"{TONEWIRED} not built", file=sys.stderr)
-        sys.exit(1)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
     if any(a in ("Forward", "LineView", "Schema") for a in sys.argv[1:]) and not pglib.bin_dir():
         print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
         sys.exit(pglib.SKIP)
-    unittest.main(verbosity=2)
+    twtest.main(require=[TONEWIRED])

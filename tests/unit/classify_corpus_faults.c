@@ -538,13 +538,13 @@ static double closest_alone(const struct ctx *cx, const struct elem *e, const do
 	struct elem x = *e;
 	if (e->kind != E_SHORT && e->kind != E_SERIES) {
 		build_truth(cx, &x, 1, &w);
-		return corpus_oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
+		return oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
 	}
 	double best = INFINITY, best_l = 0.0, step = 8.0 / 48;
 	for (unsigned k = 0; k <= 48; k++) {   /* log10 ohms from -2 to 6 */
 		x.ohms = pow(10.0, -2.0 + k * step);
 		build_truth(cx, &x, 1, &w);
-		double d = corpus_oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
+		double d = oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
 		if (d < best) {
 			best = d;
 			best_l = -2.0 + k * step;
@@ -556,7 +556,7 @@ static double closest_alone(const struct ctx *cx, const struct elem *e, const do
 		for (unsigned q = 0; q < 2; q++) {
 			x.ohms = pow(10.0, q ? m2 : m1);
 			build_truth(cx, &x, 1, &w);
-			d[q] = corpus_oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
+			d[q] = oracle_gains(&cx->j->f, &w, g) == 0 ? distance(cx, truth_g, g) : INFINITY;
 		}
 		best = fmin(best, fmin(d[0], d[1]));
 		if (d[0] < d[1])
@@ -634,13 +634,13 @@ static void judge(const struct ctx *cx, const struct elem *e, unsigned n, double
 			return;
 		}
 	double best_g[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];
-	if (corpus_oracle_gains(&cx->j->f, &cl->best, best_g) == 0) {
+	if (oracle_gains(&cx->j->f, &cl->best, best_g) == 0) {
 		for (unsigned q = 0; q < n_acc; q++) {
 			double gq[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];
 			struct wiring wq;
 			build_truth(cx, sub[q], nsub[q], &wq);
 			unsigned nw = truth_names(cx, sub[q], nsub[q], want);
-			if (corpus_oracle_gains(&cx->j->f, &wq, gq) == 0 && distance(cx, best_g, gq) < ALIAS_CHI2 &&
+			if (oracle_gains(&cx->j->f, &wq, gq) == 0 && distance(cx, best_g, gq) < ALIAS_CHI2 &&
 			    discloses(want, nw, cl)) {
 				st->aliased++;
 				log_case(log, cx, "twin", e, n, d, cl);
@@ -700,7 +700,7 @@ int corpus_run(const struct jig *j, double snr_db, uint64_t seed, struct corpus_
 				continue;
 			struct wiring truth;
 			build_truth(&cx, e, n, &truth);
-			if (corpus_oracle_gains(f, &truth, truth_g) < 0)
+			if (oracle_gains(f, &truth, truth_g) < 0)
 				continue;
 			double d = distance(&cx, truth_g, j->eg);
 			st->cases++;

@@ -21,7 +21,7 @@ struct jig {
 	struct fixture f;
 	struct wiring expected;
 	double eg[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];   /* expected gains */
-	double model_tol;   /* classifier_set_model_tolerance for corpus_run; 0: the default */
+	double model_tol;   /* the model accuracy the station states and sets (classifier_set_model_tolerance); 0: uncalibrated, 2 % */
 };
 
 struct rng {

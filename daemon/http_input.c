@@ -165,7 +165,7 @@ const char *http_serial_problem(json_t *js)
 	return http_check_serial(json_string_value(js));
 }
 
-int http_cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const char **cable, const char **serial,
+static int cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const char **cable, const char **serial,
                           enum MHD_Result *ret)
 {
 	json_t *jc = json_object_get(o, "cable"), *js = json_object_get(o, "serial");
@@ -193,6 +193,17 @@ int http_cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const ch
 	if (js && json_is_string(js))
 		*serial = json_string_value(js);
 	return 1;
+}
+
+json_t *http_cable_body(http *h, struct MHD_Connection *c, struct request *rq, const char *const *fields,
+                        const char **cable, const char **serial, enum MHD_Result *ret)
+{
+	json_t *o = http_body_object(c, rq, fields, 1, ret);
+	if (o && !cable_and_serial(h, c, o, cable, serial, ret)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 /* "2026-11-22", "2026-11-22T10:00:00Z" (UTC without Z too), or Unix seconds. */

@@ -83,11 +83,12 @@ int http_parse_time(const char *s, long long *out);
  * what is wrong has been queued (*ret). */
 json_t *http_body_object(struct MHD_Connection *c, struct request *rq, const char *const *fields, int empty_ok,
                          enum MHD_Result *ret);
-/* The "cable" (default: the station's) and "serial" (optional) of a body,
- * checked; the strings belong to o. 0 when an answer saying what is wrong was
- * queued (*ret). */
-int http_cable_and_serial(http *h, struct MHD_Connection *c, json_t *o, const char **cable, const char **serial,
-                          enum MHD_Result *ret);
+/* The body of a request that names a cable (default: the station's) and a
+ * serial (optional), only the allowed fields (NULL-terminated; an empty
+ * body is {}): the object, with *cable and *serial checked (the strings
+ * belong to it). NULL after queuing an answer that says what is wrong. */
+json_t *http_cable_body(http *h, struct MHD_Connection *c, struct request *rq, const char *const *fields,
+                        const char **cable, const char **serial, enum MHD_Result *ret);
 
 /* routes_tests.c */
 enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct request *rq);

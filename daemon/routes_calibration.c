@@ -49,13 +49,9 @@ enum MHD_Result routes_calibrate(http *h, struct MHD_Connection *c, struct reque
 	long long id = 0;
 	json_t *res = NULL, *cal = NULL;
 
-	json_t *o = http_body_object(c, rq, fields, 1, &ret);
+	json_t *o = http_cable_body(h, c, rq, fields, &cable, &serial, &ret);
 	if (!o)
 		return ret;
-	if (!http_cable_and_serial(h, c, o, &cable, &serial, &ret)) {
-		json_decref(o);
-		return ret;
-	}
 	int e = runner_submit_calibrate(h->ctx.runner, cable, serial, &id, err);
 	json_decref(o);
 	if (e < 0)

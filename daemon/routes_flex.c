@@ -16,13 +16,9 @@ enum MHD_Result routes_flex_start(http *h, struct MHD_Connection *c, struct requ
 	unsigned seconds = 60;
 	long long id = 0;
 
-	json_t *o = http_body_object(c, rq, fields, 1, &ret);
+	json_t *o = http_cable_body(h, c, rq, fields, &cable, &serial, &ret);
 	if (!o)
 		return ret;
-	if (!http_cable_and_serial(h, c, o, &cable, &serial, &ret)) {
-		json_decref(o);
-		return ret;
-	}
 	json_t *jsec = json_object_get(o, "seconds");
 	if (jsec && !json_is_null(jsec)) {
 		double v = json_number_value(jsec);

@@ -51,13 +51,9 @@ enum MHD_Result routes_test_start(http *h, struct MHD_Connection *c, struct requ
 		else if (strcmp(w, "0") && strcmp(w, "false"))
 			return reply_error(c, MHD_HTTP_BAD_REQUEST, "wait: '%.40s' is not 0, 1, true or false", w);
 	}
-	json_t *o = http_body_object(c, rq, fields, 1, &ret);
+	json_t *o = http_cable_body(h, c, rq, fields, &cable, &serial, &ret);
 	if (!o)
 		return ret;
-	if (!http_cable_and_serial(h, c, o, &cable, &serial, &ret)) {
-		json_decref(o);
-		return ret;
-	}
 	/* A scan while the jig is busy: it waits its turn, in order, unless
 	 * the station is set not to queue (then it is refused out loud). */
 	if (routes_line_refuses(h, c, serial, o, &ret)) {   /* passed before, or locked out */

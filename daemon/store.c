@@ -613,16 +613,22 @@ json_t *store_calibration_row(sqlite3_stmt *st, int with_corrections)
 	return o;
 }
 
-int store_calibration_active(store *s, const char *jig, json_t **out)
+/* The one calibration that `where` selects: by jig (the active one) when
+ * jig is given, else by id. 0 with the row object, -ENOENT, or -EIO. */
+static int calibration_one(store *s, const char *where, const char *jig, long long id, json_t **out)
 {
+	char sql[256];
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 	*out = NULL;
+	snprintf(sql, sizeof(sql), "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE %s", where);
 	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE jig = ? AND active = 1"
-	                       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	store_bind_text(st, 1, jig);
+	if (jig)
+		store_bind_text(st, 1, jig);
+	else
+		sqlite3_bind_int64(st, 1, id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		*out = store_calibration_row(st, 1);
@@ -636,27 +642,14 @@ out:
 	return rc;
 }
 
+int store_calibration_active(store *s, const char *jig, json_t **out)
+{
+	return calibration_one(s, "jig = ? AND active = 1 ORDER BY id DESC LIMIT 1", jig, 0, out);
+}
+
 int store_calibration_get(store *s, long long id, json_t **out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
-	*out = NULL;
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT " CALIBRATION_COLUMNS " FROM calibrations WHERE id = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*out = store_calibration_row(st, 1);
-		rc = 0;
-	} else if (r == SQLITE_DONE) {
-		rc = -ENOENT;
-	}
-out:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return calibration_one(s, "id = ?", NULL, id, out);
 }
 
 int store_calibration_list(store *s, unsigned limit, json_t **out)

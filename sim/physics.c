@@ -91,7 +91,7 @@ static int unplugged_at(const struct scenario *sc, unsigned rate, unsigned c, ui
 	return first ? first->connect : 0;
 }
 
-/* The cable with the dropouts active at stream frame k, and the wires
+/* The cable with the dropouts active at timeline frame k, and the wires
  * unplugged at timeline frame t, left out. */
 static void wiring_at(const struct scenario *sc, unsigned rate, uint64_t k, uint64_t t, struct wiring *w)
 {
@@ -188,7 +188,10 @@ physics *physics_create(const struct physics_cfg *cfg, char err[PHYSICS_ERR_MAX]
 		ph->hum_amp[h] = sc->hum_dbfs > OFF_DB ? pow(10.0, (sc->hum_dbfs + hum_rel_db[h]) / 20.0) : 0.0;
 	ph->clip = pow(10.0, sc->clip_dbfs / 20.0);
 
-	/* Every dropout edge splits the stream into states with a fixed matrix. */
+	/* Every dropout edge splits the device's timeline (from its open, on
+	 * across streams) into states with a fixed matrix: a stream restarted
+	 * after an xrun goes on from where the cable is, it does not replay the
+	 * dropouts it already had, as a real intermittent would not. */
 	for (unsigned d = 0; d < sc->n_dropouts; d++) {
 		uint64_t a = ms_to_frames(sc->dropout[d].start_ms, cfg->rate);
 		uint64_t b = ms_to_frames(sc->dropout[d].start_ms + sc->dropout[d].dur_ms, cfg->rate);
@@ -320,7 +323,7 @@ static unsigned tsegment_of(physics *ph, uint64_t t)
 	return lo;
 }
 
-static unsigned segment_of(physics *ph, uint64_t k)
+static unsigned segment_of(physics *ph, uint64_t k)   /* k: a timeline position */
 {
 	unsigned s = ph->last_seg;
 
@@ -432,7 +435,7 @@ void physics_render(physics *ph, const loop *l, uint64_t t0, uint64_t n0, unsign
 			/* the played frame sat at timeline pos - latency */
 			uint64_t tp = pos > ph->latency ? pos - ph->latency : 0;
 			const double *g = ph->gain +
-			                  ((size_t)segment_of(ph, k) * ph->n_tseg + tsegment_of(ph, tp)) * n_in * n_out;
+			                  ((size_t)segment_of(ph, tp) * ph->n_tseg + tsegment_of(ph, tp)) * n_in * n_out;
 			for (unsigned in = 0; in < n_in; in++) {
 				double acc = 0;
 				for (unsigned o = 0; o < n_out; o++)

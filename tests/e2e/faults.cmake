@@ -1,11 +1,8 @@
 # Faults: hot-plug, kill -9 (power loss), disk full / read-only store, and the install tree.
 # Each daemon runs on port 0 in its own temporary folder, so these run side by side under ctest -j.
-find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND AND TARGET tonewired)
   foreach(t hotplug kill9 diskfull)
-    add_test(NAME e2e.${t} COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
-    set_tests_properties(e2e.${t} PROPERTIES TIMEOUT 240 LABELS "e2e;faults"
-      ENVIRONMENT "TONEWIRE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    tw_python_test(e2e.${t} test_${t}.py LABELS e2e faults)
   endforeach()
 endif()
 if(TARGET tonewired AND TARGET tonewire)

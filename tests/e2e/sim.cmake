@@ -30,6 +30,9 @@ set_tests_properties(e2e.sim_realtime PROPERTIES RUN_SERIAL TRUE)
 # The station's own measurement (tone plan, probe, latency, analyzer) on every shipped scenario.
 tw_sim_test(dsp)
 target_link_libraries(test_sim_dsp PRIVATE tonewire_scenario)
+# Its expected gains come from the tests' own nodal solver, not from the simulator's model.
+target_sources(test_sim_dsp PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/oracle.c)
+target_include_directories(test_sim_dsp PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
 
 # aplay and arecord as separate processes against one scenario (real-time pace).
 find_program(APLAY aplay)

@@ -559,7 +559,9 @@ class Docs(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
     if "--markdown" in sys.argv:
         sys.stdout.write(markdown())
         sys.exit(0)
-    unittest.main()
+    twtest.main()

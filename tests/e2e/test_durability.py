@@ -68,4 +68,6 @@ class Durability(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main()

@@ -249,10 +249,9 @@ def wait(pred, timeout, what):
 
 
 if __name__ == "__main__":
-    if not os.access(TONEWIRED, os.X_OK):
-        print(f"{TONEWIRED} not built", file=sys.stderr)
-        sys.exit(1)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
     if not pglib.bin_dir():
         print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
         sys.exit(pglib.SKIP)
-    unittest.main(verbosity=2)
+    twtest.main(require=[TONEWIRED])

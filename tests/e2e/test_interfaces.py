@@ -12,6 +12,7 @@ import configparser
 import glob
 import json
 import os
+import sys
 import subprocess
 import tempfile
 import unittest
@@ -141,4 +142,6 @@ class TestNamedScenarios(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main()

@@ -327,6 +327,10 @@ class Forward(unittest.TestCase):
         rows = pg_rows(pg)
         self.assertEqual([r["local_id"] for r in rows], [a["id"] for a in acked] + [r["id"] for _, r in during])
         self.assertEqual(metric(d.get("/metrics")[1].decode(), "tonewire_fleet_backlog"), 0)
+        # Each row crossed once: an outbox that offered forwarded rows again would count every
+        # replay (the database's DO NOTHING hides the duplicates, the count does not).
+        self.assertEqual(self.fleet()["forwarded"], len(rows))
+        self.assertEqual(metric(d.get("/metrics")[1].decode(), "tonewire_fleet_forwarded_total"), len(rows))
 
     def test_calibration_forwarded(self):
         d, pg = self.d, self.pg
@@ -590,10 +594,9 @@ class Schema(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not os.access(TONEWIRED, os.X_OK):
-        print(f"{TONEWIRED} not built", file=sys.stderr)
-        sys.exit(1)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
     if any(a in ("Forward", "LineView", "Schema") for a in sys.argv[1:]) and not pglib.bin_dir():
         print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
         sys.exit(pglib.SKIP)
-    unittest.main(verbosity=2)
+    twtest.main(require=[TONEWIRED])

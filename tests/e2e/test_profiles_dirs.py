@@ -191,4 +191,6 @@ class ProfileFolders(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main()

@@ -4,7 +4,8 @@ posted 40 ms apart (as a scanner types them) both run and are stored, in
 the order they came; with `[station] queue_scans = no` the second is
 refused out loud (409, the jig is busy) instead of being dropped. Catches a
 runner that refuses or forgets the second scan, runs them out of order, or
-queues when told not to.
+queues when told not to. Three scans: the two that wait run first come,
+first served (with one waiting, any order is that order).
 """
 import os
 import sys
@@ -13,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_daemon import CABLE, Daemon  # noqa: E402
+from test_daemon import CABLE, SSE, Daemon  # noqa: E402
 
 
 def scan_two(d):
@@ -63,6 +64,28 @@ class ScanQueue(unittest.TestCase):
         st, hist = d.get("/api/v1/tests?limit=10")
         self.assertEqual([r["serial"] for r in hist if r["serial"] in ("SCAN-A", "SCAN-B")], ["SCAN-B", "SCAN-A"])
 
+    def test_three_scans_run_in_the_order_they_came(self):
+        d = self.start()
+        sse = SSE(d.port)
+        self.addCleanup(sse.close)
+        sse.wait_for(lambda e: e[1] == "status", timeout=5)
+        answers = [None, None, None]
+
+        def post(i, serial):
+            answers[i] = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": serial, "queue": True})
+
+        threads = [threading.Thread(target=post, args=(i, f"SCAN-{c}")) for i, c in enumerate("ABC")]
+        for t in threads:
+            t.start()
+            time.sleep(0.040)   # as a scanner types them: each lands while the first test runs
+        for t in threads:
+            t.join(30)
+        self.assertEqual([a[0] for a in answers], [202, 202, 202], answers)
+        self.assertEqual([a[1].get("position") for a in answers[1:]], [1, 2], answers)
+        sse.wait_for(lambda e: len([x for x in sse.events if x[1] == "result"]) >= 3, timeout=30)
+        ran = [e[2]["serial"] for e in sse.events if e[1] == "result"]
+        self.assertEqual(ran, ["SCAN-A", "SCAN-B", "SCAN-C"])
+
     def test_refused_out_loud_when_not_queuing(self):
         d = self.start("queue_scans = no")
         (sa, ra), (sb, rb) = scan_two(d)
@@ -78,4 +101,6 @@ class ScanQueue(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main()

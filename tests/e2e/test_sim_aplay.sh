@@ -18,7 +18,15 @@ dev="tonewire_sim:$tmp/lr-swap.conf"
 
 arecord -q -D "$dev" -f S16_LE -r 48000 -c 2 -d 2 "$tmp/rec.wav" &
 rec=$!
-sleep 0.3
+# Play only once arecord has the device: it writes the WAV header after opening and
+# configuring it, right before it reads (a fixed sleep was a guess at how long that takes).
+i=0
+while [ "$(stat -c %s "$tmp/rec.wav" 2>/dev/null || echo 0)" -lt 44 ]; do
+  i=$((i + 1))
+  [ $i -lt 500 ] || { echo "FAIL: arecord never started"; kill $rec; exit 1; }
+  kill -0 $rec 2>/dev/null || { echo "FAIL: arecord exited"; exit 1; }
+  sleep 0.01
+done
 aplay -q -D "$dev" "$tmp/tone.wav"
 wait "$rec"
 

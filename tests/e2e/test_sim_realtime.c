@@ -107,25 +107,41 @@ static void test_pacing(void **state)
 }
 
 /* A playback client that sleeps past its buffer gets -EPIPE, and
- * snd_pcm_prepare brings the stream back. */
+ * snd_pcm_prepare brings the stream back. Whether a write was "in time" is
+ * decided by the clock, not assumed from a sleep: a write finished within
+ * the buffer's 85 ms of the start must succeed; when the machine held this
+ * process longer than that, the attempt proves nothing and is made again. */
 static void test_underrun(void **state)
 {
 	char *path = scenario("underrun", "");
-	int16_t buf[1024 * 4] = { 0 };
-	snd_pcm_t *p = open_one(path, SND_PCM_STREAM_PLAYBACK, 0, 256, 4);   /* 21 ms of buffer */
+	int16_t buf[256 * 16 * 4] = { 0 };
+	const double buffer_s = 256.0 * 16 / RATE;
+	int proven = 0;
 
 	(void)state;
-	assert_int_equal(snd_pcm_writei(p, buf, 1024), 1024);   /* fills the buffer: starts */
-	assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_RUNNING);
-	usleep(10000);
-	assert_int_equal(snd_pcm_writei(p, buf, 256), 256);      /* in time */
-	usleep(50000);
-	assert_int_equal(snd_pcm_writei(p, buf, 256), -EPIPE);
-	assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_XRUN);
-	assert_int_equal(snd_pcm_prepare(p), 0);
-	assert_int_equal(snd_pcm_writei(p, buf, 1024), 1024);
-	assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_RUNNING);
-	snd_pcm_close(p);
+	for (int attempt = 0; attempt < 5 && !proven; attempt++) {
+		snd_pcm_t *p = open_one(path, SND_PCM_STREAM_PLAYBACK, 0, 256, 16);
+		assert_int_equal(snd_pcm_writei(p, buf, 256 * 16), 256 * 16);   /* fills the buffer: starts */
+		double t0 = now_s();
+		assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_RUNNING);
+		assert_true(snd_pcm_wait(p, 1000) > 0);                          /* a period of room */
+		snd_pcm_sframes_t r = snd_pcm_writei(p, buf, 256);
+		if (now_s() - t0 < buffer_s - 0.005) {
+			assert_int_equal(r, 256);                                     /* in time */
+			usleep(200000);                                               /* well past the buffer */
+			assert_int_equal(snd_pcm_writei(p, buf, 256), -EPIPE);
+			assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_XRUN);
+			assert_int_equal(snd_pcm_prepare(p), 0);
+			assert_int_equal(snd_pcm_writei(p, buf, 256 * 16), 256 * 16);
+			assert_int_equal(snd_pcm_state(p), SND_PCM_STATE_RUNNING);
+			proven = 1;
+		} else {
+			printf("underrun: held %.0f ms by the machine before the in-time write; again\n",
+			       (now_s() - t0) * 1e3);
+		}
+		snd_pcm_close(p);
+	}
+	assert_true(proven);
 	free(path);
 }
 
@@ -133,19 +149,30 @@ static void test_overrun(void **state)
 {
 	char *path = scenario("overrun", "");
 	int16_t buf[256 * 4];
-	snd_pcm_t *c = open_one(path, SND_PCM_STREAM_CAPTURE, 0, 256, 4);
+	const double buffer_s = 256.0 * 16 / RATE;
+	int proven = 0;
 
 	(void)state;
-	assert_int_equal(snd_pcm_start(c), 0);
-	usleep(10000);
-	assert_int_equal(snd_pcm_readi(c, buf, 256), 256);
-	usleep(50000);
-	assert_int_equal(snd_pcm_readi(c, buf, 256), -EPIPE);
-	assert_int_equal(snd_pcm_state(c), SND_PCM_STATE_XRUN);
-	assert_int_equal(snd_pcm_prepare(c), 0);
-	assert_int_equal(snd_pcm_start(c), 0);
-	assert_int_equal(snd_pcm_readi(c, buf, 256), 256);
-	snd_pcm_close(c);
+	for (int attempt = 0; attempt < 5 && !proven; attempt++) {
+		snd_pcm_t *c = open_one(path, SND_PCM_STREAM_CAPTURE, 0, 256, 16);
+		assert_int_equal(snd_pcm_start(c), 0);
+		double t0 = now_s();
+		snd_pcm_sframes_t r = snd_pcm_readi(c, buf, 256);   /* waits for the first period */
+		if (now_s() - t0 < buffer_s - 0.005) {
+			assert_int_equal(r, 256);
+			usleep(200000);
+			assert_int_equal(snd_pcm_readi(c, buf, 256), -EPIPE);
+			assert_int_equal(snd_pcm_state(c), SND_PCM_STATE_XRUN);
+			assert_int_equal(snd_pcm_prepare(c), 0);
+			assert_int_equal(snd_pcm_start(c), 0);
+			assert_int_equal(snd_pcm_readi(c, buf, 256), 256);
+			proven = 1;
+		} else {
+			printf("overrun: held %.0f ms by the machine before the first read; again\n", (now_s() - t0) * 1e3);
+		}
+		snd_pcm_close(c);
+	}
+	assert_true(proven);
 	free(path);
 }
 
@@ -169,30 +196,51 @@ static void test_poll(void **state)
 	assert_int_equal(poll(&pfd, 1, 1000), 1);
 	assert_int_equal(snd_pcm_poll_descriptors_revents(p, &pfd, 1, &rev), 0);
 	assert_true(rev & POLLOUT);
-	/* full and running: writable again a period later */
+	/* full and running: writable again a period (10 ms) later — never
+	 * before; not much after in at least one of five tries (a loaded
+	 * machine may wake this process late, a late descriptor is late on
+	 * every try) */
 	snd_pcm_sframes_t n;
-	while ((n = snd_pcm_writei(p, buf, 480)) > 0)
-		;
-	assert_int_equal(n, -EAGAIN);
-	t0 = now_s();
-	do {
-		assert_int_equal(poll(&pfd, 1, 1000), 1);
-		assert_int_equal(snd_pcm_poll_descriptors_revents(p, &pfd, 1, &rev), 0);
-	} while (!(rev & POLLOUT));
-	t = now_s() - t0;
-	assert_true(t > 0.008 && t < 0.015);
+	int timely = 0;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		/* filled to the last frame, so the next period of room is a whole period away */
+		for (int k = 0; k < 8 && (n = snd_pcm_avail_update(p)) > 0; k++)
+			assert_true(snd_pcm_writei(p, buf, n < 1024 ? (snd_pcm_uframes_t)n : 1024) > 0);
+		assert_int_equal(snd_pcm_writei(p, buf, 480), -EAGAIN);
+		t0 = now_s();
+		do {
+			assert_int_equal(poll(&pfd, 1, 1000), 1);
+			assert_int_equal(snd_pcm_poll_descriptors_revents(p, &pfd, 1, &rev), 0);
+		} while (!(rev & POLLOUT));
+		t = now_s() - t0;
+		printf("poll: playback writable after %.1f ms\n", t * 1e3);
+		assert_true(t > 0.008);
+		timely |= t < 0.015;
+	}
+	assert_true(timely);
 	assert_int_equal(snd_pcm_writei(p, buf, 480), 480);
 
-	/* capture: readable a period after start */
+	/* capture: readable a period after start, and a period after it was emptied */
 	assert_int_equal(snd_pcm_poll_descriptors(c, &pfd, 1), 1);
 	assert_int_equal(snd_pcm_start(c), 0);
-	t0 = now_s();
-	do {
-		assert_int_equal(poll(&pfd, 1, 1000), 1);
-		assert_int_equal(snd_pcm_poll_descriptors_revents(c, &pfd, 1, &rev), 0);
-	} while (!(rev & POLLIN));
-	t = now_s() - t0;
-	assert_true(t > 0.008 && t < 0.015);
+	timely = 0;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		t0 = now_s();
+		do {
+			assert_int_equal(poll(&pfd, 1, 1000), 1);
+			assert_int_equal(snd_pcm_poll_descriptors_revents(c, &pfd, 1, &rev), 0);
+		} while (!(rev & POLLIN));
+		t = now_s() - t0;
+		printf("poll: capture readable after %.1f ms\n", t * 1e3);
+		assert_true(t > 0.008);
+		timely |= t > 0.008 && t < 0.015;
+		/* emptied (what arrives while it reads is a frame or two): about a
+		 * whole period to wait again */
+		for (int k = 0; k < 8 && (n = snd_pcm_avail_update(c)) > 0; k++)
+			assert_true(snd_pcm_readi(c, buf, n < 1024 ? (snd_pcm_uframes_t)n : 1024) > 0);
+	}
+	assert_true(timely);
+	assert_true(snd_pcm_wait(c, 1000) > 0);
 	assert_int_equal(snd_pcm_readi(c, buf, 480), 480);
 	snd_pcm_close(c);
 	snd_pcm_close(p);
@@ -207,12 +255,13 @@ static uint32_t lcg(uint32_t *s)
 
 /* The measuring program's loop at real-time pace: no xrun, the tone's
  * gain, and the round trip found by cross-correlation, blocking and not. */
-static void run_loop(int nonblock)
+static void run_loop(int nonblock, int attempt)
 {
 	char *path = scenario(nonblock ? "loop-nb" : "loop", "noise_dbfs = -100\n");
-	/* 21 ms periods, 64 ms queued: enough for a busy test machine */
+	/* 100 ms periods, 300 ms queued: another program holding both cores
+	 * for a while must not make this loop run late by a buffer */
 	struct simdev_cfg cfg = { .scenario = path, .format = SND_PCM_FORMAT_S32_LE, .nonblock = nonblock,
-	                          .period = 1024, .periods = 4 };
+	                          .period = 4800, .periods = 4 };
 	struct simdev d;
 	const size_t burst = 4096, frames = 2 * RATE;
 	const double g = 10000.0 / 10100.05;
@@ -247,10 +296,24 @@ static void run_loop(int nonblock)
 	double a = cabs(sim_bin(cap + (size_t)RATE * d.n_in, d.n_in, 1, 4800, 100));
 	printf("realtime loop%s: 2 s in %.3f s, %.1f %% CPU, round trip %u frames (configured %d), tone gain %.6f (expected %.6f)\n",
 	       nonblock ? " (non-blocking)" : "", wall, 100 * cpu / wall, lag, LAT, a / 0.5, g);
-	/* started back to back, the two directions share their first frame */
+	/* started back to back (within 2 ms), the two directions share their
+	 * first frame; a machine that held this process between the two
+	 * starts only adds to the round trip, never takes from it */
+	assert_true(lag >= LAT);
+	if (lag != LAT && attempt < 3) {
+		printf("the starts were %u frames apart: again\n", lag - LAT);
+		free(play);
+		free(cap);
+		simdev_close(&d);
+		free(path);
+		run_loop(nonblock, attempt + 1);
+		return;
+	}
 	assert_int_equal(lag, LAT);
 	assert_true(fabs(a / 0.5 - g) < 1e-4);
-	assert_true(fabs(wall - 2.0) < 0.05);
+	/* the clock sets the pace: never faster; later only by what the buffer
+	 * held (more, and the capture would have overrun) */
+	assert_true(wall > 2.0 - 0.05 && wall < 2.0 + 4 * 0.1 + 0.05);
 	free(play);
 	free(cap);
 	simdev_close(&d);
@@ -260,13 +323,13 @@ static void run_loop(int nonblock)
 static void test_loop_blocking(void **state)
 {
 	(void)state;
-	run_loop(0);
+	run_loop(0, 0);
 }
 
 static void test_loop_nonblocking(void **state)
 {
 	(void)state;
-	run_loop(1);
+	run_loop(1, 0);
 }
 
 /* Two processes: the playback side in a child, the capture side here, on

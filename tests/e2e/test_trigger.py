@@ -164,4 +164,6 @@ class Manual(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import twtest  # noqa: E402
+    twtest.main()

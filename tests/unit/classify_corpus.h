@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "classify.h"
+#include "oracle.h"
 
 enum jig_kind {
 	JIG_TRRS4 = 0,   /* TRRS CTIA, 4 × 4 per contact, single-ended 10 kΩ senses */
@@ -20,7 +21,7 @@ struct jig {
 	struct fixture f;
 	struct wiring expected;
 	double eg[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];   /* expected gains */
-	double model_tol;   /* classifier_set_model_tolerance for corpus_run; 0: the default */
+	double model_tol;   /* the model accuracy the station states and sets (classifier_set_model_tolerance); 0: uncalibrated, 2 % */
 };
 
 struct rng {
@@ -45,11 +46,6 @@ void corpus_sense(struct jig *j, const char *pos, const char *neg);
 void corpus_load(struct jig *j, const char *a, const char *b, double ohms);
 void corpus_tie(struct jig *j, const char *contact);
 int corpus_finish(struct jig *j);
-
-/* The gains [n_inputs × n_outputs] of fixture f with cable w, by nodal
- * analysis written apart from dsp/network.c and dsp/fixture.c: the
- * expected values of the tests. Returns 0, -EINVAL or -EDOM. */
-int corpus_oracle_gains(const struct fixture *f, const struct wiring *w, double *gain);
 
 int corpus_conductor(const struct jig *j, const char *near);   /* expected conductor from a near contact */
 int corpus_conductor_to(const struct jig *j, const char *far); /* …to a far contact */

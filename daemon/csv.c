@@ -11,7 +11,7 @@ const char csv_history_header[] =
 	"id,started_at,serial,cable,jig,verdict,faults,station,line,operator,software_version,"
 	"profile_sha256,calibration,kind,fault_summaries,total_ms";
 
-/* Traceability columns, in header order (DESIGN §5). */
+/* Traceability columns, in header order (docs/result.md). */
 static const char *const trace[] = { "station", "line", "operator", "software_version", "profile_sha256", NULL };
 
 /* A spreadsheet runs a cell that starts with one of these as a formula

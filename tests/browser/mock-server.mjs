@@ -71,6 +71,7 @@ let connected = true;
 let state = 'idle';
 let running = null;
 let queueScans = true;
+let trigger = null;         // a hands-free station's trigger state (armed, waiting_removal …), or null: manual
 const queue = [];           // [{id, serial, cable}] waiting their turn
 let flex = null;            // the flex session running
 let lastId = 0;
@@ -113,7 +114,8 @@ function status() {
     device: `tonewire_sim:/mock/scenarios/${scenario}.conf`, connected,
     ...(connected ? {} : { device_error: 'No such device' }), jig: 'trrs-4ch',
     rate: 48000, latency_frames: 173.25, latency_ms: 3.61, xruns, device_losses: 0, tests_run: results.length,
-    uptime_s: Math.round((Date.now() - started) / 1000), calibration: null, trigger: 'manual', version: '0.1.0-mock',
+    uptime_s: Math.round((Date.now() - started) / 1000), calibration: null, trigger: trigger ? 'auto' : 'manual',
+    ...(trigger ? { trigger_state: trigger, trigger_serial: null } : {}), version: '0.1.0-mock',
     scenario,
   };
 }
@@ -286,6 +288,12 @@ async function handle(req, res, url) {
     send('device', connected ? { connected, device: status().device } : { connected, device: status().device, error: 'No such device' });
     send('status', status());
     return res.end(JSON.stringify({ connected }));
+  }
+  if (p === '/mock/trigger') {
+    // A hands-free station: the plug's state as the trigger announces it.
+    trigger = q.get('state') === 'off' ? null : q.get('state');
+    if (trigger) send('state', { state: trigger, trigger: 'auto' });
+    return res.end(JSON.stringify({ trigger }));
   }
   if (p === '/mock/queue') {
     queueScans = q.get('on') !== '0';

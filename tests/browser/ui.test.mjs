@@ -126,6 +126,23 @@ describe('dashboard behaviour (mock station)', { timeout: 150000 }, () => {
     await page.waitForSelector(VERDICT);   // the other test's result still arrives over SSE
   });
 
+  it('kiosk on a hands-free station: the verdict stays while the cable is in, and clears when it comes out', async () => {
+    await page.click('#kiosk-toggle');
+    await page.fill('#serial', 'SN-HANDS-FREE');
+    await page.press('#serial', 'Enter');
+    await verdictOf('SN-HANDS-FREE');
+    const word = await page.textContent('.verdict .v-word');
+    await station.trigger('waiting_removal');
+    await page.waitForFunction(() => /unplug the cable/.test(document.getElementById('st-state').textContent));
+    assert.equal(await page.textContent('.verdict .v-word'), word, 'the verdict stays up while the cable is in');
+    await station.trigger('armed');
+    await page.waitForFunction(() => document.querySelector('.verdict .v-word').textContent === 'PLUG A CABLE');
+    assert.ok(await page.evaluate(() => document.body.classList.contains('kiosk')), 'still full screen');
+    assert.equal(await page.textContent('.verdict .v-say'), '', 'no fault sentence left over');
+    await station.trigger('off');
+    await page.keyboard.press('Escape');
+  });
+
   it('asks for a serial instead of testing an unnamed cable', async () => {
     await page.fill('#serial', '');
     await page.press('#serial', 'Enter');

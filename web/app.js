@@ -47,7 +47,6 @@ const app = {
   profiles: new Profiles(null),
   shown: null,          // the result on screen
   viewingHistory: false,
-  results: new Map(),   // the newest results heard, by id
   connected: null,
   device: null,         // the device string last heard of
   reopening: false,     // the device is being reopened on another simulated cable
@@ -319,7 +318,11 @@ function focusSerial() {
 function startScans() {
   app.scans = new Scans({
     post: postTest,
-    testing: (id, serial) => showMeasuring(serial, id),
+    testing: (id, serial) => {
+      if (app.shown) return false;
+      showMeasuring(serial, id);
+      return true;
+    },
     queued: (id, serial, position) => verdictPanel('busy', 'NEXT', `Serial ${serial || '—'} · test #${id} waits its turn${position > 1 ? ` (${position - 1} before it)` : ''}: the jig is busy.`),
     result: (r) => {
       showResult(r);
@@ -589,10 +592,8 @@ function connectEvents() {
       app.flex.finish(r);
       return;
     }
-    app.results.set(String(r.id), r);
-    if (app.results.size > 20) app.results.delete(app.results.keys().next().value);
-    if (app.scans.result(r)) return;
     app.shift.refresh();
+    if (app.scans.result(r)) return;
     // A test started elsewhere (the CLI, another screen): shown too, when this page is idle.
     if (!busy()) {
       showResult(r);

@@ -8,8 +8,9 @@ import { ApiError, getJSON } from './api.js';
 const RESULT_LIMIT_MS = 180000;
 
 export class Scans {
-  // hooks: post(body) → {body, location}; testing(id, serial) and queued(id, serial, position)
-  // when the verdict panel is free to say so; result(r) for each of ours; refused(serial, err, first)
+  // hooks: post(body) → {body, location}; testing(id, serial) → true when the verdict panel
+  // took it (false: it shows a result the operator still needs); queued(id, serial, position)
+  // when the panel is free to say so; result(r) for each of ours; refused(serial, err, first)
   // and failed(serial, err, first) when one was not tested; changed() when the list of pending ones changed.
   constructor(hooks) {
     this.hooks = hooks;
@@ -46,9 +47,12 @@ export class Scans {
       const queued = body?.state === 'queued';
       this.tests.set(id, { serial, state: queued ? 'queued' : 'measuring', since: Date.now() });
       if (first) {
-        this.panel = id;
-        if (queued) this.hooks.queued(id, serial, body.position);
-        else this.hooks.testing(id, serial);
+        if (queued) {
+          this.panel = id;
+          this.hooks.queued(id, serial, body.position);
+        } else if (this.hooks.testing(id, serial)) {
+          this.panel = id;
+        }
       }
       const early = this.early.get(id);
       if (early) this.settle(early);
@@ -68,10 +72,9 @@ export class Scans {
     const t = id && this.tests.get(id);
     if (!t || d.state !== 'measuring') return false;
     t.state = 'measuring';
-    if (this.panel === id || this.panel == null) {
-      this.panel = id;
-      this.hooks.testing(id, t.serial);
-    }
+    // The scan the panel showed as waiting, or a free panel: it says "testing" now. A
+    // result still on the panel stays; the "next" line says this one is being tested.
+    if ((this.panel === id || this.panel == null) && this.hooks.testing(id, t.serial)) this.panel = id;
     this.hooks.changed();
     return true;
   }

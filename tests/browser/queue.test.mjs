@@ -32,16 +32,15 @@ function recorder() {
   watch();
 }
 
-// Two scans as a reader types them: characters, Enter, 40 ms, characters, Enter.
+// Two scans as a reader sends them: the characters at once, Enter, 40 ms, the next
+// characters, Enter (a reader types far faster than one key event per round trip).
 async function twoScans(page, a, b) {
   await page.focus('#serial');
-  await page.keyboard.type(a);
+  await page.keyboard.insertText(a);
   await page.keyboard.press('Enter');
-  const t0 = Date.now();
   await new Promise((r) => setTimeout(r, 40));   // the reader's pace, not a wait for the page
-  await page.keyboard.type(b);
+  await page.keyboard.insertText(b);
   await page.keyboard.press('Enter');
-  return Date.now() - t0;
 }
 
 async function open(station) {
@@ -71,8 +70,7 @@ describe('scans that come while a test runs', { timeout: 240000 }, () => {
 
   it('SCAN-A, then SCAN-B 40 ms later: SCAN-B shows as next, both are tested and stored in order', async () => {
     const page = browser.page;
-    const gap = await twoScans(page, 'SCAN-A', 'SCAN-B');
-    assert.ok(gap < 1000, `the second scan came ${gap} ms after the first`);
+    await twoScans(page, 'SCAN-A', 'SCAN-B');
     assert.equal(await page.evaluate(() => document.getElementById('serial').readOnly), false, 'the field stays writable');
     await page.waitForFunction(() => window.seen.verdicts.some((v) => v.serial === 'SCAN-B'), null, { timeout: 60000 });
     const seen = await page.evaluate(() => window.seen);
@@ -103,7 +101,7 @@ describe('scans that come while a test runs', { timeout: 240000 }, () => {
       const list = await (await fetch(`${quiet.url}api/v1/tests?limit=10`)).json();
       assert.deepEqual(list.map((r) => r.serial), ['SCAN-C'], 'only the first was tested; the page said so of the second');
       // The banner stays until the operator scans again.
-      await page.keyboard.type('SCAN-D');
+      await page.keyboard.insertText('SCAN-D');
       await page.keyboard.press('Enter');
       await page.waitForSelector('#banner', { state: 'hidden' });
       await page.waitForFunction(() => window.seen.verdicts.some((v) => v.serial === 'SCAN-D'), null, { timeout: 60000 });

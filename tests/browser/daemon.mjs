@@ -124,7 +124,10 @@ ${extra}`);
       await ready(name);
     },
     async unplug() {
+      // Back on the first cable, and ready (the round trip measured: a switch refused
+      // while the station measures it would be a 409), then that cable's interface goes.
       await put(first);
+      await ready(first);
       rewrite(texts[first].replace('[interface]\n', '[interface]\nunplugged = true\n'));
       await put(first);
       await waitFor(async () => (await status()).connected === false, 'the station did not notice the unplugged interface', 20000, log);

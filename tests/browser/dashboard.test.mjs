@@ -112,8 +112,19 @@ describe('dashboard on the simulated station, desktop and phone', { timeout: 280
 
   it('every demo cable: verdict, faults, channels and diagram agree with the result, on desktop and phone', async () => {
     const { scenarios } = await api('/api/v1/demo');
+    // What the page asked, in order: the switch, the status it read, the test it started.
+    const asked = [];
+    page.on('request', (q) => {
+      const u = new URL(q.url());
+      if (q.method() === 'PUT' && u.pathname === '/api/v1/demo') asked.push({ kind: 'switch' });
+      if (q.method() === 'POST' && u.pathname === '/api/v1/tests') asked.push({ kind: 'test' });
+    });
+    page.on('response', (a) => {
+      if (a.request().method() === 'GET' && new URL(a.url()).pathname === '/api/v1/status') asked.push({ kind: 'status', body: a.json().catch(() => null) });
+    });
     for (const sc of scenarios) {
       const before = (await newest())?.id ?? 0;
+      asked.length = 0;
       await page.click(`#demo-choices button[data-scenario="${sc.name}"]`);
       await page.waitForFunction((id) => {
         const s = document.querySelector('.verdict .v-sub')?.textContent || '';
@@ -122,6 +133,16 @@ describe('dashboard on the simulated station, desktop and phone', { timeout: 280
       }, before, { timeout: 60000 });
       const r = await newest();
       assert.ok(r.id > before, `${sc.name}: a new result`);
+      // The test was started only once the station said it was ready on the new cable:
+      // that scenario, the device open, its round trip measured.
+      const order = asked.map((x) => x.kind);
+      const sw = order.indexOf('switch');
+      const test = order.indexOf('test', sw);
+      assert.ok(sw >= 0 && test > sw, `${sc.name}: switched, then tested (${order.join(' ')})`);
+      const seen = await Promise.all(asked.slice(sw, test).filter((x) => x.kind === 'status').map((x) => x.body));
+      const last = seen[seen.length - 1];
+      assert.ok(last && last.scenario === sc.name && last.connected === true && last.latency_frames > 0,
+        `${sc.name}: the last status before the test was ${JSON.stringify(last && { scenario: last.scenario, connected: last.connected, latency: last.latency_frames })}`);
       // A switch the page waited for: the cable in the jig is measured, never "no signal".
       assert.notEqual(r.verdict, 'error', `${sc.name}: ${JSON.stringify(r.faults)}`);
       assert.equal(await page.getAttribute(`#demo-choices button[data-scenario="${sc.name}"]`, 'aria-pressed'), 'true');

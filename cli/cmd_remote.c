@@ -34,32 +34,10 @@ static void print_status(const json_t *s)
 	}
 }
 
-static void csv_field(const char *s)
-{
-	if (!s)
-		s = "";
-	if (strpbrk(s, ",\"\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-}
-
-static void print_history(const json_t *list, int csv)
+static void print_history(const json_t *list)
 {
 	size_t i, k;
 	json_t *r, *f;
-	/* Traceability (docs/result.md) after the first columns, which stay as they were. */
-	static const char *const trace[] = { "station", "line", "operator", "software_version", "profile_sha256", NULL };
-	if (csv)
-		printf("id,started_at,serial,cable,jig,verdict,faults,station,line,operator,software_version,"
-		       "profile_sha256,calibration\n");
 	json_array_foreach(list, i, r) {
 		char faults[512] = "";
 		json_array_foreach(json_object_get(r, "faults"), k, f) {
@@ -68,35 +46,9 @@ static void print_history(const json_t *list, int csv)
 			         json_string_value(json_object_get(f, "code")));
 		}
 		const char *serial = json_string_value(json_object_get(r, "serial"));
-		if (csv) {
-			printf("%lld,", (long long)json_integer_value(json_object_get(r, "id")));
-			csv_field(json_string_value(json_object_get(r, "started_at")));
-			putchar(',');
-			csv_field(serial);
-			putchar(',');
-			csv_field(json_string_value(json_object_get(r, "cable")));
-			putchar(',');
-			csv_field(json_string_value(json_object_get(r, "jig")));
-			putchar(',');
-			csv_field(json_string_value(json_object_get(r, "verdict")));
-			putchar(',');
-			csv_field(faults);
-			for (const char *const *t = trace; *t; t++) {
-				putchar(',');
-				csv_field(json_string_value(json_object_get(r, *t)));
-			}
-			json_t *cal = json_object_get(r, "calibration");
-			if (json_is_integer(cal))
-				printf(",%lld\n", (long long)json_integer_value(cal));
-			else
-				printf(",\n");
-		} else {
-			printf("%6lld  %s  %-5s  %-16s %-26s %s\n",
-			       (long long)json_integer_value(json_object_get(r, "id")),
-			       json_string_value(json_object_get(r, "started_at")),
-			       json_string_value(json_object_get(r, "verdict")), serial ? serial : "-",
-			       json_string_value(json_object_get(r, "cable")), faults);
-		}
+		printf("%6lld  %s  %-5s  %-16s %-26s %s\n", (long long)json_integer_value(json_object_get(r, "id")),
+		       json_string_value(json_object_get(r, "started_at")), json_string_value(json_object_get(r, "verdict")),
+		       serial ? serial : "-", json_string_value(json_object_get(r, "cable")), faults);
 	}
 }
 
@@ -173,6 +125,8 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		cli_append_query(url, sizeof(url), "cable", cable);
 		cli_append_query(url, sizeof(url), "since", since);
 		cli_append_query(url, sizeof(url), "limit", limit);
+		/* The station writes the CSV, the same bytes as the dashboard's export. */
+		cli_append_query(url, sizeof(url), "format", csv ? "csv" : NULL);
 		reply = cli_http_request("GET", url, NULL, token, 30, &status, err);
 	}
 	if (!reply) {
@@ -188,6 +142,11 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 	if (status >= 400) {
 		cli_http_error(status, reply);
 		rc = status < 500 ? EXIT_USAGE : EXIT_STATION;
+		goto out;
+	}
+	if (csv && !strcmp(cmd, "history")) {
+		fputs(reply, stdout);
+		rc = 0;
 		goto out;
 	}
 	json_error_t jerr;
@@ -208,7 +167,7 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		print_status(j);
 		rc = 0;
 	} else {
-		print_history(json_is_array(j) ? j : json_object_get(j, "tests"), csv);
+		print_history(json_is_array(j) ? j : json_object_get(j, "tests"));
 		rc = 0;
 	}
 	json_decref(j);

@@ -23,6 +23,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/tests", routes_test_start, 1 },
 	{ "GET", "/api/v1/tests", routes_history, 1 },
 	{ "GET", "/api/v1/tests/{id}", routes_test_get, 1 },
+	{ "GET", "/api/v1/stats", routes_stats, 1 },
+	{ "POST", "/api/v1/shift", routes_shift, 1 },
 	{ "GET", "/api/v1/tests/{id}/capture.wav", routes_capture_wav, 1 },
 	{ "GET", "/api/v1/tests/{id}/capture.json", routes_capture_plan, 1 },
 	{ "POST", "/api/v1/calibrate", routes_calibrate, 1 },

@@ -147,7 +147,8 @@ json_t *http_body_object(struct MHD_Connection *c, struct request *rq, const cha
 			size_t n = strlen(list);
 			snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", *f);
 		}
-		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%.60s: unknown field (expected %s)", key, list);
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%.60s: unknown field (expected %s)", key,
+		                   list[0] ? list : "no fields");
 		json_decref(o);
 		return NULL;
 	}

@@ -141,6 +141,10 @@ enum MHD_Result routes_metrics(http *h, struct MHD_Connection *c, struct request
  * tree), else the installed data folder. */
 void routes_openapi_path(const struct config_http *cfg, char *out, size_t len);
 
+/* routes_stats.c */
+enum MHD_Result routes_stats(http *h, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result routes_shift(http *h, struct MHD_Connection *c, struct request *rq);
+
 /* routes_session.c */
 enum MHD_Result routes_session_get(http *h, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result routes_login(http *h, struct MHD_Connection *c, struct request *rq);

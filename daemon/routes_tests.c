@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csv.h"
 #include "reply.h"
 
 /* ?wait=1: the stored result, or why there is none. */
@@ -134,9 +135,20 @@ static int history_query(struct MHD_Connection *c, struct store_query *q, char w
 	return 0;
 }
 
+/* ?format=csv, or no format and an Accept that names text/csv: 1; JSON: 0;
+ * anything else: -1. */
+static int wants_csv(struct MHD_Connection *c)
+{
+	const char *f = http_query(c, "format");
+	if (f && *f)
+		return !strcmp(f, "csv") ? 1 : !strcmp(f, "json") ? 0 : -1;
+	const char *accept = http_header(c, MHD_HTTP_HEADER_ACCEPT);
+	return accept && strstr(accept, "text/csv") != NULL;
+}
+
 enum MHD_Result routes_history(http *h, struct MHD_Connection *c, struct request *rq)
 {
-	static const char *const args[] = { "serial", "verdict", "cable", "since", "limit", "kind", NULL };
+	static const char *const args[] = { "serial", "verdict", "cable", "since", "limit", "kind", "format", NULL };
 	struct store_query q = { .limit = 100 };
 	char bad[64], why[160];
 	json_t *list;
@@ -144,12 +156,23 @@ enum MHD_Result routes_history(http *h, struct MHD_Connection *c, struct request
 
 	if (http_unknown_query(c, args, bad))
 		return reply_error(c, MHD_HTTP_BAD_REQUEST,
-		                   "%s: unknown query parameter (expected serial, verdict, cable, since, limit, kind)", bad);
+		                   "%s: unknown query parameter (expected serial, verdict, cable, since, limit, kind, format)",
+		                   bad);
 	if (history_query(c, &q, why) < 0)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", why);
+	int csv = wants_csv(c);
+	if (csv < 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "format: '%.20s' is not json or csv", http_query(c, "format"));
 	if (store_list(h->ctx.store, &q, &list) < 0)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the results store cannot be read");
-	return reply_json(c, MHD_HTTP_OK, list);
+	if (!csv)
+		return reply_json(c, MHD_HTTP_OK, list);
+	/* The one CSV of the history: the dashboard's button and the CLI's --csv both fetch it. */
+	char *text = csv_history(list);
+	json_decref(list);
+	if (!text)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	return reply_text(c, MHD_HTTP_OK, text, "text/csv; charset=utf-8; header=present");
 }
 
 enum MHD_Result routes_test_get(http *h, struct MHD_Connection *c, struct request *rq)

@@ -121,6 +121,15 @@ int store_serial_releases(store *s, const char *serial, json_t **out);
 int store_state_get(store *s, const char *key, char *buf, size_t len);
 int store_state_set(store *s, const char *key, const char *value);
 
+/* The counts of tests (kind "test") started at or after since (Unix
+ * seconds) whose id is above after, store_stats.c: {"tests", "pass",
+ * "fail", "error", "units", "first_pass", "final_pass", "first_pass_yield",
+ * "final_yield" (null without units), "cables": [the same per cable, with
+ * "cable"]}, a new object in *out. 0, -ENOMEM or -EIO. */
+int store_stats(store *s, long long since, long long after, json_t **out);
+/* The newest id given to any row of tests (0: none yet), -1 when unreadable. */
+long long store_last_id(store *s);
+
 /* Schema version of the open database. */
 int store_schema_version(store *s);
 long long store_count(store *s);

@@ -1,14 +1,19 @@
 // app: the station dashboard — status bar, production view, and the glue between
-// the HTTP API, the SSE stream and the views (wiring, detail, history).
+// the HTTP API, the SSE stream and the views (verdict, kiosk, wiring, detail, history).
 
-import { ApiError, UNAUTHORIZED, getJSON, getSession, logIn, logOut, sendJSON } from './api.js';
+import { UNAUTHORIZED, getJSON, getSession, logIn, logOut, sendJSON } from './api.js';
 import { ContactBook, Profiles } from './model.js';
-import { explainFault } from './faults.js';
-import { renderLegend, renderWiring } from './wiring.js';
+import { explainFault, verdictSentence } from './faults.js';
+import { COMPACT_BELOW, renderLegend, renderWiring } from './wiring.js';
 import { Meters, renderChannels, renderMatrix } from './detail.js';
 import { History, localTime } from './history.js';
 import { initOperator, postTest, showOperator, showTrace } from './operator.js';
 import { Learn } from './learn.js';
+import { Flex } from './flex.js';
+import { Kiosk } from './kiosk.js';
+import { Scans } from './scans.js';
+import { Shift } from './shift.js';
+import { Sound } from './sound.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -42,12 +47,19 @@ const app = {
   profiles: new Profiles(null),
   shown: null,          // the result on screen
   viewingHistory: false,
-  busy: false,
-  waiters: new Map(),   // test id → resolve, for results arriving over SSE
   connected: null,
-  demoCount: 0,
-  flex: null,           // the flex session on screen: { id, running, shown }
+  device: null,         // the device string last heard of
+  reopening: false,     // the device is being reopened on another simulated cable
+  switching: false,     // the simulated cable is being changed
+  flexStarting: false,
+  compact: null,        // the wiring drawn in its narrow layout
+  statusWake: new Set(),
 };
+
+// Anything of this page's holding the jig: scans in flight, a flex session, a demo switch.
+function busy() {
+  return app.scans.inFlight || app.switching || app.flexStarting || app.flex.running;
+}
 
 /* ---------- station bar and banners ---------- */
 
@@ -55,6 +67,7 @@ let bannerTimer = 0;
 function banner(kind, text) {
   const b = $('banner');
   clearTimeout(bannerTimer);
+  delete b.dataset.refused;
   if (!kind) {
     b.hidden = true;
     b.className = 'banner';
@@ -66,22 +79,31 @@ function banner(kind, text) {
   if (kind === 'ok') bannerTimer = setTimeout(() => banner(null), 8000);
 }
 
-function setConnected(connected, why) {
+function setConnected(connected, why, device) {
   const was = app.connected;
   app.connected = connected;
   const conn = $('st-conn');
   conn.className = connected ? 'ok' : 'bad';
   conn.lastChild.textContent = connected ? 'connected' : 'UNPLUGGED';
+  // Another simulated cable (from this page or elsewhere) reopens the device under a
+  // new name: no alarm for that, nor for its coming back.
+  if (device && app.device && device !== app.device && !connected) app.reopening = true;
+  if (device) app.device = device;
+  if (app.switching && !connected) app.reopening = true;
+  if (connected && app.reopening) {
+    app.reopening = false;
+    return;
+  }
   // Status arrives every few seconds: act on changes only, so a result on
   // screen is not wiped and a dismissed banner does not come back.
-  if (connected === was) return;
+  if (connected === was || app.reopening) return;
   if (!connected) {
     banner('bad', `⚠ The audio interface is unplugged — plug it back in. Tests are paused.${why ? ` (${why})` : ''}`);
-    if (!app.busy && !app.viewingHistory) showIdle();
+    if (!busy() && !app.viewingHistory) showIdle();
   } else if (was === false) {
     banner('ok', '✔ The audio interface is back. Ready to test.');
     if (/unplugged/.test($('run-msg').textContent)) message('');
-    if (!app.busy && !app.viewingHistory && !app.shown) showIdle();
+    if (!busy() && !app.viewingHistory && !app.shown) showIdle();
   }
 }
 
@@ -101,13 +123,16 @@ function renderStatus(s) {
   setState(s.state, s.trigger_state);
   $('version').textContent = `tonewire ${s.version || ''}${s.uptime_s != null ? ` · up ${fmtUptime(s.uptime_s)}` : ''}`;
   const connected = s.connected !== false && s.state !== 'disconnected';
-  setConnected(connected, s.device_error || s.error || s.message);
+  setConnected(connected, s.device_error || s.error || s.message, s.device);
   // Demo mode: the daemon says so, or its device is the simulator.
   const demo = s.demo ?? /^tonewire_sim:/.test(s.device || '');
   if (demo && !app.demoLoaded) loadDemo();
   if (!demo) $('demo').hidden = true;
   if (s.scenario) markScenario(s.scenario);
   showOperator(s);
+  renderNext();
+  for (const wake of app.statusWake) wake();
+  app.statusWake.clear();
 }
 
 function setState(state, trigger) {
@@ -123,14 +148,49 @@ function fmtUptime(s) {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
+// Until the status satisfies want (it is asked for, and every status or device
+// event wakes the wait); the status, or an error after ms.
+async function waitStatus(want, ms, what) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const s = await getJSON('/api/v1/status');
+      renderStatus(s);
+      if (want(s)) return s;
+    } catch { /* the station is busy reopening: ask again */ }
+    if (Date.now() > until) throw new Error(`${what} within ${ms / 1000} s`);
+    await new Promise((wake) => {
+      app.statusWake.add(wake);
+      setTimeout(wake, 250);
+    });
+  }
+}
+
 /* ---------- production view ---------- */
 
-function verdictPanel(kind, word, sub) {
+function verdictPanel(kind, word, sub, say = '') {
   const v = $('verdict');
   v.className = `verdict v-${kind}`;
   v.querySelector('.v-icon').innerHTML = ICONS[kind] || '';
   v.querySelector('.v-word').textContent = word;
+  v.querySelector('.v-say').textContent = say;
   v.querySelector('.v-sub').textContent = sub;
+}
+
+// Under the verdict: the scans waiting their turn (this page's, and those the station lists).
+function renderNext() {
+  if (!app.scans) return;
+  const mine = app.scans.pending();
+  const ids = new Set(mine.map((t) => t.id));
+  if (app.scans.panel) ids.add(app.scans.panel);
+  const theirs = (app.status?.queue || []).filter((q) => !ids.has(String(q.id)))
+    .map((q) => ({ id: String(q.id), serial: q.serial, state: 'queued' }));
+  const all = [...mine, ...theirs].sort((a, b) => Number(a.id) - Number(b.id));
+  const p = $('v-next');
+  p.hidden = !all.length;
+  p.textContent = all.length
+    ? `Next: ${all.map((t) => `${t.serial || `test #${t.id}`}${t.state === 'measuring' ? ' (testing now)' : ''}`).join(', ')}`
+    : '';
 }
 
 /* A hands-free station ([station] trigger = auto) says what the plug needs;
@@ -138,7 +198,7 @@ function verdictPanel(kind, word, sub) {
 function showTrigger(d) {
   if (app.status) Object.assign(app.status, { trigger_state: d.state, missing: d.missing, present: d.present });
   setState('idle', d.state);
-  if (!app.busy && !app.viewingHistory && (d.state === 'armed' || d.state === 'insert_fully')) showIdle();
+  if (!busy() && !app.viewingHistory && (d.state === 'armed' || d.state === 'insert_fully')) showIdle();
 }
 
 function selectedCable() {
@@ -158,14 +218,18 @@ function showIdle() {
 }
 
 function showMeasuring(serial, id) {
+  app.shown = null;
   verdictPanel('busy', 'TESTING…', `${serial ? `Serial ${serial}` : 'No serial'}${id ? ` · test #${id}` : ''} — keep the cable still.`);
   $('faults').textContent = '';
+  drawResult(null);
+  showTrace(null);
 }
 
 function drawResult(r) {
   const cable = r?.cable || selectedCable();
   const ends = app.profiles.ends(cable, r?.jig || app.status?.jig);
   renderWiring($('wiring-diagram'), ends, r);
+  app.compact = $('wiring-diagram').clientWidth < COMPACT_BELOW;
   $('wiring-note').textContent = r
     ? `${cable}${ends.cable?.description ? ' — ' + ends.cable.description : ''}`
     : `Expected wiring of ${cable || 'the selected cable'}`;
@@ -183,9 +247,10 @@ function showResult(r, fromHistory = false) {
   const when = localTime(r.started_at);
   const today = when.slice(0, 10) === localTime(new Date().toISOString()).slice(0, 10);
   const bits = [r.cable, today ? when.slice(11) : when];
-  if (r.id != null) bits.push(`test #${r.id}`);
-  verdictPanel(v, WORDS[v], `${r.serial ? `Serial ${r.serial}` : 'No serial'}\n${bits.filter(Boolean).join(' · ')}`);
+  if (r.id != null) bits.push(`${r.kind === 'flex' ? 'flex session' : 'test'} #${r.id}`);
   const book = new ContactBook(app.profiles.ends(r.cable, r.jig));
+  verdictPanel(v, WORDS[v], `${r.serial ? `Serial ${r.serial}` : 'No serial'}\n${bits.filter(Boolean).join(' · ')}`,
+    verdictSentence(r, book));
   const ul = $('faults');
   ul.textContent = '';
   const faults = r.faults || [];
@@ -233,12 +298,13 @@ function message(text, kind = '') {
   m.className = `hint ${kind}`;
 }
 
-function setBusy(busy) {
-  app.busy = busy;
-  $('start').disabled = busy;
-  $('flex-start').disabled = busy;
-  $('serial').readOnly = busy;
-  for (const b of document.querySelectorAll('#demo-choices button')) b.disabled = busy;
+// The serial field is never locked: a scan while a test runs waits its turn.
+function updateControls() {
+  const b = busy();
+  $('flex-start').disabled = b;
+  for (const btn of document.querySelectorAll('#demo-choices button')) btn.disabled = b;
+  document.body.dataset.busy = b ? '1' : '';
+  renderNext();
 }
 
 function focusSerial() {
@@ -247,31 +313,40 @@ function focusSerial() {
   s.select();
 }
 
-function waitForResult(id) {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (r, err) => {
-      if (done) return;
-      done = true;
-      app.waiters.delete(String(id));
-      clearInterval(poll);
-      clearTimeout(limit);
-      if (err) reject(err); else resolve(r);
-    };
-    app.waiters.set(String(id), (r) => finish(r));
-    // SSE brings the result; polling covers a stream that is down or late.
-    const poll = setInterval(async () => {
-      try {
-        const r = await getJSON(`/api/v1/tests/${encodeURIComponent(id)}`);
-        if (r && r.verdict) finish(r);
-      } catch { /* not stored yet */ }
-    }, 1500);
-    const limit = setTimeout(() => finish(null, new Error('no result after 120 s')), 120000);
+/* ---------- scans ---------- */
+
+function startScans() {
+  app.scans = new Scans({
+    post: postTest,
+    testing: (id, serial) => {
+      if (app.shown) return false;
+      showMeasuring(serial, id);
+      return true;
+    },
+    queued: (id, serial, position) => verdictPanel('busy', 'NEXT', `Serial ${serial || '—'} · test #${id} waits its turn${position > 1 ? ` (${position - 1} before it)` : ''}: the jig is busy.`),
+    result: (r) => {
+      showResult(r);
+      app.sound.verdict(r.verdict);
+      app.shift.refresh();
+    },
+    refused: (serial, err, first) => {
+      // [station] queue_scans = no (or a full queue): never silently dropped.
+      const who = serial ? `Serial ${serial}` : 'That scan';
+      banner('bad', `✖ ${who} was NOT tested — the station refused it: ${err.message}. Scan it again when the jig is free.`);
+      $('banner').dataset.refused = serial || '';
+      app.sound.refused();
+      message(`${who} was not tested: the station refused it while busy.`, 'bad');
+      if (first) verdictPanel('busy', 'BUSY', `${who} was not tested: another test is running on this station.`);
+    },
+    failed: (serial, err, first) => {
+      message(`${serial ? `Serial ${serial}: ` : ''}the test could not run: ${err.message}`, 'bad');
+      if (first) verdictPanel('error', 'ERROR', `The test could not run: ${err.message}`);
+    },
+    changed: updateControls,
   });
 }
 
-async function startTest(serial, { fromScan = false } = {}) {
-  if (app.busy) return;
+function scan(serial, { fromScan = false } = {}) {
   if (app.connected === false) {
     message('The audio interface is unplugged: plug it back in, then scan again.', 'bad');
     focusSerial();
@@ -282,6 +357,12 @@ async function startTest(serial, { fromScan = false } = {}) {
     focusSerial();
     return;
   }
+  if (app.flex.running || app.flexStarting || app.switching) {
+    message(app.switching ? 'The simulated cable is being changed: scan again in a moment.'
+      : 'A flex test is running: stop it first, then scan again.', 'bad');
+    focusSerial();
+    return;
+  }
   const cable = selectedCable();
   if (!cable) {
     message('Choose the cable type first.', 'bad');
@@ -289,177 +370,45 @@ async function startTest(serial, { fromScan = false } = {}) {
     return;
   }
   message('');
-  setBusy(true);
+  if ($('banner').dataset.refused !== undefined) banner(null);
   app.viewingHistory = false;
   $('viewing').hidden = true;
-  showMeasuring(serial);
-  drawResult(null);
-  try {
-    const { body, location } = await postTest({ cable, serial: serial || null });
-    let result;
-    if (body && body.verdict) {
-      result = body;
-    } else {
-      const id = body?.id ?? (location ? location.split('/').pop() : null);
-      if (id == null) throw new Error('the station did not say which test it started');
-      showMeasuring(serial, id);
-      result = app.results?.get(String(id)) || await waitForResult(id);
-    }
-    countResult(result);
-    showResult(result);
-    $('serial').value = '';
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 409) {
-      const running = err.body?.running_test ?? err.body?.test;
-      message(`The station is busy${running ? ` with test #${running}` : ''}. Wait for it to finish, then scan again.`, 'bad');
-      verdictPanel('busy', 'BUSY', 'Another test is running on this station.');
-    } else {
-      message(`The test could not run: ${err.message}`, 'bad');
-      verdictPanel('error', 'ERROR', `The test could not run: ${err.message}`);
-    }
-  } finally {
-    setBusy(false);
-    focusSerial();
-  }
+  // Empty at once: the barcode reader may send the next serial right away.
+  $('serial').value = '';
+  if (!app.scans.inFlight) showMeasuring(serial);
+  app.scans.scan(serial, cable);
+  focusSerial();
 }
 
 /* ---------- flex test ---------- */
 
-// Seconds a dashboard session may run at most; the operator stops it sooner.
-const FLEX_SECONDS = 600;
-
-function fmtMs(ms) {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
-}
-
-function addFlexEvent(ev) {
-  const li = document.createElement('li');
-  const c = ev.contacts || [];
-  const path = c.length === 2 ? `${c[0]} → ${c[1]}` : (c[0] ? `at ${c[0]}` : 'path unclear');
-  const t = document.createElement('span');
-  t.className = 't';
-  t.textContent = `${fmtMs(ev.time_ms)} `;
-  const what = document.createElement('b');
-  what.textContent = ev.depth < 0 ? 'level jump' : 'dropout';
-  li.append(t, what, ` ${ev.duration_ms.toFixed(1)} ms · ${path}`);
-  if (ev.depth > 0 && ev.depth < 0.95) li.append(` · ${Math.round(ev.depth * 100)} % lost`);
-  $('flex-events').append(li);
-  li.scrollIntoView({ block: 'nearest' });
-}
-
-function flexNote(text) {
-  $('flex-note').textContent = text;
-}
-
-function showFlexing(id, serial) {
-  app.flex = { id, running: true, shown: app.flex?.id === id ? app.flex.shown : 0 };
-  $('flex-start').hidden = true;
-  $('flex-stop').hidden = false;
-  $('flex-stop').disabled = false;
-  verdictPanel('busy', 'FLEX TEST', `${serial ? `Serial ${serial} · ` : ''}session #${id} — bend the cable along its length and at both plugs, then press Stop.`);
-  $('faults').textContent = '';
-  flexNote('listening…');
-}
-
-function flexEnded(r) {
-  if (app.flex && app.flex.id !== r.id) return;
-  app.flex = { id: r.id, running: false, shown: app.flex?.shown || 0 };
-  $('flex-start').hidden = false;
-  $('flex-stop').hidden = true;
-  const n = r.flex?.count ?? 0;
-  flexNote(`${n} dropout${n === 1 ? '' : 's'} in ${(r.flex?.seconds ?? 0).toFixed(1)} s`);
-}
-
-async function startFlex() {
-  if (app.busy) return;
-  const cable = selectedCable();
-  if (!cable) {
-    message('Choose the cable type first.', 'bad');
-    $('cable').focus();
-    return;
-  }
-  const serial = $('serial').value.trim();
-  message('');
-  setBusy(true);
-  app.viewingHistory = false;
-  $('viewing').hidden = true;
-  $('flex-events').textContent = '';
-  try {
-    const { body } = await sendJSON('POST', '/api/v1/flex', { cable, serial: serial || null, seconds: FLEX_SECONDS });
-    showFlexing(body.id, serial);
-    $('flex-stop').focus();
-  } catch (err) {
-    setBusy(false);
-    if (err instanceof ApiError && err.status === 409) message('The station is busy. Wait for the test to finish, then try again.', 'bad');
-    else message(`The flex test could not start: ${err.message}`, 'bad');
-  }
-}
-
-async function stopFlex() {
-  $('flex-stop').disabled = true;
-  flexNote('stopping…');
-  try {
-    const { body } = await sendJSON('DELETE', '/api/v1/flex');
-    if (body && body.verdict) finishFlex(body);
-  } catch (err) {
-    // 409: it ended meanwhile; its result arrives over SSE.
-    if (!(err instanceof ApiError && err.status === 409)) message(`Could not stop the flex test: ${err.message}`, 'bad');
-  }
-}
-
-function finishFlex(r) {
-  if (app.flex && !app.flex.running && app.flex.id === r.id) return;   // shown already
-  // Events that ended just before the session did may not have been streamed yet.
-  const events = r.flex?.events || [];
-  for (let i = app.flex?.id === r.id ? app.flex.shown : 0; i < events.length; i++) addFlexEvent(events[i]);
-  flexEnded(r);
-  countResult(r);
-  showResult(r);
-  setBusy(false);
-  $('serial').value = '';
-  focusSerial();
-}
-
-// A session that was running before this page loaded (or started elsewhere).
-async function resumeFlex() {
-  try {
-    const s = await getJSON('/api/v1/flex');
-    if (s.state === 'done') return;
-    $('flex-events').textContent = '';
-    setBusy(true);
-    showFlexing(s.id, null);
-    for (const ev of s.flex?.events || []) addFlexEvent(ev);
-    app.flex.shown = (s.flex?.events || []).length;
-  } catch { /* none */ }
-}
-
-/* ---------- shift count ---------- */
-
-function loadShift() {
-  const s = store.get('shift', null);
-  return s && typeof s === 'object' ? s : { pass: 0, fail: 0, error: 0, since: new Date().toISOString(), lastId: null };
-}
-
-function renderShift() {
-  const s = loadShift();
-  $('n-pass').textContent = s.pass;
-  $('n-fail').textContent = s.fail;
-  $('n-error').textContent = s.error;
-  $('shift-since').textContent = `since ${localTime(s.since).slice(11, 16)}`;
-  $('shift-since').title = `Counting since ${localTime(s.since)}`;
-}
-
-// Each result counts once, even with several dashboards open on the same station.
-function countResult(r) {
-  const s = loadShift();
-  const seen = new Set(s.seen || []);
-  const key = r.id != null ? String(r.id) : null;
-  if (key && seen.has(key)) return;
-  const v = WORDS[r.verdict] ? r.verdict : 'error';
-  s[v] = (s[v] || 0) + 1;
-  if (key) s.seen = [...seen, key].slice(-50);
-  store.set('shift', s);
-  renderShift();
+function startFlex() {
+  app.flex = new Flex({
+    cable: selectedCable,
+    serial: () => $('serial').value.trim(),
+    busy: (on) => {
+      app.flexStarting = on;
+      updateControls();
+    },
+    started: (id, serial) => {
+      app.flexStarting = false;
+      app.viewingHistory = false;
+      $('viewing').hidden = true;
+      app.shown = null;
+      verdictPanel('busy', 'FLEX TEST', `${serial ? `Serial ${serial} · ` : ''}session #${id} — bend the cable along its length and at both plugs, then press Stop.`);
+      $('faults').textContent = '';
+      updateControls();
+    },
+    finished: (r) => {
+      app.flexStarting = false;
+      showResult(r);
+      app.sound.verdict(r.verdict);
+      $('serial').value = '';
+      updateControls();
+      focusSerial();
+    },
+    message,
+  });
 }
 
 /* ---------- demo mode ---------- */
@@ -479,11 +428,13 @@ async function loadDemo() {
       b.dataset.scenario = sc.name;
       if (sc.cable) b.dataset.cable = sc.cable;
       b.textContent = sc.title || sc.name;
+      if (sc.description) b.title = sc.description;
       b.setAttribute('aria-pressed', sc.current || d.current === sc.name ? 'true' : 'false');
       b.addEventListener('click', () => pickDemo(sc.name));
       box.append(b);
     }
     $('demo').hidden = !(d.scenarios || []).length;
+    updateControls();
   } catch {
     // Not the simulator after all (404): no demo panel.
     $('demo').hidden = true;
@@ -496,15 +447,30 @@ function markScenario(name) {
   }
 }
 
+// Put another simulated cable in the jig, then test it — only once the station has
+// reopened its device on it and measured the round trip again: a test started in
+// between finds no signal.
 async function pickDemo(name) {
-  if (app.busy) return;
-  let cable = document.querySelector(`#demo-choices button[data-scenario="${CSS.escape(name)}"]`)?.dataset.cable;
+  if (busy()) return;
+  const button = document.querySelector(`#demo-choices button[data-scenario="${CSS.escape(name)}"]`);
+  let cable = button?.dataset.cable;
+  app.switching = true;
+  app.viewingHistory = false;
+  $('viewing').hidden = true;
+  updateControls();
+  verdictPanel('busy', 'SWITCHING…', `Putting the simulated cable “${button?.textContent || name}” in the jig…`);
   try {
     const { body } = await sendJSON('PUT', '/api/v1/demo', { scenario: name });
     cable = body?.cable || cable;
+    await waitStatus((s) => s.scenario === name && s.connected !== false && typeof s.latency_frames === 'number' && s.latency_frames > 0,
+      20000, 'the simulated interface did not come back');
   } catch (err) {
     message(`Could not switch the simulated cable: ${err.message}`, 'bad');
+    showIdle();
     return;
+  } finally {
+    app.switching = false;
+    updateControls();
   }
   // A scenario simulates one cable profile: test it as that cable.
   if (cable && app.profiles.cables.has(cable) && $('cable').value !== cable) {
@@ -514,8 +480,7 @@ async function pickDemo(name) {
   }
   markScenario(name);
   const typed = $('serial').value.trim();
-  app.demoCount += 1;
-  startTest(typed || `DEMO-${String(Date.now()).slice(-5)}`);
+  scan(typed || `DEMO-${String(Date.now()).slice(-5)}`);
 }
 
 /* ---------- login ---------- */
@@ -599,51 +564,41 @@ function connectEvents() {
   on('status', renderStatus);
   on('heartbeat', (d) => { if (d && d.state) renderStatus(d); });
   on('device', (d) => {
-    setConnected(d.connected !== false, d.error || d.message);
+    setConnected(d.connected !== false, d.error || d.message, d.device);
     if (d.connected !== false) refreshStatus(); // the new round-trip latency, device name
   });
   on('state', (d) => {
     if (d.trigger === 'auto') { showTrigger(d); return; }
     setState(d.state);
     const id = d.test_id ?? d.test;
-    if (d.state === 'flexing' && !(app.flex?.running && app.flex.id === id)) resumeFlex();
-    if ((d.state === 'measuring' || d.state === 'analysing') && !app.busy) showMeasuring(null, id);
+    if (d.state === 'flexing' && !(app.flex.running && app.flex.session.id === id)) app.flex.resume();
+    if (app.scans.state(d)) return;
+    // A test started elsewhere (the CLI, another screen) while this page is idle.
+    if ((d.state === 'measuring' || d.state === 'analysing') && !busy() && id != null) showMeasuring(null, id);
   });
   on('levels', (lv) => app.meters.update(lv));
-  on('flex', (ev) => {
-    if (!app.flex?.running || app.flex.id !== ev.session) return;
-    addFlexEvent(ev);
-    app.flex.shown += 1;
-    flexNote(`${ev.count} dropout${ev.count === 1 ? '' : 's'} so far`);
-  });
+  on('flex', (ev) => app.flex.live(ev));
+  on('shift', () => app.shift.load());
   on('result', (r) => {
-    if (r.kind === 'learn') {
-      // A learn step is no cable test: the learn card shows it, the shift does not count it,
-      // and the verdict panel goes back to what it showed before the step measured.
-      app.meters.settle();
-      if (!app.busy) (app.shown ? showResult(app.shown, app.viewingHistory) : showIdle());
-      app.history.load();
+    app.meters.settle();
+    app.history.load();
+    if (r.kind === 'learn' || r.kind === 'calibration') {
+      // Not a cable test: its own card shows it, the shift does not count it, and
+      // the verdict panel goes back to what it showed before the step measured.
+      if (!busy()) (app.shown ? showResult(app.shown, app.viewingHistory) : showIdle());
       return;
     }
     if (r.kind === 'flex') {
-      app.meters.settle();
-      finishFlex(r);
-      app.history.load();
+      app.flex.finish(r);
       return;
     }
-    const key = String(r.id);
-    app.meters.settle();
-    app.results.set(key, r);
-    if (app.results.size > 20) app.results.delete(app.results.keys().next().value);
-    const waiter = app.waiters.get(key);
-    if (waiter) {
-      waiter(r);
-    } else if (!app.busy) {
-      // A test started elsewhere (CLI, another screen): show and count it too.
-      countResult(r);
+    app.shift.refresh();
+    if (app.scans.result(r)) return;
+    // A test started elsewhere (the CLI, another screen): shown too, when this page is idle.
+    if (!busy()) {
       showResult(r);
+      app.sound.verdict(r.verdict);
     }
-    app.history.load();
   });
 }
 
@@ -682,10 +637,13 @@ function describeCable() {
 async function init() {
   setupLogin();
   if (!(await sessionReady())) return;
-  app.results = new Map();
   app.meters = new Meters($('meters'), $('meter-status'));
+  app.sound = new Sound($('sound-toggle'));
+  app.kiosk = new Kiosk({ toggle: $('kiosk-toggle'), exit: $('kiosk-exit'), panel: $('verdict'), refocus: focusSerial });
+  app.shift = new Shift(document.querySelector('.shift'), { onError: (m) => message(m, 'bad') });
+  startScans();
+  startFlex();
   renderLegend($('legend'));
-  renderShift();
   app.history = new History($('history'), {
     onOpen: (r) => {
       showResult(r, true);
@@ -697,20 +655,26 @@ async function init() {
 
   $('run-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    startTest($('serial').value.trim(), { fromScan: true });
+    scan($('serial').value.trim(), { fromScan: true });
   });
+  // A new serial being scanned: the last verdict is not this cable's, clear it.
+  $('serial').addEventListener('input', () => {
+    if ($('serial').value && app.shown && !busy()) {
+      app.viewingHistory = false;
+      $('viewing').hidden = true;
+      showIdle();
+    }
+  });
+  // The wiring has a narrow layout for phones: redrawn when the room changes across it.
+  new ResizeObserver(() => {
+    const compact = $('wiring-diagram').clientWidth < COMPACT_BELOW;
+    if (app.compact !== null && compact !== app.compact) drawResult(app.shown);
+  }).observe($('wiring-diagram'));
   $('cable').addEventListener('change', () => {
     store.set('cable', $('cable').value);
     describeCable();
     if (!app.shown) drawResult(null);
     focusSerial();
-  });
-  $('flex-start').addEventListener('click', startFlex);
-  $('flex-stop').addEventListener('click', stopFlex);
-  $('shift-reset').addEventListener('click', () => {
-    if (!window.confirm('Reset the pass/fail count for this shift?')) return;
-    store.set('shift', { pass: 0, fail: 0, error: 0, since: new Date().toISOString(), seen: loadShift().seen || [] });
-    renderShift();
   });
   $('back-live').addEventListener('click', () => {
     app.viewingHistory = false;
@@ -733,10 +697,12 @@ async function init() {
       describeCable();
     },
   });
-  if (!app.shown && !app.busy) showIdle();
-  if (app.status?.state === 'flexing') await resumeFlex();
+  if (!app.shown && !busy()) showIdle();
+  if (app.status?.state === 'flexing') await app.flex.resume();
   connectEvents();
   app.history.load();
+  app.shift.load();
+  updateControls();
   focusSerial();
   document.body.dataset.ready = '1';
 }

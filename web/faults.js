@@ -16,7 +16,8 @@ const channelWord = (f) => {
   return m[f.channel] || (f.channel ? `Channel ${f.channel}` : 'A channel');
 };
 
-const fmtOhms = (x) => (typeof x === 'number' ? (x >= 1000 ? `${(x / 1000).toFixed(1)} kΩ` : `${x < 10 ? x.toFixed(1) : Math.round(x)} Ω`) : '');
+// One rounding of resistances for the fault sentences and the wiring diagram's labels: "3.0 kΩ", "12 Ω", "0.5 Ω".
+export const fmtOhms = (x) => (typeof x === 'number' ? (x >= 1000 ? `${(x / 1000).toFixed(1)} kΩ` : `${x < 10 ? x.toFixed(1) : Math.round(x)} Ω`) : '');
 
 // code → {short: a few words for tables, title(fault, book), effect}
 export const FAULTS = {
@@ -129,4 +130,14 @@ export function explainFault(f, book) {
   if (f.contacts?.length) detail.push(`contacts ${f.contacts.join(', ')}`);
   if (typeof f.confidence === 'number') detail.push(`confidence ${Math.round(f.confidence * 100)} %`);
   return { title, effect: entry?.effect || '', detail: detail.join(' · ') };
+}
+
+// The verdict in one sentence, for the kiosk view: what is wrong with the cable
+// (its first fault, and how many more), or that it is good.
+export function verdictSentence(r, book) {
+  const faults = r?.faults || [];
+  if (!faults.length) return r?.verdict === 'pass' ? 'The cable is good.' : (r?.error || 'The station could not decide.');
+  const first = explainFault(faults[0], book).title;
+  const more = faults.length - 1;
+  return `${first}${more ? ` (and ${more} more fault${more === 1 ? '' : 's'})` : ''}.`.replace(/\.\.$/, '.');
 }

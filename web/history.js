@@ -1,6 +1,7 @@
-// history: recent results with filters, open-as-it-looked, capture download, CSV export.
+// history: recent results with filters, open-as-it-looked, capture download, and the
+// station's CSV of the same filters (the one `tonewire history --csv` prints).
 
-import { getJSON } from './api.js';
+import { ApiError, getJSON } from './api.js';
 import { faultShort } from './faults.js';
 
 const VERDICT = { pass: ['✔', 'PASS'], fail: ['✖', 'FAIL'], error: ['!', 'ERROR'] };
@@ -23,25 +24,6 @@ export function localTime(iso) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-function csvField(v) {
-  const s = v == null ? '' : String(v);
-  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-// CSV of result objects (docs/result.md), one row per test (faults joined with "; "), traceability last.
-const TRACE = ['station', 'line', 'operator', 'software_version', 'profile_sha256', 'calibration'];
-export function toCSV(results) {
-  const head = ['id', 'started_at', 'serial', 'cable', 'jig', 'verdict', 'fault_codes', 'fault_summaries', 'total_ms', ...TRACE];
-  const rows = results.map((r) => [
-    r.id, r.started_at, r.serial, r.cable, r.jig, r.verdict,
-    (r.faults || []).map((f) => f.code).join('; '),
-    (r.faults || []).map((f) => f.summary).join('; '),
-    r.timing_ms?.total,
-    ...TRACE.map((k) => r[k]),
-  ]);
-  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
 export class History {
   constructor(root, { onOpen, onError }) {
     this.root = root;
@@ -61,7 +43,7 @@ export class History {
   query() {
     const f = new FormData(this.form);
     const q = new URLSearchParams();
-    for (const k of ['serial', 'verdict', 'cable']) {
+    for (const k of ['serial', 'verdict', 'cable', 'kind']) {
       const v = String(f.get(k) || '').trim();
       if (v) q.set(k, v);
     }
@@ -93,7 +75,7 @@ export class History {
     if (!this.results.length) {
       const tr = document.createElement('tr');
       const td = document.createElement('td');
-      td.colSpan = 6;
+      td.colSpan = 7;
       td.className = 'empty';
       td.textContent = 'No results match these filters.';
       tr.append(td);
@@ -104,15 +86,25 @@ export class History {
       const tr = document.createElement('tr');
       tr.dataset.id = r.id;
       tr.className = `row-${r.verdict}`;
-      const cells = [localTime(r.started_at), r.serial || '—', r.cable || ''];
-      for (const c of cells) {
+      // The day is left out on a phone: the time and the verdict must fit.
+      const when = localTime(r.started_at);
+      const tt = document.createElement('td');
+      const day = document.createElement('span');
+      day.className = 'day';
+      day.textContent = `${when.slice(0, 10)} `;
+      tt.append(day, when.slice(11));
+      const tv = document.createElement('td');
+      tv.append(verdictBadge(r.verdict));
+      const kind = r.kind || 'test';
+      const tk = document.createElement('td');
+      tk.className = `kind kind-${kind}`;
+      tk.textContent = kind;
+      tr.append(tt, tv, tk);
+      for (const c of [r.serial || '—', r.cable || '']) {
         const td = document.createElement('td');
         td.textContent = c;
         tr.append(td);
       }
-      const tv = document.createElement('td');
-      tv.append(verdictBadge(r.verdict));
-      tr.append(tv);
       const tf = document.createElement('td');
       tf.textContent = (r.faults || []).map((f) => faultShort(f.code)).join(', ') || '—';
       tr.append(tf);
@@ -150,8 +142,23 @@ export class History {
     }
   }
 
-  exportCSV() {
-    const blob = new Blob([toCSV(this.results)], { type: 'text/csv' });
+  // The station writes the CSV (header row, formula cells neutralised); the page only saves it.
+  async exportCSV() {
+    const q = this.query();
+    q.set('limit', '1000');
+    q.set('format', 'csv');
+    let blob;
+    try {
+      const res = await fetch(`/api/v1/tests?${q}`, { headers: { Accept: 'text/csv' }, cache: 'no-store' });
+      if (!res.ok) {
+        const body = await res.json().catch(() => null);
+        throw new ApiError(res.status, body?.error || `${res.status} ${res.statusText}`, body);
+      }
+      blob = await res.blob();
+    } catch (err) {
+      this.onError(`The CSV could not be exported: ${err.message}`);
+      return;
+    }
     const a = document.createElement('a');
     const d = new Date();
     const p = (n) => String(n).padStart(2, '0');

@@ -3,21 +3,29 @@
 // reaches, styled by what the line means (correct, crossed, open, short, high R).
 
 import { expectedPairs, partWord, roleWord } from './model.js';
+import { fmtOhms } from './faults.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 760;
 const ROW = 46;
 const TOP = 58;
 const PLUG_GAP = 64; // room for a plug's body and cable stub before the next plug
-const PAD_A = 214;
-const PAD_B = W - PAD_A;
+
+// The drawing's width in user units, where each end's plug and labels sit, and
+// where the wires start. A phone gets the compact one: fewer units across, so
+// once scaled to its width the type stays readable and the far end stays in view.
+const GEOMETRY = {
+  wide: { w: 760, plugX: 52, labelOff: 34, pad: 214, titleX: 16 },
+  compact: { w: 480, plugX: 36, labelOff: 26, pad: 156, titleX: 8 },
+};
+// Below this many CSS pixels of room the compact drawing is used.
+export const COMPACT_BELOW = 560;
 
 export const LINE_KINDS = {
   ok: { label: 'correct', legend: 'Correct' },
   swapped: { label: 'crossed', legend: 'Crossed (swapped)' },
   miswire: { label: 'wrong pin', legend: 'Wrong pin' },
   open: { label: 'open', legend: 'Open (no connection)' },
-  short: { label: 'short', legend: 'Short (touches another conductor)' },
+  short: { label: 'short', legend: 'Short (two contacts touch)' },
   highres: { label: 'high R', legend: 'High resistance' },
   expected: { label: '', legend: 'Expected (not measured yet)' },
 };
@@ -100,14 +108,15 @@ function roleText(r, part) {
   return part.startsWith(word) ? '' : word;
 }
 
-function drawEnd(svg, layout, side, caption) {
+function drawEnd(svg, layout, side, caption, geo) {
   const g = el('g', { class: `end end-${side}` }, svg);
-  const cx = side === 'A' ? 52 : W - 52;
-  const labelX = side === 'A' ? cx + 34 : cx - 34;
+  const W = geo.w;
+  const cx = side === 'A' ? geo.plugX : W - geo.plugX;
+  const labelX = side === 'A' ? cx + geo.labelOff : cx - geo.labelOff;
   const anchor = side === 'A' ? 'start' : 'end';
-  const pad = side === 'A' ? PAD_A : PAD_B;
-  text(g, side === 'A' ? 16 : W - 16, 22, caption.title, { class: 'end-title', 'text-anchor': anchor });
-  text(g, side === 'A' ? 16 : W - 16, 40, caption.sub, { class: 'end-sub', 'text-anchor': anchor });
+  const pad = side === 'A' ? geo.pad : W - geo.pad;
+  text(g, side === 'A' ? geo.titleX : W - geo.titleX, 22, caption.title, { class: 'end-title', 'text-anchor': anchor });
+  text(g, side === 'A' ? geo.titleX : W - geo.titleX, 40, caption.sub, { class: 'end-sub', 'text-anchor': anchor });
   const pads = new Map();
   for (const block of layout.blocks) {
     const kind = block.plug.kind;
@@ -131,7 +140,16 @@ function drawEnd(svg, layout, side, caption) {
   return pads;
 }
 
-// Decides the kind of every line from the measured reach, the expected pairs and the faults.
+// The shorts of a result: the contacts each short fault joins, and its resistance.
+function shortsOf(faults) {
+  return faults.filter((f) => f.code === 'short' && (f.contacts || []).length >= 2)
+    .map((f) => ({ contacts: f.contacts, ohms: f.ohms }));
+}
+
+// Decides the kind of every line from the measured reach, the expected pairs and the
+// faults. A short is no line of its own: the reach it adds (both tones on both
+// contacts) is left out, and the short is drawn where it is, as a bridge between
+// the contacts it joins (lines.shorts).
 export function classifyLines(result, ends) {
   const expected = expectedPairs(ends);
   const exp = new Set(expected.map(([a, b]) => `${a}|${b}`));
@@ -144,15 +162,26 @@ export function classifyLines(result, ends) {
   const faults = result?.faults || [];
   const touched = (code) => new Set(faults.filter((f) => f.code === code).flatMap((f) => f.contacts || []));
   const highres = touched('high_resistance');
-  const shorted = touched('short');
+  const shorts = shortsOf(faults);
+  // A line a → b that a short explains: a is (or is wired to) one side of the
+  // short and b is (or is wired to) the other, so a tone crosses through the bridge.
+  const viaShort = (a, b) => shorts.some(({ contacts }) => {
+    const g = new Set(contacts);
+    const nearA = g.has(a) || (expFrom.get(a) || []).some((x) => g.has(x));
+    const nearB = g.has(b) || (expTo.get(b) || []).some((x) => g.has(x));
+    return nearA && nearB;
+  });
   const wiring = result?.wiring || [];
+  let lines;
   if (!wiring.length) {
-    return expected.map(([a, b]) => ({ from: a, to: b, kind: 'expected', gain: null }));
+    lines = expected.map(([a, b]) => ({ from: a, to: b, kind: 'expected', gain: null }));
+    lines.shorts = [];
+    return lines;
   }
   const reach = new Map(wiring.map((w) => [w.from, w.to || []]));
   const hrOhms = new Map();
   for (const f of faults) if (f.code === 'high_resistance') for (const c of f.contacts || []) hrOhms.set(c, f.ohms);
-  const lines = [];
+  lines = [];
   for (const w of wiring) {
     const a = w.from;
     const to = w.to || [];
@@ -165,12 +194,12 @@ export function classifyLines(result, ends) {
       let kind;
       if (exp.has(`${a}|${b}`)) {
         kind = highres.has(a) || highres.has(b) ? 'highres' : 'ok';
+      } else if (viaShort(a, b)) {
+        return;
       } else {
         const mine = expFrom.get(a) || [];
-        const alsoRight = mine.some((x) => to.includes(x));
-        const inShort = shorted.has(b) || shorted.has(a) || mine.some((x) => shorted.has(x));
-        if (alsoRight || (inShort && shorted.size)) {
-          kind = 'short';
+        if (mine.some((x) => to.includes(x))) {
+          kind = 'short';   // reaches its own contact and another: a short no fault names
         } else {
           const owners = expTo.get(b) || [];
           const crossed = owners.some((a2) => (reach.get(a2) || []).some((b2) => mine.includes(b2)));
@@ -182,24 +211,53 @@ export function classifyLines(result, ends) {
       lines.push(line);
     });
   }
+  lines.shorts = shorts;
   return lines;
 }
 
 function lineLabel(line) {
   const base = LINE_KINDS[line.kind].label;
-  if (line.kind === 'highres' && typeof line.ohms === 'number') return `${base} ${line.ohms.toFixed(1)} Ω`;
+  // The fault sentence's rounding: "high R 3.0 kΩ" beside "… (3.0 kΩ)".
+  if (line.kind === 'highres' && typeof line.ohms === 'number') return `${base} ${fmtOhms(line.ohms)}`;
   return base;
 }
 
+// A short between contacts of one end: a bracket from pad to pad on the outer side of
+// the pads with a zigzag across it, and its resistance beside it.
+function drawShort(gl, labels, short, pads, geo) {
+  const pts = short.contacts.map((c) => ({ c, p: pads.get(c) })).filter((x) => x.p);
+  if (pts.length < 2) return;
+  pts.sort((x, y) => x.p.y - y.p.y);
+  const top = pts[0].p;
+  const bottom = pts[pts.length - 1].p;
+  const side = top.x < geo.w / 2 ? -1 : 1;      // outwards: left of the near end's pads, right of the far end's
+  const x = top.x + side * 16;
+  const mid = (top.y + bottom.y) / 2;
+  const zig = [];
+  for (let i = 0; i <= 6; i++) zig.push(`L${x + (i === 0 || i === 6 ? 0 : (i % 2 ? -6 : 6))},${mid - 12 + i * 4}`);
+  const d = `M${top.x},${top.y} H${x} V${mid - 12} ${zig.join(' ')} V${bottom.y} H${bottom.x}`;
+  const path = el('path', { d, class: 'short-bridge', 'data-a': pts[0].c, 'data-b': pts[pts.length - 1].c }, gl);
+  const ohms = typeof short.ohms === 'number' ? fmtOhms(short.ohms) : '';
+  el('title', {}, path).textContent = `${pts.map((q) => q.c).join(' and ')}: ${LINE_KINDS.short.legend}${ohms ? `, ${ohms}` : ''}`;
+  for (const q of pts) el('circle', { cx: q.p.x, cy: q.p.y, r: 4, class: 'short-dot' }, gl);
+  const label = `${LINE_KINDS.short.label}${ohms ? ` ${ohms}` : ''}`;
+  text(labels, x - side * 26, mid + 4, label, { class: 'line-label l-short', 'text-anchor': side < 0 ? 'start' : 'end' });
+}
+
 // Renders into container; returns the lines drawn (for tests and the text summary).
-export function renderWiring(container, ends, result) {
+// opts.compact: the narrow layout; by default it follows the container's width.
+export function renderWiring(container, ends, result, opts = {}) {
+  const compact = opts.compact ?? (container.clientWidth > 0 && container.clientWidth < COMPACT_BELOW);
+  const geo = compact ? GEOMETRY.compact : GEOMETRY.wide;
+  const W = geo.w;
   container.textContent = '';
   const known = (side, plugs) => new Set(plugs.flatMap((p) => p.contacts.map((c) => `${side}.${c.id}`)));
   const lines = classifyLines(result, ends);
   const extras = { A: [], B: [] };
   for (const side of ['A', 'B']) {
     const have = known(side, side === 'A' ? ends.a : ends.b);
-    const names = new Set(lines.flatMap((l) => [l.from, l.to]).filter((n) => n.startsWith(side + '.') && !have.has(n)));
+    const named = [...lines.flatMap((l) => [l.from, l.to]), ...lines.shorts.flatMap((x) => x.contacts)];
+    const names = new Set(named.filter((n) => n.startsWith(side + '.') && !have.has(n)));
     for (const n of names) {
       const id = n.slice(2);
       extras[side].push({ contact: id, id, role: '', plug: '', kind: 'pins' });
@@ -208,14 +266,14 @@ export function renderWiring(container, ends, result) {
   const la = layoutEnd(ends.a, extras.A);
   const lb = layoutEnd(ends.b, extras.B);
   const height = Math.max(la.height, lb.height) + 62;
-  const svg = el('svg', { viewBox: `0 0 ${W} ${height}`, class: 'wiring-svg', role: 'img' });
+  const svg = el('svg', { viewBox: `0 0 ${W} ${height}`, class: `wiring-svg${compact ? ' compact' : ''}`, role: 'img' });
   const title = el('title', {}, svg);
   const caption = (plugs, which) => ({
     title: which,
     sub: plugs.map((p) => p.connector.name).filter((v, i, s) => s.indexOf(v) === i).join(' + ') || 'unknown connector',
   });
-  const padsA = drawEnd(svg, la, 'A', caption(ends.a, 'Near end (A) · driven'));
-  const padsB = drawEnd(svg, lb, 'B', caption(ends.b, 'Far end (B) · measured'));
+  const padsA = drawEnd(svg, la, 'A', caption(ends.a, compact ? 'Near end (A)' : 'Near end (A) · driven'), geo);
+  const padsB = drawEnd(svg, lb, 'B', caption(ends.b, compact ? 'Far end (B)' : 'Far end (B) · measured'), geo);
 
   const gl = el('g', { class: 'lines' }, svg);
   const labels = el('g', { class: 'line-labels' }, svg);
@@ -263,7 +321,10 @@ export function renderWiring(container, ends, result) {
     }
     text(labels, pt.x, pt.y - 7, label, { class: `line-label l-${line.kind}`, 'text-anchor': 'middle' });
   }
+  const allPads = new Map([...padsA, ...padsB]);
+  for (const sh of lines.shorts) drawShort(gl, labels, sh, allPads, geo);
   const summary = lines.filter((l) => l.kind !== 'ok').map((l) => `${l.from} to ${l.to} ${LINE_KINDS[l.kind].legend.toLowerCase()}`);
+  for (const sh of lines.shorts) summary.push(`${sh.contacts.join(' and ')} shorted${typeof sh.ohms === 'number' ? ` (${fmtOhms(sh.ohms)})` : ''}`);
   const okCount = lines.filter((l) => l.kind === 'ok').length;
   title.textContent = `Wiring diagram. ${okCount} correct connection${okCount === 1 ? '' : 's'}${summary.length ? '; ' + summary.join('; ') : ''}.`;
   svg.setAttribute('aria-label', title.textContent);
@@ -277,7 +338,13 @@ export function renderLegend(container) {
   for (const kind of ['ok', 'swapped', 'miswire', 'open', 'short', 'highres']) {
     const li = document.createElement('li');
     const svg = el('svg', { viewBox: '0 0 44 12', width: 44, height: 12, 'aria-hidden': 'true' });
-    el('line', { x1: 2, y1: 6, x2: 42, y2: 6, class: `wire w-${kind}` }, svg);
+    if (kind === 'short') {
+      // The bridge between two contacts' pads, as the diagram draws it.
+      el('path', { d: 'M10,2 H24 V3 L28,5 L20,7 L28,9 L24,10 V10 H10', class: 'short-bridge' }, svg);
+      for (const y of [2, 10]) el('circle', { cx: 10, cy: y, r: 2, class: 'short-dot' }, svg);
+    } else {
+      el('line', { x1: 2, y1: 6, x2: 42, y2: 6, class: `wire w-${kind}` }, svg);
+    }
     li.appendChild(svg);
     li.appendChild(document.createTextNode(LINE_KINDS[kind].legend));
     container.appendChild(li);

@@ -1,12 +1,15 @@
 // The real tonewired on the simulated jig, for the browser tests: a free port,
 // a temporary state folder, and a folder of scenarios for the per-contact TRRS
 // jig (trrs-4ch), so every conductor has its own tone and a crossed pair shows
-// as crossed lines.
+// as crossed lines: a few of its own (fast pace), or the repository's demo cables
+// (sim/scenarios/demo/, as `make demo` offers them).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDir, daemonBinary, freePort } from './lib.mjs';
+import { buildDir, daemonBinary, freePort, sourceDir } from './lib.mjs';
+
+export const demoDir = path.join(sourceDir, 'sim', 'scenarios', 'demo');
 
 const INTERFACE = `[interface]
 latency_frames = 173
@@ -51,16 +54,22 @@ async function waitFor(fn, what, ms, log) {
 
 // token: the station's [http] token (its own requests here then carry it).
 // station: more [station] keys (a station on a line: id, line…); extra: more sections ([fleet]).
-export async function startDaemon({ token = '', station = '', extra = '' } = {}) {
+// demos: 'repo' for the repository's demo cables instead of this file's scenarios.
+export async function startDaemon({ token = '', station = '', extra = '', demos = 'test' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tonewire-browser-'));
   const scen = path.join(dir, 'scenarios');
   fs.mkdirSync(scen);
   fs.mkdirSync(path.join(dir, 'state'));
-  for (const [name, text] of Object.entries(SCENARIOS)) fs.writeFileSync(path.join(scen, `${name}.conf`), text);
+  const texts = demos === 'repo'
+    ? Object.fromEntries(fs.readdirSync(demoDir).filter((f) => f.endsWith('.conf'))
+      .map((f) => [f.slice(0, -5), fs.readFileSync(path.join(demoDir, f), 'utf8')]))
+    : SCENARIOS;
+  const first = demos === 'repo' ? Object.keys(texts).sort()[0] : 'straight';
+  for (const [name, text] of Object.entries(texts)) fs.writeFileSync(path.join(scen, `${name}.conf`), text);
   const port = await freePort();
   const config = path.join(dir, 'tonewired.conf');
   fs.writeFileSync(config, `[station]
-device = tonewire_sim:${path.join(scen, 'straight.conf')}
+device = tonewire_sim:${path.join(scen, `${first}.conf`)}
 cable = trrs-ctia-extension
 demo_dir = ${scen}
 ${station}
@@ -89,29 +98,42 @@ ${extra}`);
     return (await status()).connected === true;
   }, 'tonewired did not come up with its device', 20000, log);
 
+  // Another simulated cable in the jig, and only then back to the test: the station
+  // reopens its device on it and measures the round trip before it is ready (a test
+  // asked for in between finds no signal).
   const put = async (name) => {
     const r = await fetch(`${url}api/v1/demo`, { method: 'PUT', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ scenario: name }) });
     if (!r.ok) throw new Error(`PUT /api/v1/demo ${name}: ${r.status} ${await r.text()}`);
   };
+  const ready = (name) => waitFor(async () => {
+    const s = await status();
+    return s.scenario === name && s.connected === true && typeof s.latency_frames === 'number';
+  }, `the station was not ready on scenario ${name}`, 20000, log);
   // Unplugging: the scenario the station is using now says the interface is
   // gone (written whole, then renamed into place, as an editor would), and the
   // station is pointed at it again so it reopens the device.
-  const current = path.join(scen, 'straight.conf');
+  const current = path.join(scen, `${first}.conf`);
   const rewrite = (text) => {
     fs.writeFileSync(`${current}.tmp`, text);
     fs.renameSync(`${current}.tmp`, current);
   };
   return {
-    url, kind: 'daemon', log, dir,
-    select: put,
+    url, kind: 'daemon', log, dir, auth, first,
+    async select(name) {
+      await put(name);
+      await ready(name);
+    },
     async unplug() {
-      await put('straight');
-      rewrite(SCENARIOS.straight.replace('pace = fast\n', 'pace = fast\nunplugged = true\n'));
-      await put('straight');
+      // Back on the first cable, and ready (the round trip measured: a switch refused
+      // while the station measures it would be a 409), then that cable's interface goes.
+      await put(first);
+      await ready(first);
+      rewrite(texts[first].replace('[interface]\n', '[interface]\nunplugged = true\n'));
+      await put(first);
       await waitFor(async () => (await status()).connected === false, 'the station did not notice the unplugged interface', 20000, log);
     },
     async replug() {
-      rewrite(SCENARIOS.straight);
+      rewrite(texts[first]);
       await waitFor(async () => (await status()).connected === true, 'the station did not find the interface again', 20000, log);
     },
     async stop() {

@@ -14,8 +14,10 @@ export const sourceDir = path.resolve(here, '../..');
 export const buildDir = path.resolve(process.env.TONEWIRE_BUILD_DIR || path.join(sourceDir, 'build'));
 export const shotDir = path.join(buildDir, 'browser-screenshots');
 
+// Sound without a click first: the tests check that the page plays its tones.
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required'];
 
 // A fresh profile every time: nothing remembered from an earlier run (localStorage, cache).
 export async function launch({ width = 1280, height = 800 } = {}) {
@@ -27,6 +29,9 @@ export async function launch({ width = 1280, height = 800 } = {}) {
     viewport: { width, height },
     acceptDownloads: true,
   });
+  // A Content-Security-Policy violation is a script error too (the station's policy is strict).
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
   const page = context.pages()[0] || await context.newPage();
   const problems = [];
   const offsite = [];
@@ -48,6 +53,16 @@ export async function launch({ width = 1280, height = 800 } = {}) {
 export async function screenshot(page, name, opts = {}) {
   fs.mkdirSync(shotDir, { recursive: true });
   const file = path.join(shotDir, `${name}.png`);
+  await page.screenshot({ path: file, ...opts });
+  return file;
+}
+
+// The README's screenshots: taken on every run (under the build directory), and written
+// over docs/NAME.png when TONEWIRE_DOCS_SCREENSHOTS=1 (then committed).
+export async function docShot(page, name, opts = {}) {
+  const file = process.env.TONEWIRE_DOCS_SCREENSHOTS === '1'
+    ? path.join(sourceDir, 'docs', `${name}.png`) : path.join(shotDir, `docs-${name}.png`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   await page.screenshot({ path: file, ...opts });
   return file;
 }
@@ -104,6 +119,10 @@ export async function startMock() {
     url, kind: 'mock', log,
     async unplug() { await fetch(`${url}mock/unplug`); },
     async replug() { await fetch(`${url}mock/replug`); },
+    async queueScans(on) { await fetch(`${url}mock/queue?on=${on ? 1 : 0}`); },
+    async trigger(state) { await fetch(`${url}mock/trigger?state=${state}`); },
+    // What the mock answered, sent or was sent that docs/openapi.json does not allow.
+    async violations() { return (await fetch(`${url}mock/violations`)).json(); },
     stop: () => stop(child),
   };
 }

@@ -53,11 +53,13 @@ describe('a station on a line', () => {
       extra: `\n[fleet]\npostgres = ${pg.url}\n`,
     });
     // The station made the schema when it connected; the other three stations' week goes in next.
-    for (let i = 0; i < 100; i++) {
-      const s = await (await fetch(`${station.url}api/v1/status`)).json();
-      if (s.fleet?.connected) break;
-      await new Promise((r) => setTimeout(r, 100));
+    // Waited for (asked again every 100 ms), and a station that never connects fails here, not later.
+    let connected = false;
+    for (let i = 0; i < 100 && !connected; i++) {
+      connected = Boolean((await (await fetch(`${station.url}api/v1/status`)).json()).fleet?.connected);
+      if (!connected) await new Promise((r) => setTimeout(r, 100));
     }
+    assert.ok(connected, `the station did not connect to the line database:\n${station.log()}`);
     const seed = spawnSync('python3', [SEED, pg.url, '--results', '3000', '--days', '7'], { encoding: 'utf8' });
     assert.equal(seed.status, 0, seed.stderr);
     browser = await launch({ width: 1360, height: 900 });

@@ -174,6 +174,50 @@ static void test_second_fault_named(void **state)
 	}
 }
 
+/* ---- a signal shorted to ground on a stereo jig ---- */
+
+/* Stereo jig, the left signal shorted to the tied ground at the near end
+ * through 0.5 Ω: 0.5 / 100.5 of the source is left across the left load,
+ * 0.005 of it where a good cable gives 32/132 = 0.24 and an open nothing.
+ * That is physics, not a name: at 40 dB per tone (noise 0.0024) the short
+ * and an open lie within a few χ² units, and the result must say both —
+ * one as the code, the other among its alternatives, the confidence below
+ * 1; at 70 dB the jig tells them apart and names the short alone. Catches
+ * an open named in silence, or a short the quiet measurement misses. */
+static void test_signal_shorted_to_ground(void **state)
+{
+	struct jig j;
+	struct classification out;
+	double gs[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS], go[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];
+	(void)state;
+	assert_int_equal(corpus_jig(JIG_STEREO, 6, &j), 0);
+	struct wiring shorted = j.expected, open = j.expected;
+	int a = fixture_find_contact(&j.f, "A.T"), g = fixture_find_contact(&j.f, "A.R2");
+	shorted.c[shorted.n++] = (struct conductor){a, g, 0.5};
+	int l = corpus_conductor(&j, "A.T");
+	open.c[l] = open.c[--open.n];
+	assert_int_equal(corpus_oracle_gains(&j.f, &shorted, gs), 0);
+	assert_int_equal(corpus_oracle_gains(&j.f, &open, go), 0);
+	assert_true(distance(&j, gs, go, gs, 40.0) < 9.0);
+	assert_true(distance(&j, gs, go, gs, 70.0) > 4.0 * NAME_CHI2);
+
+	classify_exact(&j, &shorted, 40.0, &out);
+	assert_int_equal(out.verdict, VERDICT_FAIL);
+	assert_int_equal(out.n_faults, 1);
+	const struct fault *ft = &out.fault[0];
+	unsigned codes = (1u << ft->code) | ft->alternatives;
+	assert_true(codes & (1u << FAULT_SHORT));
+	assert_true(codes & (1u << FAULT_OPEN));
+	assert_true(ft->confidence < 1.0);
+
+	classify_exact(&j, &shorted, 70.0, &out);
+	assert_int_equal(out.verdict, VERDICT_FAIL);
+	assert_int_equal(out.n_faults, 1);
+	assert_int_equal(out.fault[0].code, FAULT_SHORT);
+	assert_true(names(&j, &out.fault[0], "A.T"));
+	assert_int_equal(out.fault[0].alternatives & (1u << FAULT_OPEN), 0);
+}
+
 /* ---- without a round trip ---- */
 
 /* The measurement a station makes when it cannot find its round trip:
@@ -276,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_second_fault_mentioned),
 		cmocka_unit_test(test_second_fault_left_out),
 		cmocka_unit_test(test_second_fault_named),
+		cmocka_unit_test(test_signal_shorted_to_ground),
 		cmocka_unit_test(test_unaligned_names_a_swap),
 		cmocka_unit_test(test_unaligned_never_passes),
 		cmocka_unit_test(test_unaligned_fails_an_open),

@@ -14,8 +14,13 @@
  * capture (the same sample recurs only after 4 M frames x inputs). */
 #define BANK_BITS 22
 
-static uint64_t rng = 0x6a09e667f3bcc909ull;
+static uint64_t rng = ACCURACY_SEED;
 static float *bank;
+
+void rng_seed(uint64_t seed)
+{
+	rng = seed ? seed : ACCURACY_SEED;
+}
 
 double uniform(void)
 {

@@ -31,8 +31,8 @@ static int plot(const char *dir)
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd),
 	         "gnuplot -e \"set terminal pngcairo size 900,560 font ',10'; set output '%s/accuracy.png'; "
-	         "set title 'tonewire accuracy vs SNR per tone (48 kHz)'; set xlabel 'SNR per tone, 85 ms bin (dB)'; "
-	         "set xrange [5:45]; set xtics (10,20,30,40); set ylabel 'accuracy, false-pass rate (%%)'; "
+	         "set title 'tonewire accuracy vs SNR per tone (48 kHz)'; set xlabel 'SNR per tone in 187.5 Hz (dB)'; "
+	         "set xrange [-5:45]; set xtics (0,10,20,30,40); set ylabel 'accuracy, false-pass rate (%%)'; "
 	         "set yrange [-5:105]; set y2label 'level error rms (dB), phase error rms (deg)'; set logscale y2; "
 	         "set y2tics; set key bottom right; set grid; "
 	         "plot '%s/accuracy.dat' using 1:5 with linespoints lw 2 title 'classifier alone: accuracy (%%)', "
@@ -88,7 +88,7 @@ void report_text(const struct results *r)
 {
 	printf("SNR per tone: a tone's power over the noise in %.1f Hz (one bin of a 256-frame window at 48 kHz,\n"
 	       "the shortest the adaptive plan plays), on the good cable's weakest strongest path; white noise\n"
-	       "of that density (X dB here is X - 12 dB in the 85 ms bin of results before it).\n\n",
+	       "of that density (X dB here is X + 12 dB in the 85 ms bin of results before it).\n\n",
 	       REF_BANDWIDTH_HZ);
 	printf("Measurement chain (stimulus -> 5-contact cable on trrrs-5ch -> white noise -> measure_analyze),\n"
 	       "%d trials per SNR after two that teach the plan the bench, round trip 64..512 frames with a\n"

@@ -404,10 +404,35 @@ void classify_choose(classifier *c, struct classify_choice *ch)
 	runner_up(c, ch);
 }
 
+/* Would hypothesis k (hs.n: the expected wiring) pass the cable: does it
+ * name no fault (a series resistance within the limit, say)? */
+static int passes(const classifier *c, unsigned k)
+{
+	struct fault ft[CLASSIFY_MAX_FAULTS];
+	unsigned n = 0;
+	if (k == c->hs.n)
+		return 1;
+	name_faults(c, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, 1.0, ft, &n, CLASSIFY_MAX_FAULTS);
+	return n == 0;
+}
+
+int classify_fails_anyway(const classifier *c, const struct classify_choice *ch)
+{
+	const double near = c->score[ch->cand] + SEPARATION;
+	if (ch->named == c->hs.n)
+		return 0;
+	for (unsigned k = 0; k <= c->hs.n; k++)
+		if (c->score[k] < near && passes(c, k))
+			return 0;
+	return 1;
+}
+
 /* The verdict of a measurement some hypothesis explains: its faults (and
- * what the jig cannot tell them from), the channels where the named
- * wiring puts them, and the limits of a cable wired as expected. */
-static void conclude(classifier *c, const struct classify_choice *ch, double snr, struct classification *out)
+ * what the jig cannot tell them from, rivals scoring below `rivals`
+ * among them), the channels where the named wiring puts them, and the
+ * limits of a cable wired as expected. */
+static void conclude(classifier *c, const struct classify_choice *ch, double snr, double rivals,
+                     struct classification *out)
 {
 	double sig[CLASSIFY_MAX_CHANNELS], xt_amp[CLASSIFY_MAX_CHANNELS], xt_sig[CLASSIFY_MAX_CHANNELS];
 	double conf = classify_confidence(ch->margin);
@@ -417,7 +442,7 @@ static void conclude(classifier *c, const struct classify_choice *ch, double snr
 	if (ch->named != ex) {
 		name_faults(c, &c->hs.h[ch->named], c->dy + (size_t)ch->named * HYP_MAX_PARAMS, conf, out->fault,
 		            &out->n_faults, CLASSIFY_MAX_FAULTS);
-		name_alternatives(c, out, ch->named, c->resid[ch->cand] + SEPARATION, -INFINITY);
+		name_alternatives(c, out, ch->named, c->resid[ch->cand] + ALT_CHI2, rivals);
 	}
 	chan_views(c, out, &out->best, sig, xt_amp, xt_sig);
 	if (out->n_faults == 0 && check_limits(c, out, sig, xt_amp, xt_sig, conf) && out->n_faults == 0) {
@@ -482,12 +507,18 @@ static int run(classifier *c, const struct analysis *an, struct classification *
 	}
 	if (ch.margin < SEPARATION || (ch.named == ex && c->resid[ex] > classify_chi2_limit(c->n))) {
 		/* Observably different wirings fit about equally well (or the good
-		 * wiring is the simplest name for a fit it does not itself give). */
-		classify_undecided(c, out, snr);
-		reach_measured(c, out);
+		 * wiring is the simplest name for a fit it does not itself give).
+		 * When all of them fail the cable it fails, the best named and the
+		 * others as its alternatives; otherwise neither verdict is honest. */
+		if (!classify_fails_anyway(c, &ch)) {
+			classify_undecided(c, out, snr);
+			reach_measured(c, out);
+			return 0;
+		}
+		conclude(c, &ch, snr, c->score[ch.cand] + SEPARATION, out);
 		return 0;
 	}
-	conclude(c, &ch, snr, out);
+	conclude(c, &ch, snr, -INFINITY, out);
 	return 0;
 }
 

@@ -335,6 +335,28 @@ enum alt_kind { ALT_THIS_JIG, ALT_NOISE, ALT_ALSO };
 
 static const unsigned alt_flag[] = { FAULT_FLAG_ALT_THIS_JIG, FAULT_FLAG_ALT_NOISE, FAULT_FLAG_ALT_ALSO };
 
+/* Is every series resistance of h as large as an open to this jig: is
+ * the open of its conductor, alone, a twin of the candidate at this noise?
+ * Then an alternative naming it high_resistance is an open; otherwise it
+ * is a resistance the jig tells from an open, and keeps its name. */
+static int series_as_open(const classifier *c, const struct hyp *h)
+{
+	int any = 0;
+	for (unsigned e = 0; e < h->n_elems; e++) {
+		if (h->e[e].kind != HYP_SERIES)
+			continue;
+		int twin = 0;
+		for (unsigned k = 0; k < c->hs.n && !twin; k++) {
+			const struct hyp *o = &c->hs.h[k];
+			twin = o->n_elems == 1 && o->e[0].kind == HYP_OPEN && o->e[0].i == h->e[e].i && c->dist[k] < TWIN_CHI2;
+		}
+		if (!twin)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 /* Hypothesis h (fitted dy) as an alternative to what out names: its codes
  * that out lacks go to the faults it would replace (or come on top of),
  * with its odds relative to the named one. */
@@ -348,12 +370,12 @@ static void add_alternative(classifier *c, struct classification *out, struct al
 	 * what the named ones it lacks could be instead. */
 	unsigned theirs = unmatched(alt, na, out->fault, out->n_faults);
 	unsigned ours = unmatched(out->fault, out->n_faults, alt, na), extra = 0;
+	int as_open = kind != ALT_ALSO && series_as_open(c, h);
 	for (unsigned k = 0; k < na; k++)
 		if (theirs & (1u << k))
 			/* A resistance that stands in for a fault, as large as an open
-			 * to this jig, is an open; one on top of the named faults is
-			 * what it is. */
-			extra |= 1u << (alt[k].code == FAULT_HIGH_RESISTANCE && kind != ALT_ALSO ? FAULT_OPEN : alt[k].code);
+			 * to this jig, is an open; any other is what it is. */
+			extra |= 1u << (alt[k].code == FAULT_HIGH_RESISTANCE && as_open ? FAULT_OPEN : alt[k].code);
 	if (!extra)
 		return;
 	if (!ours)
@@ -514,7 +536,7 @@ void name_alternatives(classifier *c, struct classification *out, unsigned named
 			continue;
 		/* Equally likely diagnoses share the belief: one alternative at
 		 * the same fit halves it. */
-		ft->confidence /= 1.0 + acc.weight[k];
+		ft->confidence = fmin(ft->confidence / (1.0 + acc.weight[k]), CONFIDENCE_WITH_ALTERNATIVES);
 		if (acc.separable[k])
 			ft->flags |= FAULT_FLAG_ALT_PER_CONTACT;
 	}

@@ -103,42 +103,23 @@ void score_unaligned(classifier *c)
 	}
 }
 
-/* Would hypothesis k pass the cable: it names no fault (a series
- * resistance within the limit, or the good wiring itself)? */
-static int passes(const classifier *c, unsigned k)
-{
-	struct fault ft[CLASSIFY_MAX_FAULTS];
-	unsigned n = 0;
-	if (k == c->hs.n)
-		return 1;
-	name_faults(c, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, 1.0, ft, &n, CLASSIFY_MAX_FAULTS);
-	return n == 0;
-}
-
 void conclude_unaligned(classifier *c, const struct classify_choice *ch, double snr, struct classification *out)
 {
-	const double near = c->score[ch->cand] + SEPARATION;
-	/* A wiring a good cable could have, within reach of the best fit: up to
-	 * a sign per tone the measurement does not show the cable bad (an
-	 * inverted polarity keeps every magnitude), and nothing else can. */
-	for (unsigned k = 0; k <= c->hs.n; k++)
-		if (c->score[k] < near && passes(c, k)) {
-			classify_undecided(c, out, snr);
-			reach_measured(c, out);
-			return;
-		}
+	/* Up to a sign per tone an inverted polarity keeps every magnitude: a
+	 * wiring a good cable could have that fits about as well leaves the
+	 * cable undecided, and nothing else can decide it. */
+	if (!classify_fails_anyway(c, ch)) {
+		classify_undecided(c, out, snr);
+		reach_measured(c, out);
+		return;
+	}
 	/* Every wiring that fits about as well fails the cable: the best is
 	 * named, and the others, twins or observably different, are its
 	 * alternatives. */
 	double conf = classify_confidence(ch->margin);
 	name_faults(c, &c->hs.h[ch->named], c->dy + (size_t)ch->named * HYP_MAX_PARAMS, conf, out->fault,
 	            &out->n_faults, CLASSIFY_MAX_FAULTS);
-	name_alternatives(c, out, ch->named, c->resid[ch->cand] + SEPARATION, near);
-	if (out->n_faults == 0) {
-		classify_undecided(c, out, snr);
-		reach_measured(c, out);
-		return;
-	}
+	name_alternatives(c, out, ch->named, c->resid[ch->cand] + ALT_CHI2, c->score[ch->cand] + SEPARATION);
 	/* the measured gains with each tone's sign as the named wiring has it */
 	double *p = c->alt_pred;
 	memcpy(p, c->hs.arena + c->hs.h[ch->named].p0, c->n * sizeof(double));

@@ -36,6 +36,16 @@
  * of two resistances to noise (χ²₂ exceeds 15 with probability 5e-4), or a
  * resistance fitted to noise would pass for a different wiring. */
 #define TWIN_CHI2 25.0
+/* An explanation the measurement cannot tell from the named one (a twin
+ * at this noise) is listed among its alternatives when its fit is within
+ * this many χ² units of the best: the difference between two fits of the
+ * same data scatters like a χ² of a few degrees of freedom, which passes
+ * 25 with probability ~1e-5, so a truth that is a twin of what is named is
+ * not left out because noise happened to favour the other. */
+#define ALT_CHI2 25.0
+/* With alternatives the confidence stays below 1 at the three decimals a
+ * result reports (docs/result.md), however unlikely they are. */
+#define CONFIDENCE_WITH_ALTERNATIVES 0.999
 /* A second fault that the measurement shows but not at the significance
  * that names one (it must then win by FAULT_PENALTY + SEPARATION = 40 χ²
  * units, a false alarm of 1e-5 over the 4096 hypotheses of a cable) is
@@ -136,6 +146,10 @@ struct classify_choice {
  * expected wiring, index hs.n): the hypothesis to name and its margin;
  * fills c->dist (each prediction's distance to the candidate's). */
 void classify_choose(classifier *c, struct classify_choice *ch);
+/* Does every wiring that scores within SEPARATION of the candidate fail
+ * the cable (none is the good wiring or names no fault)? Then the cable
+ * fails, whichever of them it is. */
+int classify_fails_anyway(const classifier *c, const struct classify_choice *ch);
 
 /* Channel and leg model (classify_channels.c). */
 void chan_build(classifier *c);                  /* legs, channels, listener model; after c->eg */

@@ -14,8 +14,13 @@
  * capture (the same sample recurs only after 4 M frames x inputs). */
 #define BANK_BITS 22
 
-static uint64_t rng = 0x6a09e667f3bcc909ull;
+static uint64_t rng = ACCURACY_SEED;
 static float *bank;
+
+void rng_seed(uint64_t seed)
+{
+	rng = seed ? seed : ACCURACY_SEED;
+}
 
 double uniform(void)
 {
@@ -49,13 +54,19 @@ float bank_gauss(uint64_t i)
 
 double sigma_for(const struct station *s, double snr_db)
 {
-	/* a tone of peak a fills a bin of N points with (a N / 2)^2, white
-	 * noise of rms sigma with N sigma^2 */
+	/* a tone of peak a has power a^2 / 2; white noise of rms sigma spreads
+	 * sigma^2 over rate / 2, so B_ref holds sigma^2 2 B_ref / rate of it */
 	double a = INFINITY;
 	for (unsigned k = 0; k < s->fx.n_outputs; k++)
 		a = fmin(a, s->strongest[k] * s->amplitude);
-	double n = toneplan_default_window(RATE);
-	return a * sqrt(n) / 2.0 * pow(10.0, -snr_db / 20.0);
+	return a / 2.0 * sqrt(RATE / REF_BANDWIDTH_HZ) * pow(10.0, -snr_db / 20.0);
+}
+
+double h_noise(const struct station *s, double sigma)
+{
+	/* a bin of N frames holds a tone of peak a as a N / 2 and white noise
+	 * as sigma sqrt(N): on H, 2 sigma / (a sqrt(N)), N = rate / B_ref */
+	return 2.0 * sigma / (s->amplitude * sqrt(RATE / REF_BANDWIDTH_HZ));
 }
 
 static double fd_tap(double u)
@@ -115,6 +126,84 @@ float *world_capture(const struct world *w, const double *played, unsigned frame
 		}
 	}
 	return cap;
+}
+
+#define PUMP_PERIOD 256u
+
+/* The stimulus through the world's delay (and clock): input-side frame t
+ * hears stimulus frame t (1 - ppm 1e-6) - tau, band-limited. */
+static void delay_stimulus(const struct world *w, const float *stim, double *out, unsigned frames)
+{
+	const unsigned no = w->n_out;
+	memset(out, 0, sizeof(double) * (size_t)frames * no);
+	for (unsigned t = 0; t < frames; t++) {
+		double u = t * (1.0 - w->ppm * 1e-6) - w->tau, *o = out + (size_t)t * no;
+		long lo = (long)ceil(u - FD_HALF), hi = (long)floor(u + FD_HALF);
+		for (long k = lo < 0 ? 0 : lo; k <= hi && k < (long)frames; k++) {
+			double tap = fd_tap(u - k);
+			for (unsigned c = 0; c < no; c++)
+				o[c] += tap * stim[(size_t)k * no + c];
+		}
+	}
+}
+
+static int pump_world_run(void *self, duplex_render_fn render, void *render_ctx, duplex_capture_fn sink,
+                          void *sink_ctx, uint64_t max_frames, unsigned *xruns)
+{
+	struct world_pump *wp = self;
+	const struct world *w = &wp->w;
+	const struct measure_timeline *tl = measure_timeline(wp->m);
+	const unsigned no = w->n_out, ni = w->n_in, frames = (unsigned)max_frames;
+
+	if (!wp->delayed || tl->probe != wp->probe || tl->fade != wp->fade || frames > wp->frames) {
+		free(wp->stim);
+		free(wp->delayed);
+		free(wp->cap);
+		wp->stim = malloc(sizeof(float) * (size_t)frames * no);
+		wp->delayed = malloc(sizeof(double) * (size_t)frames * no);
+		wp->cap = malloc(sizeof(float) * PUMP_PERIOD * ni);
+		if (!wp->stim || !wp->delayed || !wp->cap) {
+			world_pump_free(wp);
+			return -ENOMEM;
+		}
+		render(render_ctx, wp->stim, frames);
+		delay_stimulus(w, wp->stim, wp->delayed, frames);
+		wp->frames = frames;
+		wp->probe = tl->probe;
+		wp->fade = tl->fade;
+	}
+	uint64_t z = w->noise_at;
+	for (unsigned t0 = 0; t0 < frames; t0 += PUMP_PERIOD) {
+		unsigned n = frames - t0 < PUMP_PERIOD ? frames - t0 : PUMP_PERIOD;
+		for (unsigned t = 0; t < n; t++) {
+			const double *x = wp->delayed + (size_t)(t0 + t) * no;
+			for (unsigned i = 0; i < ni; i++) {
+				double v = w->sigma * bank_gauss(z++);
+				for (unsigned o = 0; o < no; o++)
+					v += w->g[i * no + o] * x[o];
+				wp->cap[(size_t)t * ni + i] = (float)v;
+			}
+		}
+		if (sink(sink_ctx, wp->cap, n))
+			break;
+	}
+	(void)xruns;   /* the world never runs late */
+	return 0;
+}
+
+struct pump world_pump(struct world_pump *wp)
+{
+	return (struct pump){ .run = pump_world_run, .self = wp };
+}
+
+void world_pump_free(struct world_pump *wp)
+{
+	free(wp->stim);
+	free(wp->delayed);
+	free(wp->cap);
+	wp->stim = NULL;
+	wp->delayed = NULL;
+	wp->cap = NULL;
 }
 
 static double wrap_deg(double d)

@@ -23,12 +23,6 @@
  * N ± sqrt(N) for noise alone (N entries, each a complex χ² of mean 1);
  * six standard deviations above that, something arrived. */
 #define SILENCE_SIGMAS 6.0
-/* Penalty per fault in a hypothesis, in χ² units (residual over noise
- * variance). A fitted resistance that merely fits noise improves the
- * residual by a χ²₁ variable; over the ~25 such singles of a 5-conductor
- * cable the largest exceeds 20 with probability ~2e-4, so a fault must
- * explain 30 units of residual more than the good wiring to be named. */
-#define FAULT_PENALTY 30.0
 /* The best residual is "consistent with noise" below 2N + 6·sqrt(4N) + 10
  * for N complex entries (χ² with 2N degrees of freedom, six standard
  * deviations, plus the few degrees of freedom the fit uses). */
@@ -184,7 +178,7 @@ struct fault *classify_add_fault(struct classification *out, enum fault_code cod
  * too, since the stimulus amplitude (level / |H|) is the same on every
  * input. Returns Σ |H|²/σ² over all entries: about N when only noise
  * arrived. */
-static double estimate_noise(classifier *c, const struct analysis *an)
+double classify_read(classifier *c, const struct analysis *an)
 {
 	double power = 0.0;
 
@@ -235,12 +229,12 @@ static double needed_snr_db(const classifier *c)
 	return worst;
 }
 
-static double chi2_limit(unsigned n)
+double classify_chi2_limit(unsigned n)
 {
 	return 2.0 * n + CHI2_SIGMAS * sqrt(4.0 * n) + CHI2_SLACK;
 }
 
-static double confidence_of(double margin)
+double classify_confidence(double margin)
 {
 	if (!isfinite(margin))
 		return 1.0;
@@ -260,7 +254,7 @@ static void set_error(struct classification *out, enum fault_code code, double v
  * choice is the model tolerance (an interface's uncalibrated gain and the
  * jig's resistor tolerances), which a verified calibration removes. The
  * 10 dB of headroom keep the noise-limited case on its own message. */
-static void set_undecided(const classifier *c, struct classification *out, double snr)
+void classify_undecided(const classifier *c, struct classification *out, double snr)
 {
 	set_error(out, FAULT_LOW_SNR, snr);
 	if (snr >= c->lim.min_snr_db + 10.0 && out->n_faults)
@@ -270,8 +264,8 @@ static void set_undecided(const classifier *c, struct classification *out, doubl
 /* What the station cannot decide comes first, and is never a guess:
  * clipping, silence, a measurement the jig cannot produce, too much noise.
  * Returns 1 when one of them decided the verdict; *snr gets the SNR. */
-static int station_checks(const classifier *c, const struct analysis *an, double power,
-                          struct classification *out, double *snr)
+int classify_station_checks(const classifier *c, const struct analysis *an, double power,
+                            struct classification *out, double *snr)
 {
 	for (unsigned i = 0; i < c->n_in; i++) {
 		if (!an->clipped[i])
@@ -327,14 +321,6 @@ static void score_all(classifier *c)
 	}
 }
 
-struct choice {
-	unsigned best;            /* lowest score */
-	unsigned cand;            /* best, with an uncertain second fault dropped */
-	unsigned named;           /* the simplest of cand's twins */
-	double margin;            /* to the runner-up */
-	double runner_resid;
-};
-
 static unsigned n_elems_of(const classifier *c, unsigned k)
 {
 	return k == c->hs.n ? 0 : c->hs.h[k].n_elems;
@@ -361,7 +347,7 @@ static unsigned simplest_twin(const classifier *c, unsigned cand)
 /* The runner-up predicts something observably different and is not the
  * candidate plus an uncertain extra (for a good cable every observably
  * different hypothesis counts). */
-static void runner_up(const classifier *c, struct choice *ch)
+static void runner_up(const classifier *c, struct classify_choice *ch)
 {
 	unsigned ex = c->hs.n;
 	double runner = INFINITY;
@@ -387,7 +373,7 @@ static void runner_up(const classifier *c, struct choice *ch)
 /* Best by score. A second fault is named only when it is certain: when
  * either part alone comes within SEPARATION of the pair, the pair is
  * reduced to the better part, never guessed. */
-static void choose(classifier *c, struct choice *ch)
+void classify_choose(classifier *c, struct classify_choice *ch)
 {
 	unsigned ex = c->hs.n;
 
@@ -418,50 +404,83 @@ static void choose(classifier *c, struct choice *ch)
 	runner_up(c, ch);
 }
 
+/* Would hypothesis k (hs.n: the expected wiring) pass the cable: does it
+ * name no fault (a series resistance within the limit, say)? */
+static int passes(const classifier *c, unsigned k)
+{
+	struct fault ft[CLASSIFY_MAX_FAULTS];
+	unsigned n = 0;
+	if (k == c->hs.n)
+		return 1;
+	name_faults(c, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, 1.0, ft, &n, CLASSIFY_MAX_FAULTS);
+	return n == 0;
+}
+
+int classify_fails_anyway(const classifier *c, const struct classify_choice *ch)
+{
+	const double near = c->score[ch->cand] + SEPARATION;
+	if (ch->named == c->hs.n)
+		return 0;
+	for (unsigned k = 0; k <= c->hs.n; k++)
+		if (c->score[k] < near && passes(c, k))
+			return 0;
+	return 1;
+}
+
 /* The verdict of a measurement some hypothesis explains: its faults (and
- * what the jig cannot tell them from), the channels where the named
- * wiring puts them, and the limits of a cable wired as expected. */
-static void conclude(classifier *c, const struct choice *ch, double snr, struct classification *out)
+ * what the jig cannot tell them from, rivals scoring below `rivals`
+ * among them), the channels where the named wiring puts them, and the
+ * limits of a cable wired as expected. */
+static void conclude(classifier *c, const struct classify_choice *ch, double snr, double rivals,
+                     struct classification *out)
 {
 	double sig[CLASSIFY_MAX_CHANNELS], xt_amp[CLASSIFY_MAX_CHANNELS], xt_sig[CLASSIFY_MAX_CHANNELS];
-	double conf = confidence_of(ch->margin);
+	double conf = classify_confidence(ch->margin);
 	unsigned ex = c->hs.n;
 
 	reach_from_wiring(c, &out->best, out);
 	if (ch->named != ex) {
 		name_faults(c, &c->hs.h[ch->named], c->dy + (size_t)ch->named * HYP_MAX_PARAMS, conf, out->fault,
 		            &out->n_faults, CLASSIFY_MAX_FAULTS);
-		name_alternatives(c, out, ch->named, c->resid[ch->cand] + SEPARATION);
+		name_alternatives(c, out, ch->named, c->resid[ch->cand] + ALT_CHI2, rivals);
 	}
 	chan_views(c, out, &out->best, sig, xt_amp, xt_sig);
 	if (out->n_faults == 0 && check_limits(c, out, sig, xt_amp, xt_sig, conf) && out->n_faults == 0) {
 		/* Within the wiring, but a level or phase sits past its limit by
 		 * less than its own noise: neither pass nor fail is honest. */
-		set_undecided(c, out, snr);
+		classify_undecided(c, out, snr);
 		return;
 	}
 	out->verdict = out->n_faults ? VERDICT_FAIL : VERDICT_PASS;
 }
 
-int classifier_run(classifier *c, const struct analysis *an, struct classification *out)
+/* One classification: with the round trip known (classifier_run) or not
+ * (classifier_run_unaligned), which share every step but the scoring and
+ * the verdict. */
+static int run(classifier *c, const struct analysis *an, struct classification *out, int unaligned)
 {
 	double sig[CLASSIFY_MAX_CHANNELS], xt_amp[CLASSIFY_MAX_CHANNELS], xt_sig[CLASSIFY_MAX_CHANNELS];
 	double snr = 0.0;
-	struct choice ch;
+	struct classify_choice ch;
 
 	if (!c || !an || !out || an->n_inputs != c->n_in || an->n_tones != c->n_out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->hypotheses = c->hs.n + 1;
+	c->unaligned = unaligned;
 
-	double power = estimate_noise(c, an);
-	chan_views(c, out, NULL, sig, xt_amp, xt_sig);
-	if (station_checks(c, an, power, out, &snr)) {
+	double power = classify_read(c, an);
+	if (!unaligned)   /* a channel sums tones: without their phases, no view of it */
+		chan_views(c, out, NULL, sig, xt_amp, xt_sig);
+	if (classify_station_checks(c, an, power, out, &snr)) {
 		reach_measured(c, out);
 		return 0;
 	}
-	score_all(c);
-	choose(c, &ch);
+	if (unaligned)
+		score_unaligned(c);
+	else
+		score_all(c);
+	classify_choose(c, &ch);
 	/* Both as χ² (squared misfit over noise variance, real and imaginary
 	 * parts): about 2 × entries when a hypothesis explains all but noise. */
 	unsigned ex = c->hs.n;
@@ -472,7 +491,7 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 	else
 		hyp_wiring(&c->f, &c->expected, &c->hs.h[ch.named], c->dy + (size_t)ch.named * HYP_MAX_PARAMS, &out->best);
 
-	if (c->resid[ch.best] > chi2_limit(c->n)) {
+	if (c->resid[ch.best] > classify_chi2_limit(c->n)) {
 		/* Nothing near the expected wiring explains the measurement (the
 		 * best fit, before uncertain extras are dropped from the name). */
 		out->verdict = VERDICT_FAIL;
@@ -482,13 +501,33 @@ int classifier_run(classifier *c, const struct analysis *an, struct classificati
 		reach_measured(c, out);
 		return 0;
 	}
-	if (ch.margin < SEPARATION || (ch.named == ex && c->resid[ex] > chi2_limit(c->n))) {
-		/* Observably different wirings fit about equally well (or the good
-		 * wiring is the simplest name for a fit it does not itself give). */
-		set_undecided(c, out, snr);
-		reach_measured(c, out);
+	if (unaligned) {
+		conclude_unaligned(c, &ch, snr, out);
 		return 0;
 	}
-	conclude(c, &ch, snr, out);
+	if (ch.margin < SEPARATION || (ch.named == ex && c->resid[ex] > classify_chi2_limit(c->n))) {
+		/* Observably different wirings fit about equally well (or the good
+		 * wiring is the simplest name for a fit it does not itself give).
+		 * When all of them fail the cable it fails, the best named and the
+		 * others as its alternatives; otherwise neither verdict is honest. */
+		if (!classify_fails_anyway(c, &ch)) {
+			classify_undecided(c, out, snr);
+			reach_measured(c, out);
+			return 0;
+		}
+		conclude(c, &ch, snr, c->score[ch.cand] + SEPARATION, out);
+		return 0;
+	}
+	conclude(c, &ch, snr, -INFINITY, out);
 	return 0;
+}
+
+int classifier_run(classifier *c, const struct analysis *an, struct classification *out)
+{
+	return run(c, an, out, 0);
+}
+
+int classifier_run_unaligned(classifier *c, const struct analysis *an, struct classification *out)
+{
+	return run(c, an, out, 1);
 }

@@ -57,6 +57,8 @@ struct fault {
 #define FAULT_FLAG_ALT_THIS_JIG 16u  /* alternatives: this jig measures exactly the same for them */
 #define FAULT_FLAG_ALT_NOISE 32u     /* alternatives: they differ, but by less than this noise */
 #define FAULT_FLAG_ALT_PER_CONTACT 64u /* alternatives: a per-contact jig tells them apart */
+#define FAULT_FLAG_ALT_ALSO 128u     /* alternatives: a second fault that may come on top of this
+                                        one, shown by the measurement but not beyond doubt */
 
 struct reach {                 /* which far-end contacts one near-end contact reaches */
 	int from;
@@ -64,7 +66,9 @@ struct reach {                 /* which far-end contacts one near-end contact re
 	int to[CLASSIFY_MAX_REACH];
 	double gain[CLASSIFY_MAX_REACH];   /* measured Re H from the output driving `from` to the
 	                                      input sensing `to` (as its − leg: sign turned);
-	                                      0 when the jig does not drive and sense both */
+	                                      0 when the jig does not drive and sense both;
+	                                      without a round trip, each tone's sign is the
+	                                      named wiring's */
 };
 
 struct channel_view {
@@ -109,6 +113,18 @@ void classifier_destroy(classifier *c);
 /* Classify one measurement (analysis tone k = output k). Never fails on a
  * bad cable: that is a verdict in *out. Returns 0 or -EINVAL. */
 int classifier_run(classifier *c, const struct analysis *an, struct classification *out);
+
+/* Classify a measurement whose round trip could not be found (too little
+ * of the probe got through): each tone's phase is then unknown, the same
+ * on every input, so each wiring is compared with the measurement up to
+ * one sign per tone. It never passes a cable: it fails one when no wiring
+ * a good cable could have fits, naming the faults that fit best and, as
+ * alternatives, those it cannot tell from them (an inverted polarity
+ * among them); otherwise the verdict is error, low_snr. The result has no
+ * channel view (a channel sums tones, whose phases it lacks), and its
+ * reach gains carry the signs the named wiring gives. Returns 0 or
+ * -EINVAL. */
+int classifier_run_unaligned(classifier *c, const struct analysis *an, struct classification *out);
 
 /* Expected gain matrix of the good cable, [n_inputs * n_outputs]. */
 const double *classifier_expected(const classifier *c);

@@ -238,7 +238,9 @@ static int describe_station(const struct fixture *f, const struct fault *ft, cha
 	}
 }
 
-/* ". This jig cannot tell it from an open conductor; a per-contact jig … can" */
+/* ". This jig cannot tell it from an open conductor; a per-contact jig … can",
+ * or, for a second fault that may come on top, ". The measurement hints at
+ * a high resistance as well …" */
 static int describe_alternatives(const struct fault *ft, char *buf, size_t len)
 {
 	char list[160] = "";
@@ -254,6 +256,9 @@ static int describe_alternatives(const struct fault *ft, char *buf, size_t len)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", n == 1 ? "" : n == total ? " or " : ", ",
 		                         fault_phrases[k]);
 	}
+	if ((ft->flags & FAULT_FLAG_ALT_ALSO) && !(ft->flags & (FAULT_FLAG_ALT_THIS_JIG | FAULT_FLAG_ALT_NOISE)))
+		return snprintf(buf, len, ". The measurement hints at %s as well, too faintly to name at this noise; "
+		                "a quieter measurement can tell", list);
 	const char *who = ft->flags & FAULT_FLAG_ALT_PER_CONTACT
 	                          ? "a per-contact jig (every contact driven and sensed on its own) can"
 	                          : "no jig that drives one end and senses the other can";

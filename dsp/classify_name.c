@@ -329,11 +329,39 @@ static int pc_tells(classifier *c, struct alt_acc *acc, const struct wiring *w)
 	return 0;
 }
 
+/* How an alternative stands to the named faults: measured the same on
+ * this jig, the same within this noise, or on top of them. */
+enum alt_kind { ALT_THIS_JIG, ALT_NOISE, ALT_ALSO };
+
+static const unsigned alt_flag[] = { FAULT_FLAG_ALT_THIS_JIG, FAULT_FLAG_ALT_NOISE, FAULT_FLAG_ALT_ALSO };
+
+/* Is every series resistance of h as large as an open to this jig: is
+ * the open of its conductor, alone, a twin of the candidate at this noise?
+ * Then an alternative naming it high_resistance is an open; otherwise it
+ * is a resistance the jig tells from an open, and keeps its name. */
+static int series_as_open(const classifier *c, const struct hyp *h)
+{
+	int any = 0;
+	for (unsigned e = 0; e < h->n_elems; e++) {
+		if (h->e[e].kind != HYP_SERIES)
+			continue;
+		int twin = 0;
+		for (unsigned k = 0; k < c->hs.n && !twin; k++) {
+			const struct hyp *o = &c->hs.h[k];
+			twin = o->n_elems == 1 && o->e[0].kind == HYP_OPEN && o->e[0].i == h->e[e].i && c->dist[k] < TWIN_CHI2;
+		}
+		if (!twin)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 /* Hypothesis h (fitted dy) as an alternative to what out names: its codes
- * that out lacks go to the faults it would replace, with its likelihood
- * relative to the named one. */
+ * that out lacks go to the faults it would replace (or come on top of),
+ * with its odds relative to the named one. */
 static void add_alternative(classifier *c, struct classification *out, struct alt_acc *acc, const struct hyp *h,
-                            const double *dy, double weight, int same_here)
+                            const double *dy, double weight, enum alt_kind kind)
 {
 	struct fault alt[CLASSIFY_MAX_FAULTS];
 	unsigned na = 0;
@@ -342,10 +370,12 @@ static void add_alternative(classifier *c, struct classification *out, struct al
 	 * what the named ones it lacks could be instead. */
 	unsigned theirs = unmatched(alt, na, out->fault, out->n_faults);
 	unsigned ours = unmatched(out->fault, out->n_faults, alt, na), extra = 0;
+	int as_open = kind != ALT_ALSO && series_as_open(c, h);
 	for (unsigned k = 0; k < na; k++)
 		if (theirs & (1u << k))
-			/* A resistance as large as an open, to this jig, is an open. */
-			extra |= 1u << (alt[k].code == FAULT_HIGH_RESISTANCE ? FAULT_OPEN : alt[k].code);
+			/* A resistance that stands in for a fault, as large as an open
+			 * to this jig, is an open; any other is what it is. */
+			extra |= 1u << (alt[k].code == FAULT_HIGH_RESISTANCE && as_open ? FAULT_OPEN : alt[k].code);
 	if (!extra)
 		return;
 	if (!ours)
@@ -372,7 +402,7 @@ static void add_alternative(classifier *c, struct classification *out, struct al
 		if (!add)
 			continue;   /* its own code, or a diagnosis it already lists */
 		ft->alternatives |= add;
-		ft->flags |= same_here ? FAULT_FLAG_ALT_THIS_JIG : FAULT_FLAG_ALT_NOISE;
+		ft->flags |= alt_flag[kind];
 		acc->weight[k] += weight;
 		acc->separable[k] &= tells;
 	}
@@ -406,6 +436,8 @@ static int another_diagnosis(classifier *c, unsigned k, unsigned named)
 		if (hr->n_params == 1 && p >= 0) {
 			double dy[HYP_MAX_PARAMS] = {dk[p], 0.0};
 			hyp_predict(&c->hs, hr, dy, c->alt_pred, c->scratch);
+			if (c->unaligned)
+				classify_align(c, c->alt_pred);
 			rest = c->alt_pred;
 		}
 		if (wdist(c, rest, pk) < TWIN_CHI2)
@@ -428,17 +460,47 @@ static int same_here(const classifier *c, const double *x, const double *y)
 /* The wirings merged into hypothesis h when the set was built, as
  * alternatives with h's fit. */
 static void add_aliases(classifier *c, struct classification *out, struct alt_acc *acc, const struct hyp *h,
-                        const double *dy, double weight, int here)
+                        const double *dy, double weight, enum alt_kind kind)
 {
 	for (unsigned q = 0; q < h->n_alias; q++) {
 		struct hyp t = {.n_elems = h->alias[q].n_elems};
 		memcpy(t.e, h->alias[q].e, sizeof(t.e));
 		if (hyp_init_params(&c->f, &c->expected, &t) == 0)
-			add_alternative(c, out, acc, &t, dy, weight, here);
+			add_alternative(c, out, acc, &t, dy, weight, kind);
 	}
 }
 
-void name_alternatives(classifier *c, struct classification *out, unsigned named, double cutoff)
+/* Does pair h add one element to the named hypothesis: is one of its
+ * elements alone the named one, or a twin of it at this noise? */
+static int extends(const classifier *c, const struct hyp *h, unsigned named)
+{
+	for (unsigned e = 0; h->n_elems == 2 && e < 2; e++) {
+		int r = h->single[e];
+		if (r >= 0 && ((unsigned)r == named || c->dist[r] < TWIN_CHI2))
+			return 1;
+	}
+	return 0;
+}
+
+/* Second faults the measurement shows next to a single named one without
+ * naming them (HINT_CHI2): listed as what may come on top of it, at their
+ * odds with the penalty a second fault carries (c->score), so that a
+ * second fault nearly certain leaves the named one nearly no confidence
+ * of being the whole story. */
+static void add_extensions(classifier *c, struct classification *out, struct alt_acc *acc, unsigned named)
+{
+	if (c->hs.h[named].n_elems != 1)
+		return;
+	for (unsigned k = 0; k < c->hs.n; k++) {
+		const struct hyp *h = &c->hs.h[k];
+		if (!extends(c, h, named) || !(c->resid[named] - c->resid[k] >= HINT_CHI2))
+			continue;
+		double x = fmax(-MAX_EXPONENT, fmin(MAX_EXPONENT, (c->score[named] - c->score[k]) / 2.0));
+		add_alternative(c, out, acc, h, c->dy + (size_t)k * HYP_MAX_PARAMS, exp(x), ALT_ALSO);
+	}
+}
+
+void name_alternatives(classifier *c, struct classification *out, unsigned named, double cutoff, double rivals)
 {
 	if (named >= c->hs.n || out->n_faults == 0)
 		return;
@@ -449,26 +511,32 @@ void name_alternatives(classifier *c, struct classification *out, unsigned named
 		acc.separable[k] = 1;
 
 	/* Wirings merged into the named one: this jig measures them the same. */
-	add_aliases(c, out, &acc, h, dyn, 1.0, 1);
+	add_aliases(c, out, &acc, h, dyn, 1.0, ALT_THIS_JIG);
 	/* Others whose fit is as good (by residual: one fault more is a less
 	 * plain explanation, not a worse fit) and whose prediction this noise
 	 * cannot tell from the named one. */
 	const double *pn = c->pred + (size_t)named * c->n;
 	for (unsigned k = 0; k < c->hs.n; k++) {
-		if (k == named || c->dist[k] >= TWIN_CHI2 || c->resid[k] > cutoff || !another_diagnosis(c, k, named))
+		int twin = c->dist[k] < TWIN_CHI2 && c->resid[k] <= cutoff, rival = c->score[k] < rivals;
+		if (k == named || !(twin || rival) || !another_diagnosis(c, k, named))
 			continue;
-		double x = fmax(-MAX_EXPONENT, fmin(MAX_EXPONENT, (c->resid[named] - c->resid[k]) / 2.0));
-		int here = same_here(c, c->pred + (size_t)k * c->n, pn);
-		add_alternative(c, out, &acc, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, exp(x), here);
-		add_aliases(c, out, &acc, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, exp(x), here);
+		/* twins by their fit alone; rivals, observably different, by their
+		 * odds with the penalty each fault carries */
+		double x = twin ? (c->resid[named] - c->resid[k]) / 2.0 : (c->score[named] - c->score[k]) / 2.0;
+		x = fmax(-MAX_EXPONENT, fmin(MAX_EXPONENT, x));
+		/* without a round trip, "the same" says nothing of this jig */
+		enum alt_kind kind = !c->unaligned && same_here(c, c->pred + (size_t)k * c->n, pn) ? ALT_THIS_JIG : ALT_NOISE;
+		add_alternative(c, out, &acc, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, exp(x), kind);
+		add_aliases(c, out, &acc, &c->hs.h[k], c->dy + (size_t)k * HYP_MAX_PARAMS, exp(x), kind);
 	}
+	add_extensions(c, out, &acc, named);
 	for (unsigned k = 0; k < out->n_faults; k++) {
 		struct fault *ft = &out->fault[k];
 		if (!ft->alternatives)
 			continue;
 		/* Equally likely diagnoses share the belief: one alternative at
 		 * the same fit halves it. */
-		ft->confidence /= 1.0 + acc.weight[k];
+		ft->confidence = fmin(ft->confidence / (1.0 + acc.weight[k]), CONFIDENCE_WITH_ALTERNATIVES);
 		if (acc.separable[k])
 			ft->flags |= FAULT_FLAG_ALT_PER_CONTACT;
 	}

@@ -77,10 +77,10 @@ json_t *session_judge(const struct session *s, const struct measurement *m, stru
 	struct measurement mc = *m;
 	meta.calibration = calibration_apply(s->cal, &mc.an);
 	classifier_set_model_tolerance(s->cls, tolerance_of(s, &meta));
-	if (m->undecided)   /* tones without a round trip: no phase can be read */
-		measure_undecided_classification(m, &out->cl);
-	else
+	if (m->coarse.found)
 		classifier_run(s->cls, &mc.an, &out->cl);
+	else   /* no round trip: each tone's phase known only against its other inputs */
+		classifier_run_unaligned(s->cls, &mc.an, &out->cl);
 	meta.classify_ms = clock_now_ms() - t1;
 	meta.total_ms = clock_now_ms() - s->t0;
 	json_t *res = result_json(&meta, &s->sc->fx, &out->cl, &mc);

@@ -14,6 +14,12 @@
  * noise: a noise-only bin (Rayleigh amplitude) exceeds its rms by 12 dB
  * with probability e^-15.8 ≈ 1e-7, so no measurement invents a signal. */
 #define SIGNAL_SNR_DB 12.0
+/* Penalty per fault in a hypothesis, in χ² units (residual over noise
+ * variance). A fitted resistance that merely fits noise improves the
+ * residual by a χ²₁ variable; over the ~25 such singles of a 5-conductor
+ * cable the largest exceeds 20 with probability ~2e-4, so a fault must
+ * explain 30 units of residual more than the good wiring to be named. */
+#define FAULT_PENALTY 30.0
 /* Limit checks need the measurement to be beyond the limit by this many
  * standard deviations of its own noise before they fail a cable. The
  * crosstalk of a good cable reads as noise, whose magnitude is Rayleigh:
@@ -30,6 +36,26 @@
  * of two resistances to noise (χ²₂ exceeds 15 with probability 5e-4), or a
  * resistance fitted to noise would pass for a different wiring. */
 #define TWIN_CHI2 25.0
+/* An explanation the measurement cannot tell from the named one (a twin
+ * at this noise) is listed among its alternatives when its fit is within
+ * this many χ² units of the best: the difference between two fits of the
+ * same data scatters like a χ² of a few degrees of freedom, which passes
+ * 25 with probability ~1e-5, so a truth that is a twin of what is named is
+ * not left out because noise happened to favour the other. */
+#define ALT_CHI2 25.0
+/* With alternatives the confidence stays below 1 at the three decimals a
+ * result reports (docs/result.md), however unlikely they are. */
+#define CONFIDENCE_WITH_ALTERNATIVES 0.999
+/* A second fault that the measurement shows but not at the significance
+ * that names one (it must then win by FAULT_PENALTY + SEPARATION = 40 χ²
+ * units, a false alarm of 1e-5 over the 4096 hypotheses of a cable) is
+ * disclosed: listed among the named fault's alternatives when it improves
+ * the fit by this much. Over the at most 64 pairs that extend one named
+ * fault, noise alone does that with probability 64 e^(-22/2) ≈ 1e-3 (χ²
+ * of two degrees of freedom), and a second fault d χ² units away from
+ * the named one alone is disclosed or named with probability 1 − 3e-5
+ * once (√d − 4)² ≥ 22, d ≥ 75. */
+#define HINT_CHI2 22.0
 /* dB values of signals that are exactly zero. */
 #define DB_FLOOR -200.0
 
@@ -91,7 +117,39 @@ struct classifier {
 	double *resid, *score, *dy, *dist;
 	double *scratch;
 	double *alt_pred;                 /* n: one more prediction, for alternatives */
+	int unaligned;                    /* this run has no round trip: c->m is each tone's column
+	                                     turned to its principal axis, every prediction in
+	                                     c->pred turned by column to match (classify_unaligned.c) */
 };
+
+/* The steps of a classification (classify.c), shared by the one with a
+ * round trip and the one without (classify_unaligned.c). */
+/* c->m, c->im and c->sigma from an; returns Σ |H|²/σ² (about N for noise alone). */
+double classify_read(classifier *c, const struct analysis *an);
+/* Clipping, silence, a jig mismatch, too much noise: fills out and returns
+ * 1 when one of them decides; *snr gets the SNR a good cable would have. */
+int classify_station_checks(const classifier *c, const struct analysis *an, double power,
+                            struct classification *out, double *snr);
+double classify_chi2_limit(unsigned n);          /* a residual consistent with noise, N entries */
+double classify_confidence(double margin);       /* 0.5 .. 1 from a score margin */
+/* Error, low_snr: neither pass nor fail is honest at this measurement. */
+void classify_undecided(const classifier *c, struct classification *out, double snr);
+
+struct classify_choice {
+	unsigned best;            /* lowest score */
+	unsigned cand;            /* best, with an uncertain second fault dropped */
+	unsigned named;           /* the simplest of cand's twins */
+	double margin;            /* to the runner-up */
+	double runner_resid;
+};
+/* From c->resid, c->score and c->pred (filled for every hypothesis and the
+ * expected wiring, index hs.n): the hypothesis to name and its margin;
+ * fills c->dist (each prediction's distance to the candidate's). */
+void classify_choose(classifier *c, struct classify_choice *ch);
+/* Does every wiring that scores within SEPARATION of the candidate fail
+ * the cable (none is the good wiring or names no fault)? Then the cable
+ * fails, whichever of them it is. */
+int classify_fails_anyway(const classifier *c, const struct classify_choice *ch);
 
 /* Channel and leg model (classify_channels.c). */
 void chan_build(classifier *c);                  /* legs, channels, listener model; after c->eg */
@@ -111,9 +169,19 @@ void name_faults(const classifier *c, const struct hyp *h, const double *dy, dou
                  unsigned *n, unsigned max);
 /* Other hypotheses that explain the measurement as well as hypothesis
  * `named`: their codes become the faults' alternatives, and the faults'
- * confidence drops to say so. A residual at most cutoff counts as "as
- * well". */
-void name_alternatives(classifier *c, struct classification *out, unsigned named, double cutoff);
+ * confidence drops to say so. A twin at this noise with a residual at most
+ * cutoff counts as "as well", and so does any other diagnosis whose score
+ * is below rivals (-INFINITY: none). */
+void name_alternatives(classifier *c, struct classification *out, unsigned named, double cutoff, double rivals);
+
+/* Without a round trip (classify_unaligned.c): every tone's phase known
+ * only relative to the same tone on the other inputs. */
+void score_unaligned(classifier *c);             /* as score_all, each column up to its sign */
+/* Turn each column of prediction p to the sign that matches c->m. */
+void classify_align(const classifier *c, double *p);
+/* The verdict: fail when every wiring a good cable could have is
+ * excluded, else undecided; never pass. */
+void conclude_unaligned(classifier *c, const struct classify_choice *ch, double snr, struct classification *out);
 
 /* What reaches where (classify_reach.c). */
 /* out->reach from wiring w (each near contact's far contacts, with the measured gain). */

@@ -254,8 +254,8 @@ void corpus_synth_gains(const struct jig *j, const double *g, double snr_db, str
 		double s = corpus_tone_sigma(j, k, snr_db);
 		for (unsigned i = 0; i < ni; i++) {
 			struct tone_result *t = &an->h[i][k];
-			t->re = g[i * no + k] + s * M_SQRT1_2 * rng_gauss(r);
-			t->im = s * M_SQRT1_2 * rng_gauss(r);
+			t->re = g[i * no + k] + (r ? s * M_SQRT1_2 * rng_gauss(r) : 0.0);
+			t->im = r ? s * M_SQRT1_2 * rng_gauss(r) : 0.0;
 			t->gain = hypot(t->re, t->im);
 			t->gain_db = t->gain > 0.0 ? 20.0 * log10(t->gain) : -400.0;
 			t->phase_deg = atan2(t->im, t->re) * 180.0 / M_PI;

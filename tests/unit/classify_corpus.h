@@ -59,7 +59,8 @@ double corpus_tone_sigma(const struct jig *j, unsigned k, double snr_db);
 
 /* The analysis a perfect analyzer would give for gains g: g plus complex
  * Gaussian noise whose rms is snr_db below the good cable's strongest
- * gain of each tone (the "SNR per tone"). */
+ * gain of each tone (the "SNR per tone"). r NULL: g itself, with that
+ * noise stated but not drawn. */
 void corpus_synth_gains(const struct jig *j, const double *g, double snr_db, struct rng *r, struct analysis *an);
 
 /* The same for cable `truth`, its gains from the oracle. */

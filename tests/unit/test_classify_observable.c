@@ -43,8 +43,8 @@ static double distance(const struct jig *j, const double *x, const double *y, co
 static double snr_for(const struct jig *j, const struct wiring *truth, const struct wiring *alone, double chi2)
 {
 	double gt[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS], ga[FIXTURE_MAX_CHANNELS * FIXTURE_MAX_CHANNELS];
-	assert_int_equal(corpus_oracle_gains(&j->f, truth, gt), 0);
-	assert_int_equal(corpus_oracle_gains(&j->f, alone, ga), 0);
+	assert_int_equal(oracle_gains(&j->f, truth, gt), 0);
+	assert_int_equal(oracle_gains(&j->f, alone, ga), 0);
 	double lo = 0.0, hi = 120.0;
 	assert_true(distance(j, gt, ga, gt, hi) > chi2);   /* reachable at all, model uncertainty and all */
 	for (unsigned it = 0; it < 60; it++) {
@@ -196,8 +196,8 @@ static void test_signal_shorted_to_ground(void **state)
 	shorted.c[shorted.n++] = (struct conductor){a, g, 0.5};
 	int l = corpus_conductor(&j, "A.T");
 	open.c[l] = open.c[--open.n];
-	assert_int_equal(corpus_oracle_gains(&j.f, &shorted, gs), 0);
-	assert_int_equal(corpus_oracle_gains(&j.f, &open, go), 0);
+	assert_int_equal(oracle_gains(&j.f, &shorted, gs), 0);
+	assert_int_equal(oracle_gains(&j.f, &open, go), 0);
 	assert_true(distance(&j, gs, go, gs, 40.0) < 9.0);
 	assert_true(distance(&j, gs, go, gs, 70.0) > 4.0 * NAME_CHI2);
 

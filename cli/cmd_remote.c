@@ -52,6 +52,17 @@ static void print_history(const json_t *list)
 	}
 }
 
+/* The exit code of a request the daemon refused (its reason printed), or
+ * -1 when it was answered: busy (409) and server errors are the station's,
+ * the rest the caller's. */
+static int refused(long status, const char *reply)
+{
+	if (status < 400)
+		return -1;
+	cli_http_error(status, reply);
+	return status == 409 || status >= 500 ? EXIT_STATION : EXIT_USAGE;
+}
+
 int cmd_remote(const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -134,16 +145,8 @@ int cmd_remote(const char *cmd, int argc, char **argv)
 		rc = EXIT_STATION;
 		goto out;
 	}
-	if (status == 409) {
-		cli_http_error(status, reply);
-		rc = EXIT_STATION;
+	if ((rc = refused(status, reply)) >= 0)
 		goto out;
-	}
-	if (status >= 400) {
-		cli_http_error(status, reply);
-		rc = status < 500 ? EXIT_USAGE : EXIT_STATION;
-		goto out;
-	}
 	if (csv && !strcmp(cmd, "history")) {
 		fputs(reply, stdout);
 		rc = 0;

@@ -7,6 +7,7 @@ object and the named faults. Latency is left random, so every open has its own.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ class TestHeadlineCases(unittest.TestCase, ResultShape):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def test_trs_straight_passes(self):
         sc = scenario(self.tmp, "trs-ok", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
@@ -177,6 +179,7 @@ class TestPerContactJig(unittest.TestCase, ResultShape):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def verdict_of(self, name, lines, cable="trrs-ctia-extension"):
         sc = scenario(self.tmp, name, "trrs-4ch", lines)
@@ -228,6 +231,7 @@ class TestPerContactJig(unittest.TestCase, ResultShape):
 class TestCliContract(unittest.TestCase, ResultShape):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
         self.ok = scenario(self.tmp, "ok", "stereo-trs", ["wire = A.T B.T", "wire = A.R B.R", "wire = A.S B.S"])
 
     def test_junit_pass_and_fail(self):
@@ -300,6 +304,7 @@ class TestOfflineAnalysis(unittest.TestCase, ResultShape):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def test_capture_reproduces_live_verdict(self):
         sc = scenario(self.tmp, "karaoke", "stereo-trrs-ctia",
@@ -364,6 +369,7 @@ class TestFlex(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def flex(self, lines, seconds):
         sc = scenario(self.tmp, "flex", "trrs-4ch", lines)

@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -21,6 +22,7 @@ import tempfile
 import threading
 import time
 import unittest
+import weakref
 
 BUILD = os.environ.get("TONEWIRE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
 TONEWIRED = os.path.join(BUILD, "daemon", "tonewired")
@@ -51,6 +53,8 @@ class Daemon:
 
     def __init__(self, fast=True, windows=1, http_extra="", station_extra="", scenario_extra=""):
         self.dir = tempfile.mkdtemp(prefix="tw-daemon-")
+        # Gone with the object (or at exit): stop() is also a restart's first half.
+        weakref.finalize(self, shutil.rmtree, self.dir, True)
         self.scen_dir = os.path.join(self.dir, "scenarios")
         os.mkdir(self.scen_dir)
         self.scenario = os.path.join(self.scen_dir, "straight.conf")

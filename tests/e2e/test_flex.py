@@ -94,7 +94,7 @@ class Flex(unittest.TestCase):
         self.assertLess(first[0], result_seen[0] - 1.0)   # live: a second or more before the end
 
         flex_events = [e[2] for e in sse.events if e[1] == "flex"]
-        self.assertEqual(len(flex_events), len(drops), (flex_events, res.get("xruns")))
+        self.assertEqual(len(flex_events), len(drops), (flex_events, res.get("xruns"), "".join(d.log)))
         # Where the session's stream started on the device's timeline: from the first event,
         # and within what the test's own clock allows (the open happened during the switch, the
         # stream started after the POST and before the session was seen tracking).

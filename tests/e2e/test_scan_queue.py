@@ -36,8 +36,9 @@ def scan_two(d):
 
 class ScanQueue(unittest.TestCase):
     def start(self, station_extra=""):
-        # Real-time pace: a test takes ~100 ms, so the second scan lands in it.
-        d = Daemon(fast=False, station_extra=station_extra)
+        # Real-time pace and 64 windows of 256 frames: a test takes ~0.4 s, so the
+        # scans 40 ms apart all land while the first one runs.
+        d = Daemon(fast=False, windows=64, station_extra=station_extra)
         self.addCleanup(d.stop)
         return d.start()
 

@@ -135,6 +135,32 @@ static void test_several_dropouts_counted_with_times(void **state)
 	}
 }
 
+/* The adaptive plan's windows are 256 frames, not a multiple of the 24-frame
+ * block: a dropout about as long as a window, wherever it starts against
+ * windows and blocks, is found once, on its path, with its length. */
+static void test_window_long_dropout_found_at_every_phase(void **state)
+{
+	struct toneplan p;
+	struct flex_event ev[16];
+	unsigned missed = 0, wrong = 0;
+	(void)state;
+	assert_int_equal(toneplan_make(&p, NIN, RATE, 256), 0);
+	for (uint64_t off = 0; off < 2 * 256; off += 5) {
+		struct drop d = { .input = 1, .tone = 1, .start = RATE / 4 + off, .frames = 264 };
+		unsigned n = run(&p, 37.0, 30.0, &d, 1, RATE / 2, ev, 16);
+		if (n == 0) {
+			missed++;
+			continue;
+		}
+		if (n != 1 || ev[0].input != 1 || ev[0].tone != 1 || llabs((long long)ev[0].start - (long long)d.start) > 24 ||
+		    llabs((long long)ev[0].frames - (long long)d.frames) > 48)
+			wrong++;
+	}
+	print_message("window-long dropouts: %u missed, %u wrong of %u phases\n", missed, wrong, 2 * 256 / 5 + 1);
+	assert_int_equal(missed, 0);
+	assert_int_equal(wrong, 0);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct toneplan p;
@@ -163,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_clean_cable_is_silent),
 		cmocka_unit_test(test_one_ms_dropout_is_found),
 		cmocka_unit_test(test_several_dropouts_counted_with_times),
+		cmocka_unit_test(test_window_long_dropout_found_at_every_phase),
 		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,11 @@
  * blocks and compared with the running noise level; the residual of an event
  * is projected on each tone's predicted contribution to say which path
  * dropped and by how much. H is re-learnt every clean window, so slow clock
- * drift and warming cables do not accumulate into false alarms. */
+ * drift and warming cables do not accumulate into false alarms. Blocks need
+ * not divide the window: the block that straddles a window's end must be
+ * clean too before that window's H is taken, or a dropout that starts in
+ * the window's last frames would teach H the loss, and every block after it
+ * would look like an event that never ends. */
 
 #define MAX_IN ANALYZER_MAX_INPUTS
 #define MAX_T TONEPLAN_MAX_TONES
@@ -50,6 +54,8 @@ struct flex {
 	double latency;
 	double complex h[MAX_IN][MAX_T];      /* reference H, times the tone amplitude */
 	double complex acc[MAX_IN][MAX_T];    /* this window: demodulated sums */
+	double complex cand[MAX_IN][MAX_T];   /* a clean window's H, until the block across its end is clean */
+	int cand_pending;
 	double complex z[MAX_T], step[MAX_T]; /* phasor of each tone at the next frame */
 	int have_ref, window_dirty;
 	uint64_t next_pos;              /* capture frame expected next */
@@ -126,6 +132,7 @@ static void seek(flex *f, uint64_t pos)
 	f->in_window = 0;
 	f->block_start = pos;
 	f->window_dirty = 1;   /* a partial window cannot re-learn H */
+	f->cand_pending = 0;
 	memset(f->acc, 0, sizeof(f->acc));
 }
 
@@ -174,6 +181,7 @@ static void emit(flex *f, unsigned j, struct flex_event *ev, unsigned max, unsig
 
 static void end_block(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
 {
+	int hit = 0;
 	f->blocks++;
 	for (unsigned j = 0; j < f->n_in; j++) {
 		struct input_state *s = &f->in[j];
@@ -205,6 +213,7 @@ static void end_block(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
 					s->ev_depth[k] = c;
 			}
 			f->window_dirty = 1;
+			hit = 1;
 		} else {
 			if (s->open)
 				emit(f, j, ev, max, n);
@@ -216,6 +225,10 @@ static void end_block(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
 	}
 	if (f->warmup)
 		f->warmup--;
+	/* The block across the last window's end was clean: that window's H holds. */
+	if (f->cand_pending && !hit)
+		memcpy(f->h, f->cand, sizeof(f->h));
+	f->cand_pending = 0;
 	/* Keep the phasors on the unit circle (rounding drifts them slowly). */
 	for (unsigned k = 0; k < f->n_t; k++)
 		f->z[k] /= cabs(f->z[k]);
@@ -226,9 +239,14 @@ static void end_window(flex *f)
 	/* Every tone completes whole cycles in a window, so the demodulated sums
 	 * are exact amplitudes: H*amplitude = 2*acc/N. */
 	if (!f->window_dirty) {
+		/* Without a reference nothing is tracked yet: taken at once. With
+		 * one, when a block runs on across the window's end, only once it
+		 * has ended clean. */
+		int defer = f->have_ref && f->in_block != 0;
 		for (unsigned j = 0; j < f->n_in; j++)
 			for (unsigned k = 0; k < f->n_t; k++)
-				f->h[j][k] = 2.0 * f->acc[j][k] / f->plan.window;
+				(defer ? f->cand : f->h)[j][k] = 2.0 * f->acc[j][k] / f->plan.window;
+		f->cand_pending = defer;
 		if (!f->have_ref) {
 			f->have_ref = 1;
 			f->warmup = WARMUP_BLOCKS;
@@ -236,6 +254,16 @@ static void end_window(flex *f)
 	}
 	f->window_dirty = 0;
 	memset(f->acc, 0, sizeof(f->acc));
+}
+
+void flex_flush(flex *f, struct flex_event *ev, unsigned max, unsigned *n)
+{
+	*n = 0;
+	if (!f)
+		return;
+	for (unsigned j = 0; j < f->n_in; j++)
+		if (f->in[j].open)
+			emit(f, j, ev, max, n);
 }
 
 int flex_process(flex *f, const float *capture, unsigned frames, uint64_t pos,

@@ -44,6 +44,10 @@ void flex_set_reference(flex *f, const struct analysis *an);
 int flex_process(flex *f, const float *capture, unsigned frames, uint64_t pos,
                  struct flex_event *ev, unsigned max, unsigned *n);
 
+/* The events still in progress, ended here (the session is over): stored
+ * in ev (at most max), *n gets how many. */
+void flex_flush(flex *f, struct flex_event *ev, unsigned max, unsigned *n);
+
 /* Blocks processed and noise floor of an input (RMS of the residual per
  * sample, linear), for status and tests. */
 uint64_t flex_blocks(const flex *f);

@@ -210,6 +210,13 @@ json_t *flexmon_json(flexmon *fm)
 
 void flexmon_finish_result(flexmon *fm, json_t *result, double seconds, const char *ended_by)
 {
+	/* A dropout still open when the session ends is one all the same. */
+	if (fm->tracker) {
+		unsigned n = 0;
+		flex_flush(fm->tracker, fm->ev, EV_BATCH, &n);
+		for (unsigned i = 0; i < n; i++)
+			record(fm, &fm->ev[i]);
+	}
 	json_t *summary = flexmon_json(fm);
 	json_object_set_new(summary, "seconds", json_real(round3(seconds)));
 	json_object_set_new(summary, "ended_by", json_string(ended_by));

@@ -136,18 +136,21 @@ static void test_several_dropouts_counted_with_times(void **state)
 }
 
 /* The adaptive plan's windows are 256 frames, not a multiple of the 24-frame
- * block: a dropout about as long as a window, wherever it starts against
- * windows and blocks, is found once, on its path, with its length. */
-static void test_window_long_dropout_found_at_every_phase(void **state)
+ * block: a dropout, short or about as long as a window, wherever it starts
+ * against windows and blocks, is found once, on its path, with its length.
+ * At 60 dB a reference learnt from a window whose last frames held the
+ * dropout's start (the block across its end not yet judged) is off by
+ * several per cent: every block after it would be one endless event. */
+static void test_dropout_found_at_every_phase(void **state)
 {
 	struct toneplan p;
 	struct flex_event ev[16];
-	unsigned missed = 0, wrong = 0;
+	unsigned missed = 0, wrong = 0, runs = 0;
 	(void)state;
 	assert_int_equal(toneplan_make(&p, NIN, RATE, 256), 0);
-	for (uint64_t off = 0; off < 2 * 256; off += 5) {
-		struct drop d = { .input = 1, .tone = 1, .start = RATE / 4 + off, .frames = 264 };
-		unsigned n = run(&p, 37.0, 30.0, &d, 1, RATE / 2, ev, 16);
+	for (uint64_t off = 0; off < 256; off += 2, runs++) {
+		struct drop d = { .input = 1, .tone = 1, .start = RATE / 4 + off, .frames = off % 4 ? 96 : 264 };
+		unsigned n = run(&p, 37.0, 60.0, &d, 1, RATE / 2, ev, 16);
 		if (n == 0) {
 			missed++;
 			continue;
@@ -156,9 +159,41 @@ static void test_window_long_dropout_found_at_every_phase(void **state)
 		    llabs((long long)ev[0].frames - (long long)d.frames) > 48)
 			wrong++;
 	}
-	print_message("window-long dropouts: %u missed, %u wrong of %u phases\n", missed, wrong, 2 * 256 / 5 + 1);
+	print_message("dropouts: %u missed, %u wrong of %u phases\n", missed, wrong, runs);
 	assert_int_equal(missed, 0);
 	assert_int_equal(wrong, 0);
+}
+
+/* A conductor still open when the session ends is reported by flex_flush,
+ * not lost with the session. */
+static void test_open_at_the_end_is_flushed(void **state)
+{
+	struct toneplan p;
+	struct flex_event ev[4];
+	struct drop d = { .input = 2, .tone = 2, .start = RATE / 2, .frames = RATE };
+	struct flex_cfg cfg = { .plan = &p, .n_inputs = NIN, .latency_frames = 12.0 };
+	float *buf = malloc(sizeof(float) * 1024 * NIN);
+	unsigned n = 0, total = 0;
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(toneplan_make(&p, NIN, RATE, 256), 0);
+	flex *f = flex_create(&cfg);
+	assert_non_null(f);
+	for (uint64_t pos = 0; pos < (uint64_t)RATE; pos += 1024) {
+		render(&p, buf, pos, 1024, 12.0, sigma_for(&p, 40.0), &d, 1);
+		assert_int_equal(flex_process(f, buf, 1024, pos, ev, 4, &n), 0);
+		total += n;
+	}
+	assert_int_equal(total, 0);   /* still open */
+	flex_flush(f, ev, 4, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].input, 2);
+	assert_int_equal(ev[0].tone, 2);
+	assert_true(llabs((long long)ev[0].start - (long long)d.start) <= 24);
+	flex_flush(f, ev, 4, &n);
+	assert_int_equal(n, 0);       /* once */
+	flex_destroy(f);
+	free(buf);
 }
 
 static void test_bad_arguments(void **state)
@@ -189,7 +224,8 @@ int main(void)
 		cmocka_unit_test(test_clean_cable_is_silent),
 		cmocka_unit_test(test_one_ms_dropout_is_found),
 		cmocka_unit_test(test_several_dropouts_counted_with_times),
-		cmocka_unit_test(test_window_long_dropout_found_at_every_phase),
+		cmocka_unit_test(test_dropout_found_at_every_phase),
+		cmocka_unit_test(test_open_at_the_end_is_flushed),
 		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -438,7 +438,13 @@ http *http_start(const struct http_ctx *ctx, char err[HTTP_ERR_MAX])
 	                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 	                        MHD_OPTION_CONNECTION_LIMIT, gc.active_max + 16,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(4 * HTTP_HEAD_MAX),
+	                        /* The head (at most HTTP_HEAD_MAX, whole before it is
+	                         * handed over) and the answer's headers. At 32 KiB or
+	                         * less MHD takes the pool from malloc, not a fresh
+	                         * mmap per connection, whose munmap stops every core
+	                         * to flush its TLB: at one connection per request
+	                         * that was most of the daemon's time. */
+	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL,
 	                        /* Handlers keep big structs on the heap; 256 KiB per
 	                         * connection thread keeps many clients cheap. */
 	                        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),

@@ -15,6 +15,7 @@
 
 /* The connection limits (README, Security). */
 #define HTTP_HEAD_MAX (16 * 1024)        /* request line and header fields: 431 beyond */
+#define HTTP_POOL (2 * HTTP_HEAD_MAX)     /* MHD's memory per connection: the head, then the answer's headers */
 #define HTTP_TARGET_MAX 4096             /* path and query: 414 beyond */
 #define HTTP_FIELDS_MAX 64               /* header fields: 431 beyond */
 #define HTTP_REQUEST_MS 10000            /* to send a whole request, from the connection's start: 408 after */

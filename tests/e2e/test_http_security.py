@@ -141,6 +141,13 @@ class Probes:
             status, headers, body, _, _ = self.answer(data, wait=15 if want == 408 else 3)
             self.row("JSON errors", probe, f"{want} JSON",
                      f"{status} {'JSON' if is_json_error(headers, body) else 'not JSON'}")
+        # The head limit is 16 KiB (daemon/routes.h): a head just under it is answered, so the
+        # connection's memory in libmicrohttpd holds a whole allowed head and its answer.
+        pad = 16 * 1024 - 200 - len(h) - len(a) - 40
+        status, headers, body, _, _ = self.answer(b"GET /api/v1/status HTTP/1.1\r\n" + h + a + b"X-Big: "
+                                                  + b"b" * pad + b"\r\n\r\n")
+        self.row("limits", "head of 16 KiB less 200 bytes", "200 status",
+                 f"{status} {'status' if b'connected' in body else 'no status'}")
 
     def browser_headers(self):
         for path in ("/", "/api/v1/status"):

@@ -11,6 +11,27 @@
 
 #include "store_priv.h"
 
+/* Who hears of a new row for the outbox (the forwarder); the call is made
+ * outside the lock. */
+void store_set_notify(store *s, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&s->lock);
+	s->notify = fn;
+	s->notify_ctx = ctx;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Tell whoever forwards the outbox that it has a new row (lock not held). */
+static void store_notify(store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	void (*fn)(void *) = s->notify;
+	void *ctx = s->notify_ctx;
+	pthread_mutex_unlock(&s->lock);
+	if (fn)
+		fn(ctx);
+}
+
 /* Each step moves the schema from version i to i + 1, inside one
  * transaction together with PRAGMA user_version. Never edit a step that
  * has shipped: add one. */

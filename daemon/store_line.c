@@ -9,24 +9,6 @@
 
 #include "store_priv.h"
 
-void store_set_notify(store *s, void (*fn)(void *ctx), void *ctx)
-{
-	pthread_mutex_lock(&s->lock);
-	s->notify = fn;
-	s->notify_ctx = ctx;
-	pthread_mutex_unlock(&s->lock);
-}
-
-void store_notify(store *s)
-{
-	pthread_mutex_lock(&s->lock);
-	void (*fn)(void *) = s->notify;
-	void *ctx = s->notify_ctx;
-	pthread_mutex_unlock(&s->lock);
-	if (fn)
-		fn(ctx);
-}
-
 /* Run a prepared query and append each row's JSON (built by row) to arr.
  * 0 or -EIO; st is finalised. */
 static int collect(sqlite3_stmt *st, json_t *arr, json_t *(*row)(sqlite3_stmt *st))

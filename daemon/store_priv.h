@@ -29,7 +29,5 @@ int store_failed(store *s);
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* A calibrations row (CALIBRATION_COLUMNS) as JSON (a new reference). */
 json_t *store_calibration_row(sqlite3_stmt *st, int with_corrections);
-/* Tell whoever forwards the outbox that it has a new row (lock not held). */
-void store_notify(store *s);
 
 #endif

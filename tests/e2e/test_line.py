@@ -365,9 +365,19 @@ class LineView(unittest.TestCase):
         self.d = station(self.pg, sid="VIEW")
         self.addCleanup(self.d.stop)
         self.d.start()
-        wait(lambda: self.pg.psql("SELECT count(*) FROM tonewire_schema") == "1", what="the schema")
+        wait(self.schema_ready, what="the schema")
         self.rows = self.generate()
         self.insert(self.rows)
+
+    def schema_ready(self):
+        """The station creates the schema once it reaches the database: until then the table
+        does not exist, which is "not yet", not an error."""
+        try:
+            return self.pg.psql("SELECT count(*) FROM tonewire_schema") == "1"
+        except RuntimeError as e:
+            if "does not exist" in str(e):
+                return False
+            raise
 
     def generate(self):
         rnd = random.Random(17)

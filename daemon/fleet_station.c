@@ -48,8 +48,9 @@ fleet_station *fleet_station_create(const struct fleet_station_cfg *cfg)
 	pthread_mutex_init(&fs->lock, NULL);
 	/* The operator stays logged in across a restart (a crash, an update). */
 	char name[FLEET_NAME_MAX * 4];
-	if (store_state_get(fs->store, OPERATOR_KEY, name, sizeof(name)) == 0 && strlen(name) <= FLEET_NAME_MAX)
-		snprintf(fs->operator_name, sizeof(fs->operator_name), "%s", name);
+	size_t len;
+	if (store_state_get(fs->store, OPERATOR_KEY, name, sizeof(name)) == 0 && (len = strlen(name)) <= FLEET_NAME_MAX)
+		memcpy(fs->operator_name, name, len + 1);
 	return fs;
 }
 

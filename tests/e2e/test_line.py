@@ -508,6 +508,17 @@ class LineView(unittest.TestCase):
             self.assertAlmostEqual(c["percent"], 100 * n / total)
             self.assertAlmostEqual(c["cumulative_percent"], 100 * cum / total)
         self.assertAlmostEqual(body["codes"][-1]["cumulative_percent"], 100)
+        # The CLI's table: the same counts, in the same order, with a bar per share.
+        until = iso(self.T0 + dt.timedelta(days=10))
+        p = cli("line", "pareto", "--since", iso(self.T0), "--until", until, d=self.d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], f"{len(self.rows)} tests, {len(bad)} failed")
+        rows = [ln.split() for ln in lines[2:] if ln.strip()]
+        self.assertEqual([(r[0], int(r[1])) for r in rows], want)
+        for r, (_, n) in zip(rows, want):
+            self.assertAlmostEqual(float(r[2].rstrip("%")), 100 * n / total, delta=0.05)
+            self.assertEqual(len(r[4]) if len(r) > 4 else 0, int(100 * n / total * 40 / 100 + 0.5), r)
 
         body = self.get(f"/api/v1/line/retests?limit=1000&{self.period()}")
         seen = {}
@@ -523,6 +534,19 @@ class LineView(unittest.TestCase):
         for o in ("passed_on_retest", "still_failing", "retested_after_pass"):
             self.assertEqual(body["outcomes"][o], sum(outcome(v) == o for v in multi.values()), o)
         self.assertEqual({i["serial"]: i["verdicts"] for i in body["items"]}, multi)
+        p = cli("line", "retests", "--limit", "1000", "--since", iso(self.T0), "--until", until, d=self.d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        n = {o: sum(outcome(v) == o for v in multi.values())
+             for o in ("passed_on_retest", "still_failing", "retested_after_pass")}
+        self.assertEqual(lines[0], f"{len(multi)} serials tested more than once: {n['passed_on_retest']} passed on "
+                                   f"retest, {n['still_failing']} still failing, {n['retested_after_pass']} retested "
+                                   "after a pass")
+        items = {}
+        for ln in lines[2:]:
+            serial, what, rest = ln.split(None, 2)
+            items[serial] = (what, rest.split("  (")[0].split())
+        self.assertEqual(items, {s: (outcome(v), v) for s, v in multi.items()})
 
     def test_spc(self):
         body = self.get(f"/api/v1/line/spc?metric=series_ohms&ref_points=30&points=2000&{self.period()}")
@@ -568,6 +592,11 @@ class LineView(unittest.TestCase):
         self.assertAlmostEqual(body[1]["max_abs_gain_db"], 1.5)
         self.assertEqual(body[1]["paths"], 2)
         self.assertEqual(len(self.get("/api/v1/line/calibrations?jig=trrs-4ch&since=2026-02-01&until=2026-04-01")), 1)
+        p = cli("line", "calibrations", "--since", "2026-02-01", "--until", "2026-04-01", d=self.d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = [ln.split() for ln in p.stdout.splitlines()[1:]]
+        self.assertEqual([(r[0], r[2]) for r in rows], [("stereo-trs", "X2"), ("stereo-trs", "X1"), ("trrs-4ch", "X1")])
+        self.assertEqual((float(rows[1][-2]), float(rows[1][-1])), (-0.5, 1.5))
 
         serial = max({r["serial"] for r in self.rows if r["serial"]},
                      key=lambda s: sum(r["serial"] == s for r in self.rows))
@@ -583,6 +612,13 @@ class LineView(unittest.TestCase):
         stations = {s["station"]: s for s in self.get("/api/v1/line/stations")}
         self.assertEqual(stations["X1"]["results"], sum(r["station"] == "X1" for r in self.rows))
         self.assertIn("VIEW", stations, "the station itself registered when it connected")
+        p = cli("line", "stations", d=self.d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        listed = {ln.split()[0]: int(ln.split()[-1]) for ln in p.stdout.splitlines()[1:]}
+        self.assertEqual(listed, {k: v["results"] for k, v in stations.items()})
+        for bad_args in (("line", "pareto", "extra"), ("line", "nothing"), ("line", "release", "S-1")):
+            p = cli(*bad_args, d=self.d)
+            self.assertEqual(p.returncode, 2, (bad_args, p.stdout, p.stderr))
 
 
 class Schema(unittest.TestCase):

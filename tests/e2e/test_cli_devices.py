@@ -51,6 +51,19 @@ def interface(path):
     }
 
 
+def mixer_lines(path):
+    """The settings of a profile's [mixer] section, one per line (a key may repeat)."""
+    n, inside = 0, False
+    with open(path) as f:
+        for ln in f:
+            ln = ln.split(";")[0].strip()
+            if ln.startswith("["):
+                inside = ln == "[mixer]"
+            elif inside and "=" in ln:
+                n += 1
+    return n
+
+
 def jigs_that_fit(n_out, n_in):
     """The shipped jigs whose highest output and input channel the device has."""
     fit = []
@@ -114,6 +127,30 @@ class Devices(unittest.TestCase):
                 self.assertIn(f"{want['in']} channels", cap)
                 self.assertIn(" ".join(str(r) for r in want["rates"]) + " Hz", play)
                 self.assertEqual(jigs.split()[1:], jigs_that_fit(want["out"], want["in"]) or ["none", "fit"])
+
+    def test_profiles_show_every_interface(self):
+        """`tonewire profiles show NAME` of an interface says what its file says."""
+        for path in sorted(glob.glob(os.path.join(SOURCE, "profiles", "interfaces", "*.conf"))):
+            want = interface(path)
+            with self.subTest(interface=want["name"]):
+                p = subprocess.run([TONEWIRE, "profiles", "show", want["name"]], capture_output=True, text=True,
+                                   timeout=30)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                lines = p.stdout.splitlines()
+                self.assertTrue(lines[0].startswith(f"interface {want['name']} — "), lines[0])
+                recognised = next(ln for ln in lines if ln.strip().startswith("recognised by"))
+                for what in (want["usb"], want["card"]):
+                    if what:
+                        self.assertIn(what, recognised)
+                play = next(ln for ln in lines if ln.split()[0] == "playback")
+                cap = next(ln for ln in lines if ln.split()[0] == "capture")
+                self.assertEqual(play.split()[1:], [*want["play_formats"][:-1], want["play_formats"][-1] + ",",
+                                                    str(want["out"]), "channels"])
+                self.assertEqual(cap.split()[1:], [*want["cap_formats"][:-1], want["cap_formats"][-1] + ",",
+                                                   str(want["in"]), "channels"])
+                rates = next(ln for ln in lines if ln.split()[0] == "rates")
+                self.assertEqual([int(r) for r in rates.split()[1:]], want["rates"])
+                self.assertEqual(sum(ln.strip().startswith("mixer:") for ln in lines), mixer_lines(path))
 
     def test_a_device_that_does_not_open(self):
         pcm = self.scenario("unknown", "no-such-interface")

@@ -6,6 +6,7 @@ to every later test and survives a restart (CTest: e2e.calibrate).
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -90,6 +91,24 @@ class Calibrate(unittest.TestCase):
         st, one = d.get(f"/api/v1/calibrations/{cal['id']}")
         self.assertEqual((st, one["active"]), (200, False))
         self.assertEqual(d.get("/api/v1/calibrations/999")[0], 404)
+        # The CLI's words: the new calibration, active, and its correction per measured path
+        # (the two signal paths; crosstalk paths carry none).
+        p = subprocess.run([TONEWIRE, "calibrate", "--server", d.url, "--cable", CABLE], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        m = re.match(r"CALIBRATED  calibration (\d+) from (\S+) \(test \d+\), active from now on", p.stdout)
+        self.assertIsNotNone(m, p.stdout)
+        self.assertEqual(m.group(2), CABLE)
+        third = int(m.group(1))
+        self.assertGreater(third, second)
+        self.assertEqual(d.get("/api/v1/status")[1]["calibration"]["id"], third)
+        table = p.stdout.split("\n\n", 1)[1].splitlines()
+        self.assertEqual(table[0].split(), ["output", "input", "gain", "dB", "phase"])
+        rows = [ln.split() for ln in table[1:] if ln.strip()]
+        self.assertEqual(len(rows), 2, p.stdout)
+        for r in rows:
+            self.assertAlmostEqual(float(r[-2]), -self.LOSS_DB, delta=0.02)   # input names hold a blank
+        second = third
 
         # It outlives a restart, and flex sessions record it too.
         d.stop()

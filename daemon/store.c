@@ -239,7 +239,7 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 	if (sqlite3_open_v2(cfg->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		int sys = s->db ? sqlite3_system_errno(s->db) : 0;
-		snprintf(err, STORE_ERR_MAX, "cannot open %.160s: %.50s%s%.40s", cfg->path,
+		snprintf(err, STORE_ERR_MAX, "cannot open %.150s: %.50s%s%.40s", cfg->path,
 		         s->db ? sqlite3_errmsg(s->db) : "out of memory", sys ? ": " : "", sys ? strerror(sys) : "");
 		goto fail;
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -172,7 +173,11 @@ int cmd_learn(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	if (cli_jig_load("learn", o.extra, o.device, o.jig, &prof, jig) < 0)
+	/* --profiles is also where the learned cable is written: a folder not made
+	 * yet holds no profile to search, and is made when the cable is saved. */
+	struct stat dst;
+	const char *search = o.extra && stat(o.extra, &dst) != 0 && errno == ENOENT ? NULL : o.extra;
+	if (cli_jig_load("learn", search, o.device, o.jig, &prof, jig) < 0)
 		goto out;
 	if (learn_station(&prof, jig, o.end_a, o.end_b, sc, err) < 0 ||
 	    learn_prepare(&rq, o.name, o.end_a, o.end_b, o.extra, o.restart, jig->name, err) < 0) {

@@ -151,9 +151,23 @@ int profiles_export(const char *extra, char err[PROFILE_ERR_MAX])
 		char dir[PATH_MAX], real[PATH_MAX];
 
 		if (n > 0 && n < sizeof dir) {
+			struct stat st;
 			memcpy(dir, s, n);
 			dir[n] = '\0';
-			fprintf(f, "%s%s", ftell(f) ? ":" : "", realpath(dir, real) ? real : dir);
+			/* A folder named on purpose that is not there is a typo, not "no
+			 * profiles of my own": said, rather than silently searched past. */
+			if (!realpath(dir, real))
+				rc = -errno;
+			else if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+				rc = -ENOTDIR;
+			if (rc < 0) {
+				snprintf(err, PROFILE_ERR_MAX, "%.200s: %s", dir,
+				         rc == -ENOTDIR ? "not a folder" : strerror(-rc));
+				fclose(f);
+				free(list);
+				return rc;
+			}
+			fprintf(f, "%s%s", ftell(f) ? ":" : "", real);
 		}
 		s += n;
 		if (*s == ':')

@@ -137,7 +137,8 @@ int profiles_find_all(const struct profiles *p, enum profile_kind kind, const ch
  * $TONEWIRE_PROFILES, made absolute, so that code which only sees the
  * environment searches them too: the simulator plugin, which alsa-lib loads
  * inside this process. Call it once at start-up, before any thread starts
- * (setenv is not thread-safe). Returns 0 or -errno with err filled. */
+ * (setenv is not thread-safe). A folder that does not exist (or is not
+ * a folder) is an error. Returns 0 or -errno with err filled. */
 int profiles_export(const char *extra, char err[PROFILE_ERR_MAX]);
 
 /* Which kind the profile file at path is, from its first [connector],

@@ -171,7 +171,10 @@ static int user_version(store *s)
 	return v;
 }
 
-static int migrate(store *s, char err[STORE_ERR_MAX])
+/* The database's schema version, when this tonewired may open it: read
+ * before anything is written, so a file that is not a database, or one a
+ * newer tonewired made, is left exactly as it was. */
+static int schema_of(store *s, char err[STORE_ERR_MAX])
 {
 	int v = user_version(s);
 	if (v < 0) {
@@ -184,6 +187,14 @@ static int migrate(store *s, char err[STORE_ERR_MAX])
 		         s->cfg.path, v, SCHEMA_VERSION);
 		return -EINVAL;
 	}
+	return v;
+}
+
+static int migrate(store *s, char err[STORE_ERR_MAX])
+{
+	int v = schema_of(s, err);
+	if (v < 0)
+		return v;
 	for (; v < SCHEMA_VERSION; v++) {
 		char sql[64];
 		if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
@@ -244,6 +255,8 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	if (schema_of(s, err) < 0)
+		goto fail;
 	/* WAL lets the history be read while a result is written; FULL makes
 	 * COMMIT wait for the WAL fsync, so "stored" means on disk. */
 	if (store_exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
@@ -545,19 +558,6 @@ int store_has_capture(store *s, long long id)
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return has;
-}
-
-long long store_count(store *s)
-{
-	sqlite3_stmt *st = NULL;
-	long long n = 0;
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM tests WHERE state = 'done'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
-	return n;
 }
 
 int store_calibration_add(store *s, const struct store_calibration *c, const json_t *corrections, long long *id)

@@ -132,6 +132,5 @@ long long store_last_id(store *s);
 
 /* Schema version of the open database. */
 int store_schema_version(store *s);
-long long store_count(store *s);
 
 #endif

@@ -130,6 +130,9 @@ class Daemon:
         self.proc = None
         return rc
 
+    def db_path(self):
+        return f"{self.dir}/state/results.db"
+
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
@@ -775,6 +778,46 @@ class Security(unittest.TestCase):
         d.token = None
         st, _ = d.get("/api/v1/status")
         self.assertEqual(st, 401)
+
+
+class StoreThatCannotOpen(unittest.TestCase):
+    """A results database that is not one, or is newer than this tonewired: it does not start,
+    exits 1 and names the file and why; the file is left as it was."""
+
+    def start_on(self, content):
+        d = Daemon()
+        os.makedirs(os.path.dirname(d.db_path()), exist_ok=True)
+        with open(d.db_path(), "wb") as f:
+            f.write(content)
+        ready = d.spawn()
+        rc = d.proc.wait(20)
+        ready.wait(5)
+        log = "".join(d.log)
+        d.stop()
+        with open(d.db_path(), "rb") as f:
+            self.assertEqual(f.read(), content, "the file is left alone")
+        return rc, log
+
+    def test_not_a_database(self):
+        rc, log = self.start_on(b"these are not the results you are looking for\n" * 100)
+        self.assertEqual(rc, 1, log)
+        self.assertIn("results.db: not a readable SQLite database: file is not a database", log)
+
+    def test_newer_schema(self):
+        import sqlite3
+        tmp = tempfile.mkdtemp(prefix="tw-daemon-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        path = os.path.join(tmp, "newer.db")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA user_version = 999")
+        db.execute("CREATE TABLE future (x)")
+        db.commit()
+        db.close()
+        with open(path, "rb") as f:
+            content = f.read()
+        rc, log = self.start_on(content)
+        self.assertEqual(rc, 1, log)
+        self.assertRegex(log, r"results\.db: schema version 999 is newer than this tonewired knows \(\d+\)")
 
 
 class Unplug(unittest.TestCase):

@@ -251,6 +251,17 @@ CASES = [
     file("capture: mono WAV for a 2-input plan", "wav", "mono", 2, "channels"),
     file("capture: plan that is not JSON", "plan", "{not json", 2, "not a stimulus plan"),
     file("capture: plan of another program", "plan", '{"format": "something-else"}', 2, "tonewire-capture"),
+    # "edit:" + a patch merged into the good capture's plan (null removes a key, {"0": …} edits a list item)
+    file("capture: plan of a version this tonewire does not know", "plan", 'edit:{"format": "tonewire-capture/9"}',
+         2, "a version this tonewire does not know"),
+    file("capture: plan without its timeline", "plan", 'edit:{"timeline": null}', 2, '"timeline" is missing'),
+    file("capture: plan at 1 Hz", "plan", 'edit:{"rate": 1}', 2, "rate"),
+    file("capture: plan of more windows than a capture holds", "plan",
+         'edit:{"window": 65536, "timeline": {"windows": 4096}}', 2, "more than a capture holds"),
+    file("capture: plan without tones", "plan", 'edit:{"tones": []}', 2, '"tones" must list 1 to'),
+    file("capture: plan without inputs", "plan", 'edit:{"inputs": []}', 2, '"inputs" must list 1 to'),
+    file("capture: plan whose tone is not the one played", "plan", 'edit:{"tones": {"0": {"bin": 3}}}', 2,
+         "is not what this version of tonewire plays"),
     # the command line
     cli("no command", [], 2, "usage"),
     cli("unknown command", ["frobnicate"], 2, "unknown command 'frobnicate'"),
@@ -319,6 +330,25 @@ def shorten(s, n=48):
 
 
 # --- the daemon ----------------------------------------------------------------
+
+def patched(doc, patch):
+    """doc with patch merged in: a dict's keys replaced or merged, null removing a key, and a
+    dict of index strings editing a list's items."""
+    if isinstance(doc, list) and isinstance(patch, dict):
+        doc = list(doc)
+        for k, v in patch.items():
+            doc[int(k)] = patched(doc[int(k)], v)
+        return doc
+    if isinstance(doc, dict) and isinstance(patch, dict):
+        doc = dict(doc)
+        for k, v in patch.items():
+            if v is None:
+                doc.pop(k, None)
+            else:
+                doc[k] = patched(doc.get(k), v)
+        return doc
+    return patch
+
 
 class Daemon:
     """tonewired in a temporary folder on a port the kernel picks (port = 0)."""
@@ -494,7 +524,12 @@ class BadInput(unittest.TestCase):
             plan = os.path.join(self.tmp, "bad.json")
             shutil.copy(self.capture, wav)
             shutil.copy(self.capture[:-4] + ".json", plan)
-            if kind == "plan":
+            if kind == "plan" and content.startswith("edit:"):
+                with open(plan) as f:
+                    good = json.load(f)
+                with open(plan, "w") as f:
+                    json.dump(patched(good, json.loads(content[5:])), f)
+            elif kind == "plan":
                 with open(plan, "w") as f:
                     f.write(content)
             elif content == "truncated":

@@ -780,6 +780,29 @@ class Security(unittest.TestCase):
         self.assertEqual(st, 401)
 
 
+class CommandLine(unittest.TestCase):
+    """tonewired's own options: its version is the project's (CMakeLists.txt), help goes to
+    stdout with exit 0, anything it does not know is a usage error (exit 2) on stderr."""
+
+    def run_daemon(self, *args):
+        return subprocess.run([TONEWIRED, *args], capture_output=True, text=True, timeout=30)
+
+    def test_options(self):
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "CMakeLists.txt")) as f:
+            version = re.search(r"project\(tonewire VERSION ([0-9.]+)", f.read()).group(1)
+        p = self.run_daemon("--version")
+        self.assertEqual((p.returncode, p.stdout), (0, f"tonewired {version}\n"))
+        p = self.run_daemon("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertTrue(p.stdout.startswith("usage: tonewired"), p.stdout)
+        p = self.run_daemon("--frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("usage: tonewired", p.stderr)
+        p = self.run_daemon("--check-config", "extra")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unexpected argument 'extra'", p.stderr)
+
+
 class StoreThatCannotOpen(unittest.TestCase):
     """A results database that is not one, or is newer than this tonewired: it does not start,
     exits 1 and names the file and why; the file is left as it was."""

@@ -8,6 +8,7 @@ daemon is stopped (SIGTERM, then SIGKILL) in tearDown, also after a failure.
 
 Run one group: test_daemon.py Results  (the CTest names are e2e.daemon_*).
 """
+import glob
 import http.client
 import json
 import os
@@ -801,6 +802,41 @@ class CommandLine(unittest.TestCase):
         p = self.run_daemon("--check-config", "extra")
         self.assertEqual(p.returncode, 2)
         self.assertIn("unexpected argument 'extra'", p.stderr)
+
+
+class DemoDefaultCable(unittest.TestCase):
+    """With no device and no cable configured, the demo's scenario names its jig but not its
+    cable: the station takes the first cable, in name order, that fits that jig. Every cable
+    before it is one `tonewire run` refuses on that jig (exit 2, does not fit); the one taken
+    is measured (exit 0 or 1, a verdict)."""
+
+    def test_first_cable_that_fits(self):
+        tmp = tempfile.mkdtemp(prefix="tw-daemon-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        os.mkdir(os.path.join(tmp, "demo"))
+        scen = os.path.join(tmp, "demo", "1-straight.conf")
+        with open(scen, "w") as f:
+            f.write(f"[scenario]\njig = {JIG}\n[interface]\npace = fast\n[cable]\n" + "\n".join(STRAIGHT) + "\n")
+        conf = os.path.join(tmp, "tonewired.conf")
+        with open(conf, "w") as f:
+            f.write(f"[station]\ndemo_dir = {tmp}/demo\n[http]\nport = 0\n[store]\npath = {tmp}/r.db\n")
+        p = subprocess.run([TONEWIRED, "--config", conf, "--check-config"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = re.search(rf"device tonewire_sim:{re.escape(scen)}, jig {JIG}, cable ([\w.-]+)\)", p.stdout)
+        self.assertIsNotNone(m, p.stdout)
+        chosen = m.group(1)
+        names = sorted(os.path.basename(c)[:-5] for c in glob.glob(os.path.join(
+            os.path.dirname(__file__), "..", "..", "profiles", "cables", "*.conf")))
+        self.assertIn(chosen, names)
+        env = dict(os.environ, ALSA_CONFIG_PATH=f"/usr/share/alsa/alsa.conf:{BUILD}/sim/tonewire_sim.conf")
+        for name in names[:names.index(chosen) + 1]:
+            r = subprocess.run([TONEWIRE, "run", "--device", "tonewire_sim:" + scen, "--cable", name],
+                               capture_output=True, text=True, timeout=60, env=env)
+            if name == chosen:
+                self.assertIn(r.returncode, (0, 1), r.stderr)
+            else:
+                self.assertEqual(r.returncode, 2, (name, r.stdout, r.stderr))
+                self.assertIn("does not fit", r.stderr)
 
 
 class StoreThatCannotOpen(unittest.TestCase):

@@ -43,6 +43,7 @@ struct engine {
 	int iface_given;                        /* iface came from the configuration, else recognised */
 	unsigned out_map[FIXTURE_MAX_CHANNELS], in_map[FIXTURE_MAX_CHANNELS];
 	int reopen;                  /* device changed: close and open again */
+	int held;                    /* a device was open, and has not been counted lost since */
 	int open_errnum;             /* why the last open failed: -ENODEV, -EBUSY… */
 	int quit;
 	struct engine_job *job;      /* pending or running */
@@ -109,6 +110,12 @@ static void try_open(engine *e)
 	pthread_mutex_lock(&e->lock);
 	if (!d) {
 		e->open_errnum = errnum < 0 ? errnum : -ENODEV;
+		/* The device open until a switch or re-plug cannot be opened again:
+		 * it went away as much as one that fails mid-stream. */
+		if (e->held) {
+			e->held = 0;
+			e->st.losses++;
+		}
 		log_limited("%s (retrying every %u ms)", err, e->cfg.retry_ms);
 		e->st.connected = 0;
 		snprintf(e->st.error, sizeof(e->st.error), "%s", err);
@@ -119,6 +126,7 @@ static void try_open(engine *e)
 		return;
 	}
 	e->dx = d;
+	e->held = 1;
 	e->st.connected = 1;
 	e->st.error[0] = '\0';
 	e->st.rate = duplex_rate(d);
@@ -138,6 +146,7 @@ static void lost(engine *e, const char *why)
 	close_device(e);
 	e->st.connected = 0;
 	e->st.losses++;
+	e->held = 0;
 	snprintf(e->st.error, sizeof(e->st.error), "device '%.180s' went away (%s)", e->device, why);
 	fprintf(stderr, "tonewired: %s; reopening every %u ms\n", e->st.error, e->cfg.retry_ms);
 	pthread_cond_broadcast(&e->cond);

@@ -839,6 +839,20 @@ class DemoDefaultCable(unittest.TestCase):
                 self.assertIn("does not fit", r.stderr)
 
 
+class Groups(unittest.TestCase):
+    """CTest runs this file one group of classes at a time (tests/e2e/daemon.cmake): a class
+    that no group names would never run, and nothing would say so."""
+
+    def test_every_class_is_run(self):
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "daemon.cmake")) as f:
+            cmake = f.read()
+        named = set(re.findall(r"\b[A-Z][A-Za-z]+\b", " ".join(re.findall(r"foreach\(group ([^)]*)\)", cmake) +
+                                                                  re.findall(r"test_daemon\.py ARGS ([^)]*)\)", cmake))))
+        mine = {n for n, c in globals().items() if isinstance(c, type) and issubclass(c, unittest.TestCase)
+                and c.__module__ == __name__ and any(k.startswith("test") for k in vars(c))}
+        self.assertEqual(mine - named, set(), "test classes that no CTest entry runs")
+
+
 class StoreThatCannotOpen(unittest.TestCase):
     """A results database that is not one, or is newer than this tonewired: it does not start,
     exits 1 and names the file and why; the file is left as it was."""

@@ -16,8 +16,20 @@ const channelWord = (f) => {
   return m[f.channel] || (f.channel ? `Channel ${f.channel}` : 'A channel');
 };
 
-// One rounding of resistances for the fault sentences and the wiring diagram's labels: "3.0 kΩ", "12 Ω", "0.5 Ω".
-export const fmtOhms = (x) => (typeof x === 'number' ? (x >= 1000 ? `${(x / 1000).toFixed(1)} kΩ` : `${x < 10 ? x.toFixed(1) : Math.round(x)} Ω`) : '');
+// Resistances rounded as the station's own fault sentences round them (dsp/classify_describe.c,
+// format_ohms): "1.2 MΩ", "3.0 kΩ", "47 Ω", and two significant digits below 10 Ω ("0.51 Ω", "2 Ω"),
+// so the diagram's labels and the sentences beside them say the same number.
+const halfEven = (x) => {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;   // printf's %.0f on an exact tie
+};
+export const fmtOhms = (x) => {
+  if (typeof x !== 'number') return '';
+  if (x >= 1e6) return `${(x / 1e6).toFixed(1)} MΩ`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} kΩ`;
+  if (x >= 10) return `${halfEven(x)} Ω`;
+  return `${Number(x.toPrecision(2))} Ω`;   // %.2g: two significant digits, no trailing zeros
+};
 
 // code → {short: a few words for tables, title(fault, book), effect}
 export const FAULTS = {

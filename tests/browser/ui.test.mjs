@@ -27,6 +27,11 @@ describe('fault explanations', () => {
     assert.match(explainFault({ code: 'polarity_inverted', channel: 'L' }, book).title, /Left channel polarity inverted: out of phase/);
     // The station rounds resistances this way in its own sentences ("3.0 kΩ in series").
     assert.match(explainFault({ code: 'high_resistance', contacts: ['A.S'], ohms: 2999.785 }, book).title, /\(3\.0 kΩ\)$/);
+    // Below 10 Ω two significant digits, as C's %.2g writes them (a short measured at 0.506 Ω is
+    // "0.51 Ω" in the station's sentence: the page must not say 0.5), and no trailing zero.
+    assert.match(explainFault({ code: 'short', contacts: ['A.T', 'A.R'], ohms: 0.506 }, book).title, /\(0\.51 Ω\)$/);
+    assert.match(explainFault({ code: 'short', contacts: ['A.T', 'A.R'], ohms: 5.0 }, book).title, /\(5 Ω\)$/);
+    assert.match(explainFault({ code: 'high_resistance', contacts: ['A.S'], ohms: 47.2 }, book).title, /\(47 Ω\)$/);
   });
 });
 

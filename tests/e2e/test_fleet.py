@@ -251,7 +251,4 @@ def wait(pred, timeout, what):
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import twtest  # noqa: E402
-    if not pglib.bin_dir():
-        print("SKIP: no PostgreSQL server (scripts/deps installs it)", file=sys.stderr)
-        sys.exit(pglib.SKIP)
     twtest.main(require=[TONEWIRED])

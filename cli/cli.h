@@ -41,6 +41,12 @@ int cli_emit_result(json_t *result, int as_json, const char *junit);
 void cli_print_flex_event(FILE *out, const json_t *event);
 void cli_print_flex_summary(FILE *out, const json_t *result);
 
+/* The option values the local commands (run, flex, learn) share: a sample
+ * rate in Hz, and a number of analysis windows (1..64). 0, or -1 after
+ * telling the user what is wrong with arg. */
+int cli_rate_arg(const char *arg, unsigned *rate);
+int cli_windows_arg(const char *arg, unsigned *windows);
+
 /* For command cmd: the jig (jig_name, else the one a tonewire_sim device's
  * scenario names) into *jig, looked up through prof, which is set up with
  * extra first (and extra handed to the simulator). 0, or -1 after telling

@@ -76,11 +76,8 @@ static int parse(int argc, char **argv, struct flex_opts *o)
 			}
 			break;
 		case 'r':
-			o->rate = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->rate < TONEPLAN_MIN_RATE || o->rate > TONEPLAN_MAX_RATE) {
-				cli_error("--rate: '%s' is not a sample rate in Hz (8000..384000)", optarg);
+			if (cli_rate_arg(optarg, &o->rate) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'J': o->as_json = 1; break;
 		case 'p': o->extra = optarg; break;

@@ -63,7 +63,6 @@ static int parse(int argc, char **argv, struct learn_opts *o)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
-	char *end;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:a:b:j:n:p:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -76,18 +75,12 @@ static int parse(int argc, char **argv, struct learn_opts *o)
 		case 'R': o->restart = 1; break;
 		case 'J': o->as_json = 1; break;
 		case 'r':
-			o->rate = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->rate < TONEPLAN_MIN_RATE || o->rate > TONEPLAN_MAX_RATE) {
-				cli_error("--rate: '%s' is not a sample rate in Hz (8000..384000)", optarg);
+			if (cli_rate_arg(optarg, &o->rate) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'w':
-			o->windows = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->windows < 1 || o->windows > 64) {
-				cli_error("--windows: '%s' is not a number from 1 to 64", optarg);
+			if (cli_windows_arg(optarg, &o->windows) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h': usage(stdout); return EXIT_PASS;
 		default: usage(stderr); return EXIT_USAGE;

@@ -98,25 +98,18 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:c:j:s:r:p:h", opts, NULL)) != -1) {
-		char *end;
 		switch (c) {
 		case 'd': o->device = optarg; break;
 		case 'c': o->cable = optarg; break;
 		case 'j': o->jig = optarg; break;
 		case 's': o->serial = optarg; break;
 		case 'r':
-			o->rate = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->rate < TONEPLAN_MIN_RATE || o->rate > TONEPLAN_MAX_RATE) {
-				cli_error("--rate: '%s' is not a sample rate in Hz (8000..384000)", optarg);
+			if (cli_rate_arg(optarg, &o->rate) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'w':
-			o->windows = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->windows < 1 || o->windows > 64) {
-				cli_error("--windows: '%s' is not a number from 1 to 64", optarg);
+			if (cli_windows_arg(optarg, &o->windows) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'J': o->as_json = 1; break;
 		case 'U': o->junit = optarg; break;

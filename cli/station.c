@@ -7,6 +7,30 @@
 #include "cli.h"
 #include "scenario.h"
 
+int cli_rate_arg(const char *arg, unsigned *rate)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (*end || !*arg || v < TONEPLAN_MIN_RATE || v > TONEPLAN_MAX_RATE) {
+		cli_error("--rate: '%s' is not a sample rate in Hz (8000..384000)", arg);
+		return -1;
+	}
+	*rate = (unsigned)v;
+	return 0;
+}
+
+int cli_windows_arg(const char *arg, unsigned *windows)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (*end || v < 1 || v > 64) {
+		cli_error("--windows: '%s' is not a number from 1 to 64", arg);
+		return -1;
+	}
+	*windows = (unsigned)v;
+	return 0;
+}
+
 /* The device channels jig uses in direction dir: the highest one its file numbers. */
 static unsigned jig_top(const struct tw_jig *jig, enum iface_dir dir)
 {

@@ -190,11 +190,9 @@ static int schema_of(store *s, char err[STORE_ERR_MAX])
 	return v;
 }
 
-static int migrate(store *s, char err[STORE_ERR_MAX])
+/* From schema version v (schema_of) up to SCHEMA_VERSION. */
+static int migrate(store *s, int v, char err[STORE_ERR_MAX])
 {
-	int v = schema_of(s, err);
-	if (v < 0)
-		return v;
 	for (; v < SCHEMA_VERSION; v++) {
 		char sql[64];
 		if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
@@ -255,7 +253,8 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
-	if (schema_of(s, err) < 0)
+	int version = schema_of(s, err);
+	if (version < 0)
 		goto fail;
 	/* WAL lets the history be read while a result is written; FULL makes
 	 * COMMIT wait for the WAL fsync, so "stored" means on disk. */
@@ -263,7 +262,7 @@ store *store_open(const struct config_store *cfg, char err[STORE_ERR_MAX])
 	    store_exec(s, "PRAGMA synchronous = FULL", err) < 0 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", err) < 0)
 		goto fail;
-	if (migrate(s, err) < 0)
+	if (migrate(s, version, err) < 0)
 		goto fail;
 	/* Tests that were running when the daemon last stopped keep the aborted
 	 * result written at their start and join the history as errors. */

@@ -96,7 +96,6 @@ static void try_open(engine *e)
 	struct duplex_cfg dc = { .device = device, .rate = e->cfg.rate, .out_channels = e->cfg.out_channels,
 	                         .in_channels = e->cfg.in_channels, .period_frames = e->cfg.period,
 	                         .periods = e->cfg.periods, .capture_device = e->capture_device,
-	                         .iface = e->iface.name[0] ? &e->iface : NULL,
 	                         .out_map = e->cfg.out_map ? e->out_map : NULL, .in_map = e->cfg.in_map ? e->in_map : NULL };
 
 	snprintf(device, sizeof(device), "%s", e->device);

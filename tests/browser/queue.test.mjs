@@ -43,6 +43,17 @@ async function twoScans(page, a, b) {
   await page.keyboard.press('Enter');
 }
 
+// The station's status, polled until ready(status) holds.
+async function statusUntil(station, ready, what) {
+  const until = Date.now() + 30000;
+  for (;;) {
+    const status = await (await fetch(`${station.url}api/v1/status`)).json();
+    if (ready(status)) return status;
+    if (Date.now() > until) throw new Error(`the station did not reach ${what}: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 async function open(station) {
   const b = await launch({ width: 1280, height: 800 });
   await b.page.addInitScript(recorder);
@@ -90,21 +101,45 @@ describe('scans that come while a test runs', { timeout: 240000 }, () => {
     const b = await open(quiet);
     try {
       const page = b.page;
-      await twoScans(page, 'SCAN-C', 'SCAN-D');
-      await page.waitForSelector('#banner.banner-bad:not([hidden])', { timeout: 30000 });
+      // The refusal needs the second scan to reach the station while the first is on the jig. A
+      // reader's 40 ms makes that so on a bench, but a loaded test machine can hold the page up
+      // for longer than a 0.4 s test: the second scan is sent once the station says the first is
+      // measuring, and a pair whose second scan still came too late (and so was tested, not
+      // refused) is tried again with new serials.
+      let first = null;
+      let second = null;
+      for (let attempt = 1; attempt <= 3 && !second; attempt++) {
+        const [c, d] = [`SCAN-C${attempt}`, `SCAN-D${attempt}`];
+        const before = (await statusUntil(quiet, (st) => st.state === 'idle', 'idle')).last_test ?? 0;
+        await page.focus('#serial');
+        await page.keyboard.insertText(c);
+        await page.keyboard.press('Enter');
+        // On the jig, or (too slow to see it there) already done.
+        await statusUntil(quiet, (st) => st.state !== 'idle' || (st.last_test ?? 0) > before, 'a test');
+        await page.keyboard.insertText(d);
+        await page.keyboard.press('Enter');
+        const outcome = await page.waitForFunction((serial) => {
+          const banner = document.getElementById('banner');
+          if (banner.classList.contains('banner-bad') && !banner.hidden) return 'refused';
+          return window.seen.verdicts.some((v) => v.serial === serial) ? 'tested' : null;
+        }, d, { timeout: 60000 });
+        if ((await outcome.jsonValue()) === 'refused') [first, second] = [c, d];
+      }
+      assert.ok(second, 'in three tries a second scan reached the station while the first was measuring');
       const text = await page.textContent('#banner');
-      assert.match(text, /SCAN-D was NOT tested/);
+      assert.match(text, new RegExp(`${second} was NOT tested`));
       assert.ok(await page.$eval('#banner', (e) => getComputedStyle(e).backgroundColor === 'rgb(192, 38, 45)'), 'the banner is red');
       await page.waitForFunction(() => document.body.dataset.sound === 'refused');
-      await page.waitForFunction(() => window.seen.verdicts.some((v) => v.serial === 'SCAN-C'), null, { timeout: 60000 });
+      await page.waitForFunction((serial) => window.seen.verdicts.some((v) => v.serial === serial), first, { timeout: 60000 });
       await screenshot(page, 'queue-refused');
       const list = await (await fetch(`${quiet.url}api/v1/tests?limit=10`)).json();
-      assert.deepEqual(list.map((r) => r.serial), ['SCAN-C'], 'only the first was tested; the page said so of the second');
+      assert.equal(list[0].serial, first, 'the first of the pair was tested');
+      assert.ok(!list.some((r) => r.serial === second), 'the second was not; the page said so');
       // The banner stays until the operator scans again.
-      await page.keyboard.insertText('SCAN-D');
+      await page.keyboard.insertText(second);
       await page.keyboard.press('Enter');
       await page.waitForSelector('#banner', { state: 'hidden' });
-      await page.waitForFunction(() => window.seen.verdicts.some((v) => v.serial === 'SCAN-D'), null, { timeout: 60000 });
+      await page.waitForFunction((serial) => window.seen.verdicts.some((v) => v.serial === serial), second, { timeout: 60000 });
     } finally {
       await b.close();
       await quiet.stop();

@@ -1,6 +1,7 @@
 # A station on a line (issue 17): traceability, retest policy, certificates, forwarding to a real
-# PostgreSQL (started by the test from Debian's postgresql package; skipped, 77, only when it is not
-# installed), the line view, and three stations through an outage and a kill -9 (e2e.fleet).
+# PostgreSQL, the line view, and three stations through an outage and a kill -9 (e2e.fleet). The
+# PostgreSQL is a throw-away cluster the test starts from Debian's postgresql package, which
+# scripts/deps installs: without it these tests fail; they are not skipped.
 if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
   foreach(group Trace Policy Certificate Forward LineView Schema)
     string(TOLOWER ${group} lower)

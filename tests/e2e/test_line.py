@@ -491,6 +491,42 @@ class LineView(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stdout, r"C1\s+\d+\s+\d+\s+[\d.]+%")
 
+    def test_bad_queries_are_named(self):
+        """Every query parameter of the line view is checked before the database is asked; the
+        answer is a 400 (404 for a view that does not exist) whose message names the parameter."""
+        long_name = "x" * 101
+        cases = [
+            ("yield?until=soon", 400, "until:"),
+            ("yield?since=2026-03-05&until=2026-03-04", 400, "since: must be before until"),
+            ("yield?station=%01X1", 400, "station:"),
+            (f"yield?cable={long_name}", 400, "cable:"),
+            ("yield?shifts=6:00", 400, "shifts:"),
+            ("yield?shifts=06:00,24:00", 400, "shifts:"),
+            ("yield?shifts=,", 400, "shifts: at least one"),
+            ("yield?tz=UTC;DROP", 400, "tz:"),
+            ("retests?limit=0", 400, "limit:"),
+            ("retests?limit=-5", 400, "limit:"),
+            ("retests?limit=1001", 400, "limit:"),
+            ("spc?metric=volume", 400, "metric:"),
+            ("spc?ref_since=2026-03-02", 400, "ref_since, ref_until"),
+            ("spc?ref_since=2026-03-03&ref_until=2026-03-02", 400, "ref_since, ref_until"),
+            ("spc?ref_points=1", 400, "ref_points:"),
+            ("spc?points=12x", 400, "points:"),
+            (f"calibrations?jig={long_name}", 400, "jig:"),
+            ("pareto?by=station", 400, "by: unknown query parameter of the pareto view"),
+            ("stations?since=2026-03-02", 400, "since: unknown query parameter"),
+            ("moon", 404, "no line view 'moon'"),
+        ]
+        for query, status, message in cases:
+            with self.subTest(query=query):
+                code, body = self.d.get("/api/v1/line/" + query)
+                self.assertEqual(code, status, body)
+                self.assertIn(message, body["error"])
+        # The views with no parameters of their own still answer.
+        for view in ("stations", "status"):
+            code, body = self.d.get("/api/v1/line/" + view)
+            self.assertEqual(code, 200, body)
+
     def test_pareto_and_retests(self):
         body = self.get(f"/api/v1/line/pareto?{self.period()}")
         counts = {}

@@ -86,7 +86,7 @@ static int add_socket(const struct loader *ld, unsigned line, struct fixture *f,
 		if (f->n_contacts == FIXTURE_MAX_CONTACTS)
 			return load_fail(ld, line, NULL, "sockets: more than %d contacts in all", FIXTURE_MAX_CONTACTS);
 		fc = &f->contact[f->n_contacts++];
-		snprintf(fc->name, sizeof fc->name, "%c.%s", end ? 'B' : 'A', e->contact[i]);
+		snprintf(fc->name, sizeof fc->name, "%c.%.*s", end ? 'B' : 'A', FIXTURE_NAME_MAX - 3, e->contact[i]);
 		fc->end = end;
 		memcpy(fc->plug, e->plug_of[i], sizeof fc->plug);
 		fc->role = e->role[i];

@@ -90,7 +90,7 @@ int learn_station(const struct profiles *p, const struct tw_jig *jig, const char
 	blind_spots(&jig->fixture, why, sizeof(why));
 	if (why[0]) {
 		snprintf(err, LEARN_ERR_MAX, "jig '%s' cannot learn a cable: it does not see every conductor on its own "
-		         "(%s); learning needs a per-contact jig: every socket A contact driven, every socket B contact "
+		         "(%.200s); learning needs a per-contact jig: every socket A contact driven, every socket B contact "
 		         "sensed single-ended, no ties, no loads", jig->name, why);
 		return -EINVAL;
 	}

@@ -5,9 +5,11 @@ if(Python3_Interpreter_FOUND AND TARGET tonewired AND TARGET tonewire)
     string(TOLOWER ${group} lower)
     tw_python_test(e2e.daemon_${lower} test_daemon.py ARGS ${group})
   endforeach()
-  # Start-up: its command line, the demo's default cable, stores it must not open; and the check
-  # that every test class of test_daemon.py is run by one of these entries.
-  tw_python_test(e2e.daemon_startup test_daemon.py ARGS CommandLine DemoDefaultCable StoreThatCannotOpen Groups)
+  # Start-up: its command line, the demo's default cable, stores it must not open, where it
+  # listens and what it tells systemd; and the check that every test class of test_daemon.py is
+  # run by one of these entries.
+  tw_python_test(e2e.daemon_startup test_daemon.py ARGS CommandLine DemoDefaultCable StoreThatCannotOpen Listening
+                 Groups)
   # Real-time pace, with levels counted per second: kept off a loaded machine.
   set_tests_properties(e2e.daemon_busyandevents PROPERTIES RUN_SERIAL TRUE)
 endif()

@@ -893,6 +893,112 @@ class StoreThatCannotOpen(unittest.TestCase):
         self.assertRegex(log, r"results\.db: schema version 999 is newer than this tonewired knows \(\d+\)")
 
 
+class Listening(unittest.TestCase):
+    """Where tonewired listens and what it tells systemd: the IPv6 loopback; a port already
+    taken (a start-up error naming the address, exit 1); SIGHUP (no reload: it keeps serving);
+    READY=1 once the device is open, then WATCHDOG=1 at half of $WATCHDOG_USEC."""
+
+    def with_config(self, old, new):
+        d = Daemon()
+        with open(d.config) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(d.config, "w") as f:
+            f.write(text.replace(old, new))
+        return d
+
+    def test_ipv6_loopback(self):
+        try:
+            with socket.socket(socket.AF_INET6) as probe:
+                probe.bind(("::1", 0))
+        except OSError as e:
+            raise unittest.SkipTest(f"this machine has no IPv6 loopback: {e}")
+        d = self.with_config("address = 127.0.0.1", "address = ::1")
+        self.addCleanup(d.stop)
+        d.launch()
+        self.assertTrue(any(f"listening on http://[::1]:{d.port}/" in line for line in d.log), d.log)
+        c = http.client.HTTPConnection("::1", d.port, timeout=10)
+        c.request("GET", "/api/v1/status")
+        r = c.getresponse()
+        self.assertEqual(r.status, 200)
+        self.assertIn("state", json.loads(r.read()))
+        c.close()
+        # Nothing on the IPv4 side: the socket is IPv6 only.
+        with socket.socket() as v4:
+            self.assertNotEqual(v4.connect_ex(("127.0.0.1", d.port)), 0)
+
+    def test_port_taken(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            d = self.with_config("port = 0", f"port = {port}")
+            p = subprocess.run([TONEWIRED, "--config", d.config], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(f"cannot listen on 127.0.0.1 port {port} (Address already in use)", p.stderr)
+        self.assertNotIn("listening on", p.stderr)
+
+    def test_sighup_keeps_serving(self):
+        d = Daemon()
+        self.addCleanup(d.stop)
+        d.start()
+        st, r = d.post_test(serial="BEFORE-HUP")
+        self.assertEqual(st, 200, r)
+        d.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.3)   # a stop would have begun by now; the process must still be serving
+        self.assertIsNone(d.proc.poll(), "".join(d.log))
+        st, r = d.post_test(serial="AFTER-HUP")
+        self.assertEqual((st, r["verdict"]), (200, "pass"), r)
+        self.assertFalse(any("stopping" in line for line in d.log), d.log)
+
+    def test_notify_ready_and_watchdog(self):
+        d = Daemon()
+        sock_path = os.path.join(d.dir, "notify")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(listener.close)
+        listener.bind(sock_path)
+        env = dict(os.environ, NOTIFY_SOCKET=sock_path, WATCHDOG_USEC="2000000")
+        env.pop("WATCHDOG_PID", None)   # unset: the watchdog is this process's (sd_watchdog_enabled)
+        proc = subprocess.Popen([TONEWIRED, "--config", d.config], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, env=env)
+
+        def stop():
+            proc.terminate()
+            proc.wait(20)
+            proc.stderr.close()
+        self.addCleanup(stop)
+        messages, pings = [], []
+        listener.settimeout(1.0)
+        deadline = time.time() + 20
+        while time.time() < deadline and len(pings) < 3:
+            try:
+                msg = listener.recv(4096).decode()
+            except socket.timeout:
+                continue
+            messages.append(msg)
+            if "WATCHDOG=1" in msg.split("\n"):
+                pings.append(time.monotonic())
+        ready = [m for m in messages if "READY=1" in m.split("\n")]
+        self.assertEqual(len(ready), 1, messages)
+        self.assertRegex(ready[0], rf"STATUS=testing on {JIG}, http port \d+")
+        self.assertGreaterEqual(len(pings), 3, messages)
+        # About a second between pings (half of the 2 s): more than the main loop's 0.25 s turn, and
+        # less than the 2 s after which systemd would restart it.
+        gaps = [b - a for a, b in zip(pings, pings[1:])]
+        self.assertLess(max(gaps), 2.0, gaps)
+        self.assertGreater(min(gaps), 0.5, gaps)
+        proc.terminate()
+        self.assertEqual(proc.wait(20), 0)
+        listener.settimeout(2.0)
+        rest = []
+        try:
+            while True:
+                rest.append(listener.recv(4096).decode())
+        except socket.timeout:
+            pass
+        self.assertIn("STOPPING=1", "\n".join(rest), rest)
+
+
 class Unplug(unittest.TestCase):
     """The device goes away mid-test: verdict error, status disconnected, recovery without a restart."""
 

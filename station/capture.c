@@ -86,7 +86,7 @@ int capture_write(const char *wav_path, const char *json_path, const float *fram
 	snprintf(tmp_json, sizeof(tmp_json), "%s.tmp", json_path);
 	SNDFILE *sf = sf_open(tmp_wav, SFM_WRITE, &info);
 	if (!sf) {
-		snprintf(err, CAPTURE_ERR_MAX, "cannot write %.200s: %s", tmp_wav, sf_strerror(NULL));
+		snprintf(err, CAPTURE_ERR_MAX, "cannot write %.200s: %s", wav_path, sf_strerror(NULL));
 		return -EIO;
 	}
 	sf_count_t n = sf_writef_float(sf, frames, n_frames);

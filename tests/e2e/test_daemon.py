@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -75,13 +76,16 @@ class Daemon:
         self.port = None
         self.token = None
         self.log = []
+        self.nofile = None   # RLIMIT_NOFILE to start it with (None: this process's)
 
     def spawn(self):
         """Start the process. Returns an Event set once it listens (self.port_found then holds
         the port) or dies; does not wait, so a test can also stop it while it starts."""
         self.log = []
+        nofile = self.nofile
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) if nofile else None
         self.proc = subprocess.Popen([TONEWIRED, "--config", self.config], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=limit)
         self.port_found = []
         ready = threading.Event()
 

@@ -10,8 +10,11 @@ The probes:
 - slow connections (slowloris): 768 from three loopback addresses, then 300 from one, held open
   and refreshed; meanwhile a legitimate client with the token, from the same address as the
   flood, asks for its status and runs a test; the daemon's thread count;
+- out of file descriptors: a daemon started with RLIMIT_NOFILE 96 under a flood of 192 slow
+  connections still answers its status and runs a test, and does not spin;
 - framing: two Host headers, two Content-Length headers, Content-Length with chunked (and a
-  request pipelined behind it): each a 400 and a closed connection, one answer only;
+  request pipelined behind it): each a 400 and a closed connection, one answer only; a body
+  sent after Expect: 100-continue;
 - JSON bodies where libmicrohttpd answered in HTML (414, 431, 400, 505) and for the other
   refusals of malformed requests (501, 413, 408);
 - the headers a browser honours, and a dashboard with no inline script or style;
@@ -117,6 +120,39 @@ class Probes:
             got = (f"{status} {'JSON' if is_json_error(headers, body) else 'not JSON'}, "
                    f"{'closed' if closed else 'left open'}, {answers} answer{'s' if answers != 1 else ''}")
             self.row("framing", probe, "400 JSON, closed, 1 answer", got)
+
+    def expect_continue(self):
+        """A client that asks before sending its body (Expect: 100-continue, as curl does for a
+        large one) is told to go on, and answered once the body has come."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        try:
+            s.sendall(b"POST /api/v1/tests HTTP/1.1\r\n" + self.host + self.auth +
+                      b"Content-Type: application/json\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n")
+            try:
+                first = s.recv(4096)
+            except socket.timeout:
+                first = b""
+            s.sendall(b"not json!")
+            rest, end = b"", time.monotonic() + 5
+            while b"\r\n\r\n" not in rest.partition(b"\r\n\r\n")[2] and time.monotonic() < end:
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not chunk:
+                    break
+                rest += chunk
+                status, headers, body = parse(rest.split(b"HTTP/1.1 100 Continue\r\n\r\n")[-1])
+                if status and len(body) >= int(headers.get("content-length", 0)):
+                    break
+        finally:
+            s.close()
+        status, headers, body = parse(rest.split(b"HTTP/1.1 100 Continue\r\n\r\n")[-1])
+        line = first.split(b"\r\n")[0].decode("latin-1") or "nothing"
+        got = (f"{line}, then {status} "
+               f"{'JSON' if is_json_error(headers, body) else 'not JSON'}")
+        self.row("framing", "Expect: 100-continue, then a body that is not JSON", "HTTP/1.1 100 Continue, then 400 JSON",
+                 got)
 
     def json_errors(self):
         h, a = self.host, self.auth
@@ -240,6 +276,40 @@ class Probes:
             finally:
                 flood.stop()
 
+    def descriptors(self):
+        """A daemon out of file descriptors (RLIMIT_NOFILE 96, 192 slow connections) makes room by
+        closing the oldest connection still sending, and keeps answering; its listening socket
+        does not stay readable for ever (the daemon would spin)."""
+        import test_daemon
+        from twflood_lib import SlowFlood, timed_request
+        d = test_daemon.Daemon()
+        d.nofile = 96
+        try:
+            d.start()
+            flood = SlowFlood(d.port, ("127.0.0.1", "127.0.0.2", "127.0.0.3"), 64).start()
+            try:
+                time.sleep(1.5)
+                st, _, t = timed_request(d.port, "GET", "/api/v1/status")
+                self.row("descriptors", "out of descriptors: the status", "200",
+                         f"{st} in {t:.3f} s ({flood.held()} held)" if st == 200 else str(st))
+                cpu0 = self.cpu_seconds(d)
+                time.sleep(1.0)
+                busy = self.cpu_seconds(d) - cpu0
+                self.row("descriptors", "out of descriptors: the daemon's CPU over 1 s", "not spinning",
+                         "not spinning" if busy < 0.5 else f"{busy:.2f} s of CPU")
+            finally:
+                flood.stop()
+            st, r = d.post_test(serial="AFTER-EMFILE")
+            self.row("descriptors", "after the flood: a test", "200 pass", f"{st} {r.get('verdict')}")
+        finally:
+            d.stop()
+
+    @staticmethod
+    def cpu_seconds(d):
+        with open(f"/proc/{d.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def counts_settle(self):
         """After every probe, the gate's counts come back: nothing still sending, one request in
         progress (the one asking). A count that leaks would end with every client refused."""
@@ -256,12 +326,14 @@ class Probes:
 
     def run(self):
         self.framing()
+        self.expect_continue()
         self.json_errors()
         self.browser_headers()
         self.token()
         self.session()
         if not self.quick:
             self.floods()
+            self.descriptors()
         self.counts_settle()
         return self.rows
 

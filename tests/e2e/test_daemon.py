@@ -858,8 +858,9 @@ class Groups(unittest.TestCase):
 
 
 class StoreThatCannotOpen(unittest.TestCase):
-    """A results database that is not one, or is newer than this tonewired: it does not start,
-    exits 1 and names the file and why; the file is left as it was."""
+    """A results database that is not one, or is newer than this tonewired, or a folder for it or
+    for the captures that cannot be made: it does not start, exits 1 and names the file and why;
+    the file is left as it was."""
 
     def start_on(self, content):
         d = Daemon()
@@ -895,6 +896,32 @@ class StoreThatCannotOpen(unittest.TestCase):
         rc, log = self.start_on(content)
         self.assertEqual(rc, 1, log)
         self.assertRegex(log, r"results\.db: schema version 999 is newer than this tonewired knows \(\d+\)")
+
+
+    def start_with(self, old, new):
+        d = Daemon()
+        with open(d.config) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(d.config, "w") as f:
+            f.write(text.replace(old, new))
+        with open(os.path.join(d.dir, "a-file"), "w") as f:
+            f.write("in the way\n")
+        ready = d.spawn()
+        rc = d.proc.wait(20)
+        ready.wait(5)
+        log = "".join(d.log)
+        d.stop()
+        return d, rc, log
+
+    def test_folder_under_a_file(self):
+        d, rc, log = self.start_with("/state/results.db", "/a-file/state/results.db")
+        self.assertEqual(rc, 1, log)
+        self.assertIn(f"cannot create {d.dir}/a-file/state: Not a directory", log)
+        d, rc, log = self.start_with("/state/captures", "/a-file/captures")
+        self.assertEqual(rc, 1, log)
+        self.assertIn(f"cannot create {d.dir}/a-file/captures: Not a directory", log)
+        self.assertFalse(os.path.exists(d.db_path()), "no database is made for a station that cannot start")
 
 
 class Listening(unittest.TestCase):

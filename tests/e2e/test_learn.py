@@ -220,6 +220,55 @@ class Learn(unittest.TestCase):
         self.assertEqual(r["verdict"], "error")
         self.assertFalse(os.path.exists(self.path("x", ".learn.json")))
 
+    def test_files_that_cannot_be_used(self):
+        """A first sample that is not one, or names contacts the jig does not have, a profiles
+        folder that is a file, one that cannot be written, a name with a blank: the learn stops,
+        names the file or the name, and saves nothing."""
+        straight = [("T", "T", None), ("R", "R", None), ("S", "S", None)]
+        dev = self.scenario("f", "octo-trs-3.5", straight)
+        os.makedirs(os.path.dirname(self.path("x")))
+        # Not JSON at all.
+        with open(self.path("x", ".learn.json"), "w") as f:
+            f.write("half a sample")
+        p, _ = self.learn(dev, "trs-3.5", "trs-3.5", "x")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(f"{self.path('x', '.learn.json')}: not a first sample kept by tonewire learn", p.stderr)
+        self.assertFalse(os.path.exists(self.path("x")))
+        # A real first sample, edited to name a contact the jig does not have.
+        p, r = self.learn(dev, "trs-3.5", "trs-3.5", "y")
+        self.assertEqual((p.returncode, r["learn"]["step"]), (0, "first_sample"), p.stderr)
+        with open(self.path("y", ".learn.json")) as f:
+            draft = json.load(f)
+        draft["wires"][0]["from"] = "A.NOWHERE"
+        with open(self.path("y", ".learn.json"), "w") as f:
+            json.dump(draft, f)
+        p, r = self.learn(dev, "trs-3.5", "trs-3.5", "y")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual((r["verdict"], r["learn"]["step"]), ("error", "not_saved"), r)
+        self.assertIn("names contacts jig 'octo-trs-3.5' does not have", r["learn"]["error"])
+        self.assertFalse(os.path.exists(self.path("y")))
+        # A profiles folder that is a file, then one whose cables folder is a file.
+        in_the_way = os.path.join(self.tmp, "a-file")
+        with open(in_the_way, "w") as f:
+            f.write("in the way\n")
+        p, r = self.tw("learn", "--device", dev, "--end-a", "trs-3.5", "--end-b", "trs-3.5", "--name", "z",
+                       "--profiles", in_the_way, "--json")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(f"--profiles: {in_the_way}: not a folder", p.stderr)
+        other = os.path.join(self.tmp, "other")
+        os.mkdir(other)
+        with open(os.path.join(other, "cables"), "w") as f:
+            f.write("in the way\n")
+        p, r = self.tw("learn", "--device", dev, "--end-a", "trs-3.5", "--end-b", "trs-3.5", "--name", "z",
+                       "--profiles", other, "--json")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual((r["verdict"], r["learn"]["step"]), ("error", "not_saved"), r)
+        self.assertIn(f"{other}/cables/z.learn.json: cannot write the first sample", p.stderr)
+        # A name with a blank in it.
+        p, _ = self.learn(dev, "trs-3.5", "trs-3.5", "my lead")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("'my lead' is not a profile name", p.stderr)
+
     def test_default_folder_and_name(self):
         dev = self.scenario("d", "octo-xlr3", [("1", "1", None), ("2", "2", None), ("3", "3", None)])
         for _ in range(2):

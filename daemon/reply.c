@@ -179,11 +179,16 @@ enum MHD_Result reply_file(struct MHD_Connection *c, const char *path, const cha
 	return reply_queue(c, status, r);
 }
 
-enum MHD_Result reply_busy(struct MHD_Connection *c, long long id)
+enum MHD_Result reply_busy(struct MHD_Connection *c, long long id, const char *why)
 {
 	json_t *b = json_object();
-	char msg[128];
-	if (id > 0)
+	char msg[256];
+	/* The runner's words when they say more than "busy" (a full queue). */
+	if (why && why[0] && strcmp(why, "the jig is busy") != 0 && id > 0)
+		snprintf(msg, sizeof(msg), "%.180s (test %lld is on the jig)", why, id);
+	else if (why && why[0] && strcmp(why, "the jig is busy") != 0)
+		snprintf(msg, sizeof(msg), "%.180s", why);
+	else if (id > 0)
 		snprintf(msg, sizeof(msg), "the jig is busy with test %lld", id);
 	else
 		snprintf(msg, sizeof(msg), "the jig is busy");
@@ -195,7 +200,7 @@ enum MHD_Result reply_busy(struct MHD_Connection *c, long long id)
 enum MHD_Result reply_refused(struct MHD_Connection *c, int e, long long id, const char *err)
 {
 	if (e == -EBUSY)
-		return reply_busy(c, id);
+		return reply_busy(c, id, err);
 	if (e == -ENOENT || e == -EINVAL)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "cable: %s", err);
 	if (e == -ECANCELED || e == -ENOSPC || e == -EROFS)

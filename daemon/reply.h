@@ -40,8 +40,9 @@ enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, char *text
 enum MHD_Result reply_file(struct MHD_Connection *c, const char *path, const char *type, const char *disposition,
                            const char *cache);
 
-/* 409 naming the test (or flex session) that holds the jig; id <= 0: unknown. */
-enum MHD_Result reply_busy(struct MHD_Connection *c, long long id);
+/* 409 naming the test (or flex session) that holds the jig; id <= 0: unknown.
+ * why: the runner's reason when it says more than "busy" (a full queue), or NULL. */
+enum MHD_Result reply_busy(struct MHD_Connection *c, long long id, const char *why);
 
 /* A test, flex session or calibration the runner would not start (e from
  * runner_submit*, err its message): busy 409, an unknown cable 400, a store

@@ -268,7 +268,7 @@ enum MHD_Result routes_demo_set(http *h, struct MHD_Connection *c, struct reques
 	if (e == -EBUSY) {
 		long long id = 0;
 		runner_busy(h->ctx.runner, &id);
-		return reply_busy(c, id);
+		return reply_busy(c, id, NULL);
 	}
 	if (e < 0)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot switch the device: %s", strerror(-e));

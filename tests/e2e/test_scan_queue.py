@@ -5,7 +5,9 @@ the order they came; with `[station] queue_scans = no` the second is
 refused out loud (409, the jig is busy) instead of being dropped. Catches a
 runner that refuses or forgets the second scan, runs them out of order, or
 queues when told not to. Three scans: the two that wait run first come,
-first served (with one waiting, any order is that order).
+first served (with one waiting, any order is that order). A full queue (16
+waiting) refuses the next scan and says so; every scan taken is stored. A
+stop with scans waiting leaves each an aborted record, none lost.
 """
 import os
 import sys
@@ -93,6 +95,57 @@ class ScanQueue(unittest.TestCase):
         self.assertEqual(sa, 202, ra)
         self.assertEqual(sb, 409, rb)
         self.assertIn("busy", rb["error"])
+
+    def test_full_queue_refused_and_nothing_lost(self):
+        """Scans posted as fast as they come: once 16 wait, the next is refused out loud (409, how
+        many wait), and every scan that was taken (202) ends as a stored result."""
+        d = self.start()
+        taken, refused = [], []
+        for i in range(40):
+            st, r = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": f"Q-{i:02d}", "queue": True})
+            (taken if st == 202 else refused).append((st, r))
+        self.assertTrue(refused, "the queue never filled")
+        for st, r in refused:
+            self.assertEqual(st, 409, r)
+            self.assertRegex(r["error"], r"^the jig is busy and 16 scans are already waiting \(test \d+ is on the jig\)$")
+        self.assertGreaterEqual(len(taken), 17)   # one on the jig, sixteen waiting
+        self.assertLessEqual(max(a[1].get("position", 0) for a in taken), 16)
+        ids = [r["id"] for _, r in taken]
+        deadline = time.time() + 60
+        done = {}
+        while time.time() < deadline and len(done) < len(ids):
+            for i in ids:
+                if i not in done:
+                    st, res = d.get(f"/api/v1/tests/{i}")
+                    if st == 200 and res.get("verdict"):
+                        done[i] = res
+            time.sleep(0.1)
+        self.assertEqual(sorted(done), sorted(ids))
+        self.assertEqual({r["verdict"] for r in done.values()}, {"pass"})
+        st, hist = d.get("/api/v1/tests?limit=100")
+        self.assertEqual(sorted(h["id"] for h in hist), sorted(ids), "only the scans taken were stored")
+
+    def test_stop_with_scans_waiting(self):
+        """tonewired stopped while scans wait: the one on the jig is finished and stored, those
+        waiting keep their aborted record (verdict error), so none is lost across the restart."""
+        d = self.start()
+        serials = [f"W-{i}" for i in range(8)]
+        answers = [d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": s, "queue": True}) for s in serials]
+        self.assertEqual([a[0] for a in answers], [202] * len(serials), answers)
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        st, hist = d.get("/api/v1/tests?limit=20")
+        by_serial = {h["serial"]: h for h in hist}
+        self.assertEqual(sorted(by_serial), serials, hist)
+        # Those tested before the stop (at least the first, finished during it) passed; all the
+        # others, in the order they came, are the aborted records written when they were taken.
+        verdicts = [by_serial[s]["verdict"] for s in serials]
+        tested = verdicts.index("error") if "error" in verdicts else len(verdicts)
+        self.assertGreaterEqual(tested, 1, verdicts)
+        self.assertLess(tested, len(serials), f"every scan had run before the stop: {verdicts}")
+        self.assertEqual(verdicts, ["pass"] * tested + ["error"] * (len(serials) - tested))
+        for s in serials[tested:]:
+            self.assertEqual(by_serial[s]["error"], "aborted: the station stopped before the test finished")
 
     def test_queue_must_be_boolean(self):
         d = self.start()

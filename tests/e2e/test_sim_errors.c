@@ -1,4 +1,5 @@
-/* test_sim_errors: how the simulated jig fails: unplugged, unplugged mid-stream, malformed scenarios, busy, unsupported settings. */
+/* test_sim_errors: how the simulated jig fails: unplugged, unplugged mid-stream, malformed scenarios and ALSA
+ * definitions, busy, unsupported settings; and what it says of itself (snd_pcm_dump, aplay -v). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -278,6 +279,66 @@ static void test_settings(void **state)
 	free(path);
 }
 
+/* A PCM defined in an ALSA configuration file with a field of the wrong type, or
+ * one the plugin does not know: refused with the field named. */
+static void test_config_fields(void **state)
+{
+	char *path = sim_scenario("cfg", good);
+	/* each: the text before the scenario's path, after it, and the words of the refusal */
+	static const char *const defs[][3] = {
+		{ "pcm.tw_unit_number { type tonewire_sim scenario \"", "\" unit 5 }", "unit must be a string" },
+		{ "pcm.tw_scenario_number { type tonewire_sim scenario 5 comment \"", "\" }", "scenario must be a string" },
+		{ "pcm.tw_unknown_field { type tonewire_sim scenario \"", "\" colour blue }", "unknown field colour" },
+	};
+	static const char *const names[] = { "tw_unit_number", "tw_scenario_number", "tw_unknown_field" };
+
+	(void)state;
+	assert_true(snd_config_update() >= 0);
+	for (unsigned i = 0; i < 3; i++) {
+		char text[1024];
+		snd_input_t *in;
+		snd_pcm_t *pcm;
+
+		snprintf(text, sizeof text, "%s%s%s", defs[i][0], path, defs[i][1]);
+		assert_int_equal(snd_input_buffer_open(&in, text, (ssize_t)strlen(text)), 0);
+		assert_int_equal(snd_config_load(snd_config, in), 0);
+		snd_input_close(in);
+		last_error[0] = '\0';
+		assert_int_equal(snd_pcm_open(&pcm, names[i], SND_PCM_STREAM_PLAYBACK, 0), -EINVAL);
+		if (!strstr(last_error, defs[i][2]))
+			fail_msg("%s: message: %s", names[i], last_error);
+	}
+	free(path);
+}
+
+/* aplay -v shows the device: the scenario, its jig, pace and latency, then its setup. */
+static void test_dump(void **state)
+{
+	char *path = sim_scenario("dump", good);
+	snd_output_t *out;
+	snd_pcm_t *pcm;
+	char *text = NULL, want[600];
+
+	(void)state;
+	assert_int_equal(open_dev(&pcm, path, SND_PCM_STREAM_PLAYBACK), 0);
+	assert_int_equal(snd_output_buffer_open(&out), 0);
+	assert_int_equal(snd_pcm_dump(pcm, out), 0);
+	snd_output_buffer_string(out, &text);
+	snprintf(want, sizeof want, "tonewire_sim: scenario %s, jig trrs-4ch, fast pace, latency 100 frames\n", path);
+	if (!strstr(text, want) || strstr(text, "Its setup is:"))
+		fail_msg("before hw_params: %s", text);
+	snd_output_close(out);
+	assert_int_equal(hw_setup(pcm, SND_PCM_FORMAT_S32_LE, 4, 48000), 0);
+	assert_int_equal(snd_output_buffer_open(&out), 0);
+	assert_int_equal(snd_pcm_dump(pcm, out), 0);
+	snd_output_buffer_string(out, &text);
+	if (!strstr(text, want) || !strstr(text, "Its setup is:") || !strstr(text, "S32_LE"))
+		fail_msg("after hw_params: %s", text);
+	snd_output_close(out);
+	snd_pcm_close(pcm);
+	free(path);
+}
+
 static int teardown_all(void **state)
 {
 	(void)state;
@@ -296,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_scenario_from_environment),
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_config_fields),
+		cmocka_unit_test(test_dump),
 	};
 	snd_lib_error_set_handler(error_handler);
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

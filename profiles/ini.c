@@ -432,6 +432,9 @@ int ini_load(const char *path, const struct ini_schema *schema, ini **out, char 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
+		/* A socket cannot be opened at all (ENXIO): say what it is, not the errno. */
+		if (rc != -ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return ini_error(err, path, 0, NULL, "%s, not a %s file", file_type(st.st_mode), schema->what);
 		ini_error(err, path, 0, NULL, "cannot open the %s: %s", schema->what, strerror(-rc));
 		return rc == -ENOENT ? -ENOENT : -EINVAL;
 	}

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ini.h"
@@ -231,6 +233,15 @@ static void test_not_a_file(void **state)
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(ini_load(path, &schema, &d, err), -EINVAL);
 	assert_contains(err, "fifo: a FIFO, not a sample file");
+	/* a socket cannot even be opened; it is named as what it is, not by the errno of open */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sfd >= 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/sock", dir);
+	assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(ini_load(sa.sun_path, &schema, &d, err), -EINVAL);
+	close(sfd);
+	assert_contains(err, "sock: a socket, not a sample file");
 	snprintf(path, sizeof path, "%s/missing.conf", dir);
 	assert_int_equal(ini_load(path, &schema, &d, err), -ENOENT);
 	assert_contains(err, "missing.conf: cannot open the sample: No such file or directory");

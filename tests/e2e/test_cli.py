@@ -371,8 +371,8 @@ class TestFlex(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
-    def flex(self, lines, seconds):
-        sc = scenario(self.tmp, "flex", "trrs-4ch", lines)
+    def flex(self, lines, seconds, interface=""):
+        sc = scenario(self.tmp, "flex", "trrs-4ch", lines, interface)
         p = subprocess.run([TONEWIRE, "flex", "--device", "tonewire_sim:" + sc, "--cable",
                             "trrs-ctia-extension", "--seconds", str(seconds), "--json"],
                            capture_output=True, text=True, timeout=120)
@@ -402,6 +402,26 @@ class TestFlex(unittest.TestCase):
         self.assertEqual(r["flex"]["events"], [])
         self.assertEqual(r["flex"]["count"], 0)
         self.assertEqual(r["verdict"], "pass")
+
+    def test_device_lost_while_flexing(self):
+        """The interface unplugged 1.5 s into a 20 s session: what was tracked is kept, the verdict
+        is error (never pass), the message says the device went away, exit 3."""
+        p, r = self.flex(self.STRAIGHT, 20, "unplug_after_ms = 1500\n")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual((r["kind"], r["verdict"]), ("flex", "error"), r)
+        self.assertIn("went away during the flex session", r["error"])
+        self.assertEqual(r["flex"]["ended_by"], "error", r["flex"])
+        self.assertLess(r["flex"]["seconds"], 2.0, r["flex"])
+        self.assertGreater(r["flex"]["seconds"], 0.5, r["flex"])
+
+    def test_nothing_in_the_jig(self):
+        """No cable at all: the first measurement has no signal, so there is nothing to track; the
+        session ends at once with that error, exit 3."""
+        p, r = self.flex([], 20)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(r["verdict"], "error", r)
+        self.assertIn("no_signal", [f["code"] for f in r["faults"]], r)
+        self.assertEqual(r["flex"]["ended_by"], "measurement", r["flex"])
 
     def test_usage(self):
         p = subprocess.run([TONEWIRE, "flex", "--device", "x", "--cable", "y", "--seconds", "-1"],

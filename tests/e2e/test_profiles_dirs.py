@@ -151,6 +151,26 @@ class ProfileFolders(unittest.TestCase):
         self.assertIn("no connector, cable, jig or interface 'trs-3.5-extensoin'", p.stderr)
         self.assertIn("closest: trs-3.5-extension", p.stderr)
 
+    def test_what_a_folder_holds_besides_profiles(self):
+        """Editor backups (hidden files), other files, a folder named like a profile and a name
+        too long to load are not listed as profiles; a name too long is refused with its limit."""
+        cables = os.path.join(self.user, "cables")
+        write(os.path.join(cables, "my-lead.conf"),
+              "[cable]\ndescription = mine\nend_a = trs-3.5\nend_b = trs-3.5\nwire = T T\nwire = R R\nwire = S S\n")
+        write(os.path.join(cables, ".my-lead.conf"), "[cable]\nend_a = trs-3.5\n")
+        write(os.path.join(cables, "notes.txt"), "not a profile\n")
+        os.makedirs(os.path.join(cables, "folder.conf"))
+        write(os.path.join(cables, "x" * 80 + ".conf"), "[cable]\nend_a = trs-3.5\n")
+        p = self.cli("profiles", "list")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = {ln.split()[0] for ln in p.stdout.splitlines() if ln.strip() and not ln.endswith(":")}
+        self.assertIn("my-lead", names)
+        for hidden in (".my-lead", "notes", "notes.txt", "folder", "x" * 80):
+            self.assertNotIn(hidden, names)
+        p = self.cli("profiles", "show", "y" * 80)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("name too long (at most 63 characters)", p.stderr)
+
     def test_installed_copy_forgets_the_build_tree(self):
         bindir = os.path.join(self.tmp, "usr", "bin")
         os.makedirs(bindir)

@@ -15,8 +15,10 @@ The probes:
 - framing: two Host headers, two Content-Length headers, Content-Length with chunked (and a
   request pipelined behind it): each a 400 and a closed connection, one answer only; a body
   sent after Expect: 100-continue;
+- the Host names answered (loopback names, [::1], [http] hosts) and refused (another port or
+  name, one that does not parse);
 - JSON bodies where libmicrohttpd answered in HTML (414, 431, 400, 505) and for the other
-  refusals of malformed requests (501, 413, 408);
+  refusals of malformed requests (501, 413, 408), a chunked body over max_body among them;
 - the headers a browser honours, and a dashboard with no inline script or style;
 - the token: none, and wrong ones of the same length; the dashboard's session: a wrong token,
   the cookie's flags, the cookie on the API and the event stream, a cross-site login, logout.
@@ -153,6 +155,31 @@ class Probes:
                f"{'JSON' if is_json_error(headers, body) else 'not JSON'}")
         self.row("framing", "Expect: 100-continue, then a body that is not JSON", "HTTP/1.1 100 Continue, then 400 JSON",
                  got)
+
+    def hosts(self):
+        """The names the station answers to; any other Host is refused (DNS rebinding), and so is
+        one that does not parse as name:port."""
+        p = self.port
+        other = p + 1 if p < 65535 else p - 1
+        cases = [(f"[::1]:{p}", "200"), (f"LOCALHOST:{p}", "200"), (f"bench.example:{p}", "200"),
+                 (f"127.0.0.1:{other}", "403"), ("127.0.0.1", "403"), (f"[::1:{p}", "403"),
+                 (f"[::1]{p}", "403"), (f"127.0.0.1:{p}x", "403"), (f"evil.example:{p}", "403")]
+        for host, want in cases:
+            status, headers, body, _, _ = self.answer(
+                b"GET /api/v1/status HTTP/1.1\r\nHost: " + host.encode() + b"\r\n" + self.auth + b"\r\n")
+            got = str(status) if status == 200 else f"{status} {'JSON' if is_json_error(headers, body) else 'not JSON'}"
+            self.row("hosts", f"Host: {host}", want if want == "200" else f"{want} JSON", got)
+
+    def chunked_too_large(self):
+        """A chunked body has no Content-Length to refuse up front: it is refused once it passes
+        max_body (64 KiB here), not stored whole."""
+        data = b"x" * 8192
+        chunks = b"".join(b"%x\r\n" % len(data) + data + b"\r\n" for _ in range(10)) + b"0\r\n\r\n"
+        status, headers, body, _, _ = self.answer(
+            b"POST /api/v1/tests HTTP/1.1\r\n" + self.host + self.auth +
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+        self.row("JSON errors", "chunked body of 80 KiB", "413 JSON",
+                 f"{status} {'JSON' if is_json_error(headers, body) else 'not JSON'}")
 
     def json_errors(self):
         h, a = self.host, self.auth
@@ -327,6 +354,8 @@ class Probes:
     def run(self):
         self.framing()
         self.expect_continue()
+        self.hosts()
+        self.chunked_too_large()
         self.json_errors()
         self.browser_headers()
         self.token()
@@ -359,7 +388,7 @@ def main():
     if not os.path.exists(test_daemon.TONEWIRED):
         print(f"FAIL: {test_daemon.TONEWIRED} is not built (the test is registered only when it is)")
         return 1
-    d = test_daemon.Daemon(http_extra=f"token = {TOKEN}")
+    d = test_daemon.Daemon(http_extra=f"token = {TOKEN}\nhosts = bench.example")
     d.token = TOKEN
     try:
         d.start()

@@ -527,6 +527,20 @@ class LineView(unittest.TestCase):
             code, body = self.d.get("/api/v1/line/" + view)
             self.assertEqual(code, 200, body)
 
+    def test_database_down(self):
+        """With the line database stopped a view is a 503 that says so (the station's own work
+        goes on); once it is back, the same view answers again."""
+        self.pg.stop()
+        code, body = self.d.get("/api/v1/line/pareto")
+        self.assertEqual(code, 503, body)
+        self.assertIn("connect", body["error"].lower())
+        code, body = self.d.get("/api/v1/status")
+        self.assertEqual(code, 200, body)
+        self.pg.start()
+        wait(lambda: self.d.get(f"/api/v1/line/pareto?{self.period()}")[0] == 200, what="the view back")
+        self.assertEqual(self.get(f"/api/v1/line/pareto?{self.period()}")["tests"], len(self.rows),
+                         "the rows are all still there")
+
     def test_pareto_and_retests(self):
         body = self.get(f"/api/v1/line/pareto?{self.period()}")
         counts = {}

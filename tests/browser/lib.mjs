@@ -120,6 +120,9 @@ export async function startMock() {
     async unplug() { await fetch(`${url}mock/unplug`); },
     async replug() { await fetch(`${url}mock/replug`); },
     async queueScans(on) { await fetch(`${url}mock/queue?on=${on ? 1 : 0}`); },
+    // Held, the test on the jig does not finish until released: what happens meanwhile does
+    // not depend on how fast this machine is.
+    async hold(on) { await fetch(`${url}mock/hold?on=${on ? 1 : 0}`); },
     async trigger(state) { await fetch(`${url}mock/trigger?state=${state}`); },
     // What the mock answered, sent or was sent that docs/openapi.json does not allow.
     async violations() { return (await fetch(`${url}mock/violations`)).json(); },

@@ -71,6 +71,7 @@ let connected = true;
 let state = 'idle';
 let running = null;
 let queueScans = true;
+let held = false;            // /mock/hold?on=1: the test on the jig does not finish until released
 let trigger = null;         // a hands-free station's trigger state (armed, waiting_removal …), or null: manual
 const queue = [];           // [{id, serial, cable}] waiting their turn
 let flex = null;            // the flex session running
@@ -178,7 +179,7 @@ function runTest(id, serial, cable) {
     t++;
     send('levels', { test: id, t_ms: t * 100, inputs: contacts.map((c) => `B.${c}`), dbfs: contacts.map((_, i) => -12 - i * 3 + Math.random() * 2) });
     if (t === 8) { state = 'analysing'; send('state', { state, test: id }); }
-    if (t >= 10) {
+    if (t >= 10 && !held) {
       clearInterval(timer);
       const r = makeResult(id, serial, cable);
       results.unshift(r);
@@ -294,6 +295,10 @@ async function handle(req, res, url) {
     trigger = q.get('state') === 'off' ? null : q.get('state');
     if (trigger) send('state', { state: trigger, trigger: 'auto' });
     return res.end(JSON.stringify({ trigger }));
+  }
+  if (p === '/mock/hold') {
+    held = q.get('on') !== '0';
+    return res.end(JSON.stringify({ held }));
   }
   if (p === '/mock/queue') {
     queueScans = q.get('on') !== '0';

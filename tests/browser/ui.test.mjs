@@ -94,8 +94,10 @@ describe('dashboard behaviour (mock station)', { timeout: 150000 }, () => {
     // The first demo button, reached by Tab and pressed with Space, runs a test.
     const demo = page.locator('#demo-choices button').first();
     await demo.focus();
+    await station.hold(true);
     await page.keyboard.press('Space');
     await page.waitForSelector('.verdict.v-busy');
+    await station.hold(false);
     await page.waitForSelector(VERDICT);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'serial');
     // A history row opens with Enter on its button.
@@ -108,18 +110,21 @@ describe('dashboard behaviour (mock station)', { timeout: 150000 }, () => {
   });
 
   it('a scan while another test runs waits its turn, shows as next, and its result arrives', async () => {
+    await station.hold(true);
     await fetch(`${station.url}api/v1/tests`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ serial: 'OTHER' }) });
     await page.waitForSelector('.verdict.v-busy');
     await page.fill('#serial', 'SN-QUEUED');
     await page.press('#serial', 'Enter');
     await page.waitForFunction(() => /Next: .*SN-QUEUED|SN-QUEUED.*waits its turn/.test(document.getElementById('verdict').textContent));
     assert.equal(await page.inputValue('#serial'), '', 'ready for the next scan at once');
+    await station.hold(false);
     await verdictOf('SN-QUEUED');
     assert.ok(await page.isHidden('#v-next'));
   });
 
   it('a station that does not queue refuses a scan out loud: red banner and a sound', async () => {
     await station.queueScans(false);
+    await station.hold(true);
     await fetch(`${station.url}api/v1/tests`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ serial: 'OTHER-2' }) });
     await page.waitForSelector('.verdict.v-busy');
     await page.fill('#serial', 'SN-REFUSED');
@@ -127,6 +132,7 @@ describe('dashboard behaviour (mock station)', { timeout: 150000 }, () => {
     await page.waitForSelector('#banner.banner-bad:not([hidden])');
     assert.match(await page.textContent('#banner'), /SN-REFUSED was NOT tested/);
     await page.waitForFunction(() => document.body.dataset.sound === 'refused');
+    await station.hold(false);
     await station.queueScans(true);
     await page.waitForSelector(VERDICT);   // the other test's result still arrives over SSE
   });

@@ -7,6 +7,7 @@ format in its status and its results, and measures a jig sitting on device
 channels that are not 1..N on an interface with fixed channel counts.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,7 +81,9 @@ class TestInterfaceUnderDaemon(unittest.TestCase):
         # The jig file names device channels 3 and 4 of a UMC404HD (4 in, 4 out): the
         # daemon opens all four and measures on 3-4; the simulator, reading the same
         # jig, wires the cable there. Opening 1-2 instead would read silence.
-        jig = os.path.join(tempfile.mkdtemp(prefix="tw-jig34-"), "stereo-trs-34.conf")
+        jig_dir = tempfile.mkdtemp(prefix="tw-jig34-")
+        self.addCleanup(shutil.rmtree, jig_dir, True)
+        jig = os.path.join(jig_dir, "stereo-trs-34.conf")
         with open(jig, "w") as f:
             f.write("[jig]\nname = stereo-trs-34\nsocket_a = trs-3.5\nsocket_b = trs-3.5\n"
                     "source_ohms = 100\ninput_ohms = 10000\n[outputs]\n4 = A.R\n3 = A.T\n"

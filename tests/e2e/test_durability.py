@@ -41,6 +41,7 @@ class Durability(unittest.TestCase):
         if not os.path.exists(SHIM):
             self.fail(f"the sync shim was not built: {SHIM}")
         self.log = tempfile.mktemp(prefix="tw-sync-", suffix=".log")
+        self.addCleanup(lambda: os.path.exists(self.log) and os.unlink(self.log))
         os.environ["TW_SYNC_LOG"] = self.log
         os.environ["LD_PRELOAD"] = SHIM
         try:

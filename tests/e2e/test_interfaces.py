@@ -12,6 +12,7 @@ import configparser
 import glob
 import json
 import os
+import shutil
 import sys
 import subprocess
 import tempfile
@@ -57,6 +58,7 @@ def cable_lines(contacts, fault):
 class TestEveryInterface(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-iface-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def run_one(self, prof, jig, lines, name):
         jname, n_out, n_in, cable = jig[:4]
@@ -99,6 +101,7 @@ class TestNamedScenarios(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tw-iface-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def run_scenario(self, name, iface, lines, *args, jig="stereo-trs", cable="trs-3.5-extension"):
         path = os.path.join(self.tmp, name + ".conf")

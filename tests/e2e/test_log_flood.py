@@ -5,6 +5,7 @@ printed once and then counted. Catches an error handler that prints every
 repeat (about 2 lines a second) or a retry loop that logs each attempt.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ WATCH_S = 4.0
 class LogFlood(unittest.TestCase):
     def test_missing_device_logs_once(self):
         tmp = tempfile.mkdtemp(prefix="tw-log-")
+        self.addCleanup(shutil.rmtree, tmp, True)
         conf = os.path.join(tmp, "tonewired.conf")
         with open(conf, "w") as f:
             f.write("[station]\ndevice = hw:NoSuchTonewireCard\njig = stereo-trs\ncable = trs-3.5-extension\n"

@@ -138,6 +138,16 @@ class Daemon:
     def db_path(self):
         return f"{self.dir}/state/results.db"
 
+    def edit_config(self, old, new):
+        """Replace text of the configuration written for it (old must be there)."""
+        with open(self.config) as f:
+            text = f.read()
+        if old not in text:
+            raise AssertionError(f"{old!r} is not in {self.config}:\n{text}")
+        with open(self.config, "w") as f:
+            f.write(text.replace(old, new))
+        return self
+
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
@@ -897,14 +907,8 @@ class StoreThatCannotOpen(unittest.TestCase):
         self.assertEqual(rc, 1, log)
         self.assertRegex(log, r"results\.db: schema version 999 is newer than this tonewired knows \(\d+\)")
 
-
     def start_with(self, old, new):
-        d = Daemon()
-        with open(d.config) as f:
-            text = f.read()
-        self.assertIn(old, text)
-        with open(d.config, "w") as f:
-            f.write(text.replace(old, new))
+        d = Daemon().edit_config(old, new)
         with open(os.path.join(d.dir, "a-file"), "w") as f:
             f.write("in the way\n")
         ready = d.spawn()
@@ -929,22 +933,13 @@ class Listening(unittest.TestCase):
     taken (a start-up error naming the address, exit 1); SIGHUP (no reload: it keeps serving);
     READY=1 once the device is open, then WATCHDOG=1 at half of $WATCHDOG_USEC."""
 
-    def with_config(self, old, new):
-        d = Daemon()
-        with open(d.config) as f:
-            text = f.read()
-        self.assertIn(old, text)
-        with open(d.config, "w") as f:
-            f.write(text.replace(old, new))
-        return d
-
     def test_ipv6_loopback(self):
         try:
             with socket.socket(socket.AF_INET6) as probe:
                 probe.bind(("::1", 0))
         except OSError as e:
             raise unittest.SkipTest(f"this machine has no IPv6 loopback: {e}")
-        d = self.with_config("address = 127.0.0.1", "address = ::1")
+        d = Daemon().edit_config("address = 127.0.0.1", "address = ::1")
         self.addCleanup(d.stop)
         d.launch()
         self.assertTrue(any(f"listening on http://[::1]:{d.port}/" in line for line in d.log), d.log)
@@ -963,7 +958,7 @@ class Listening(unittest.TestCase):
             taken.bind(("127.0.0.1", 0))
             taken.listen(1)
             port = taken.getsockname()[1]
-            d = self.with_config("port = 0", f"port = {port}")
+            d = Daemon().edit_config("port = 0", f"port = {port}")
             p = subprocess.run([TONEWIRED, "--config", d.config], capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn(f"cannot listen on 127.0.0.1 port {port} (Address already in use)", p.stderr)

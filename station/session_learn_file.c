@@ -393,9 +393,12 @@ static int keep_first(const struct learn_request *rq, const struct station_cable
 	path_of(rq, DRAFT_SUFFIX, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	if ((rc = cables_dir(rq, err)) == 0) {
+		errno = 0;
 		if (json_dump_file(d, tmp, JSON_INDENT(1) | RESULT_JSON_REAL) != 0 || rename(tmp, path) != 0) {
+			int sys = errno;
 			rc = -EIO;
-			snprintf(err, LEARN_ERR_MAX, "%.300s: cannot write the first sample", path);
+			snprintf(err, LEARN_ERR_MAX, "%.300s: cannot write the first sample: %s", path,
+			         sys ? strerror(sys) : "write failed");
 			unlink(tmp);
 		}
 	}

@@ -263,7 +263,7 @@ class Learn(unittest.TestCase):
                        "--profiles", other, "--json")
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertEqual((r["verdict"], r["learn"]["step"]), ("error", "not_saved"), r)
-        self.assertIn(f"{other}/cables/z.learn.json: cannot write the first sample", p.stderr)
+        self.assertIn(f"{other}/cables/z.learn.json: cannot write the first sample: Not a directory", p.stderr)
         # A name with a blank in it.
         p, _ = self.learn(dev, "trs-3.5", "trs-3.5", "my lead")
         self.assertEqual(p.returncode, 2)

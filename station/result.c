@@ -17,13 +17,18 @@ void result_format_time(long long unix_s, char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* JSON numbers must be finite; round for readability (measurement noise is
- * far above 0.001). */
-static json_t *num(double x)
+/* A number as the JSON carries it: finite, rounded for readability
+ * (measurement noise is far above 0.001). */
+static double published(double x)
 {
 	if (!isfinite(x))
 		x = x < 0 ? -400.0 : 400.0;
-	return json_real(round(x * 1000.0) / 1000.0);
+	return round(x * 1000.0) / 1000.0;
+}
+
+static json_t *num(double x)
+{
+	return json_real(published(x));
 }
 
 static json_t *str_or_null(const char *s)
@@ -42,7 +47,12 @@ static json_t *faults_json(const struct fixture *f, const struct classification 
 		for (unsigned k = 0; k < ft->n_contacts; k++)
 			if (ft->contacts[k] >= 0 && (unsigned)ft->contacts[k] < f->n_contacts)
 				json_array_append_new(contacts, json_string(f->contact[ft->contacts[k]].name));
-		classify_describe(f, ft, summary, sizeof(summary));
+		/* The sentence says the number the object carries: a page that formats
+		 * "ohms" itself (web/faults.js) then reads the same digits. From the
+		 * unrounded value, 0.4950000001 Ω was "0.5" here and "0.49" there. */
+		struct fault shown = *ft;
+		shown.value = published(ft->value);
+		classify_describe(f, &shown, summary, sizeof(summary));
 		json_object_set_new(o, "code", json_string(fault_code_name(ft->code)));
 		json_object_set_new(o, "contacts", contacts);
 		json_object_set_new(o, "summary", json_string(summary));

@@ -18,17 +18,29 @@ const channelWord = (f) => {
 
 // Resistances rounded as the station's own fault sentences round them (dsp/classify_describe.c,
 // format_ohms): "1.2 MΩ", "3.0 kΩ", "47 Ω", and two significant digits below 10 Ω ("0.51 Ω", "2 Ω"),
-// so the diagram's labels and the sentences beside them say the same number.
-const halfEven = (x) => {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;   // printf's %.0f on an exact tie
+// so the diagram's labels and the sentences beside them say the same number. Both read the same
+// double (the result's "ohms"); printf rounds its exact value and an exact tie to even, where
+// toFixed and toPrecision round a tie up — 0.125 is "0.12" to printf — so the digits are taken
+// far enough to see a tie and rounded here.
+const printfFixed = (x, decimals) => {
+  const [whole, frac = ''] = x.toFixed(Math.min(100, decimals + 30)).split('.');
+  let n = BigInt(whole + frac.slice(0, decimals));
+  const rest = frac.slice(decimals);
+  if (rest[0] > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || n % 2n === 1n))) n += 1n;
+  const digits = n.toString().padStart(decimals + 1, '0');
+  return decimals ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
+};
+const printfTwoSignificant = (x) => {   // %.2g for 0 <= x < 10: no trailing zeros
+  if (x === 0) return '0';
+  const s = printfFixed(x, Math.max(0, 1 - Math.floor(Math.log10(x))));
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 };
 export const fmtOhms = (x) => {
   if (typeof x !== 'number') return '';
-  if (x >= 1e6) return `${(x / 1e6).toFixed(1)} MΩ`;
-  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} kΩ`;
-  if (x >= 10) return `${halfEven(x)} Ω`;
-  return `${Number(x.toPrecision(2))} Ω`;   // %.2g: two significant digits, no trailing zeros
+  if (x >= 1e6) return `${printfFixed(x / 1e6, 1)} MΩ`;
+  if (x >= 1e3) return `${printfFixed(x / 1e3, 1)} kΩ`;
+  if (x >= 10) return `${printfFixed(x, 0)} Ω`;
+  return `${printfTwoSignificant(x)} Ω`;
 };
 
 // code → {short: a few words for tables, title(fault, book), effect}

@@ -5,9 +5,10 @@
 // the station wrote it, a new shift, every simulated cable drawn and explained.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { launch, screenshot, startMock } from './lib.mjs';
-import { FAULTS, explainFault } from '../../web/faults.js';
+import { FAULTS, explainFault, fmtOhms } from '../../web/faults.js';
 
 const CODES = ['lr_swap', 'polarity_inverted', 'ctia_omtp_mismatch', 'trrs_in_trs', 'open', 'short', 'miswire',
   'high_resistance', 'crosstalk', 'intermittent', 'unrecognized_wiring', 'no_signal', 'clipping', 'low_snr'];
@@ -32,6 +33,19 @@ describe('fault explanations', () => {
     assert.match(explainFault({ code: 'short', contacts: ['A.T', 'A.R'], ohms: 0.506 }, book).title, /\(0\.51 Ω\)$/);
     assert.match(explainFault({ code: 'short', contacts: ['A.T', 'A.R'], ohms: 5.0 }, book).title, /\(5 Ω\)$/);
     assert.match(explainFault({ code: 'high_resistance', contacts: ['A.S'], ohms: 47.2 }, book).title, /\(47 Ω\)$/);
+  });
+
+  it('rounds a resistance to the digits the station writes, exact ties included', () => {
+    // Exact ties (0.125, 1.25, 12.5, 1250) go to even in printf and up in toPrecision; the others
+    // sit a hair off a digit (0.495 is 0.49499…). The oracle is Python's % formatting, which
+    // rounds the exact double as glibc's printf does: written apart from web/faults.js.
+    const xs = [0.125, 0.375, 0.625, 0.875, 1.25, 2.75, 0.495, 0.505, 0.506, 0.0995, 0.995, 9.96, 5, 3.0,
+      12.5, 13.5, 47.2, 999.5, 1250, 2999.785, 1234567, 2.25e6];
+    const program = ['import sys', 'for x in map(float, sys.argv[1:]):',
+      "    print('%.1f MΩ' % (x / 1e6) if x >= 1e6 else '%.1f kΩ' % (x / 1e3) if x >= 1e3 else"
+      + " '%.0f Ω' % x if x >= 10 else '%.2g Ω' % x)"].join('\n');
+    const want = execFileSync('python3', ['-c', program, ...xs.map(String)]).toString().trim().split('\n');
+    assert.deepEqual(xs.map(fmtOhms), want);
   });
 });
 

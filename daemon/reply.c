@@ -184,9 +184,10 @@ enum MHD_Result reply_busy(struct MHD_Connection *c, long long id, const char *w
 	json_t *b = json_object();
 	char msg[256];
 	/* The runner's words when they say more than "busy" (a full queue). */
-	if (why && why[0] && strcmp(why, "the jig is busy") != 0 && id > 0)
+	int more = why && why[0] && strcmp(why, "the jig is busy") != 0;
+	if (more && id > 0)
 		snprintf(msg, sizeof(msg), "%.180s (test %lld is on the jig)", why, id);
-	else if (why && why[0] && strcmp(why, "the jig is busy") != 0)
+	else if (more)
 		snprintf(msg, sizeof(msg), "%.180s", why);
 	else if (id > 0)
 		snprintf(msg, sizeof(msg), "the jig is busy with test %lld", id);

@@ -420,6 +420,12 @@ static const char *file_type(mode_t m)
 	return "not a regular file";
 }
 
+/* "PATH: a FIFO, not a profile file": -EINVAL. */
+static int not_a_file(char err[INI_ERR_MAX], const char *path, mode_t mode, const struct ini_schema *schema)
+{
+	return ini_error(err, path, 0, NULL, "%s, not a %s file", file_type(mode), schema->what);
+}
+
 int ini_load(const char *path, const struct ini_schema *schema, ini **out, char err[INI_ERR_MAX])
 {
 	struct stat st;
@@ -434,7 +440,7 @@ int ini_load(const char *path, const struct ini_schema *schema, ini **out, char 
 		rc = -errno;
 		/* A socket cannot be opened at all (ENXIO): say what it is, not the errno. */
 		if (rc != -ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			return ini_error(err, path, 0, NULL, "%s, not a %s file", file_type(st.st_mode), schema->what);
+			return not_a_file(err, path, st.st_mode, schema);
 		ini_error(err, path, 0, NULL, "cannot open the %s: %s", schema->what, strerror(-rc));
 		return rc == -ENOENT ? -ENOENT : -EINVAL;
 	}
@@ -445,7 +451,7 @@ int ini_load(const char *path, const struct ini_schema *schema, ini **out, char 
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return ini_error(err, path, 0, NULL, "%s, not a %s file", file_type(st.st_mode), schema->what);
+		return not_a_file(err, path, st.st_mode, schema);
 	}
 	if (st.st_size > INI_FILE_MAX) {
 		close(fd);

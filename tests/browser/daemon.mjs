@@ -40,14 +40,14 @@ export const SCENARIOS = {
   'open-ground': scenario('Open ground', ['A.T B.T', 'A.R1 B.R1', 'A.S B.S']),
 };
 
-async function waitFor(fn, what, ms, log) {
+async function waitFor(fn, what, ms, log, every = 100) {
   const until = Date.now() + ms;
   let last;
   while (Date.now() < until) {
     try {
       if (await fn()) return;
     } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`${what} within ${ms} ms${last ? ` (${last.message})` : ''}\n${log()}`);
 }
@@ -131,6 +131,12 @@ ${extra}`);
       rewrite(texts[first].replace('[interface]\n', '[interface]\nunplugged = true\n'));
       await put(first);
       await waitFor(async () => (await status()).connected === false, 'the station did not notice the unplugged interface', 20000, log);
+    },
+    // The status, asked every `every` ms until ready(status) holds; that status.
+    async statusUntil(ready, what, every = 100) {
+      let last;
+      await waitFor(async () => ready(last = await status()), `the station did not reach ${what}`, 30000, log, every);
+      return last;
     },
     async replug() {
       rewrite(texts[first]);

@@ -43,17 +43,6 @@ async function twoScans(page, a, b) {
   await page.keyboard.press('Enter');
 }
 
-// The station's status, polled until ready(status) holds.
-async function statusUntil(station, ready, what) {
-  const until = Date.now() + 30000;
-  for (;;) {
-    const status = await (await fetch(`${station.url}api/v1/status`)).json();
-    if (ready(status)) return status;
-    if (Date.now() > until) throw new Error(`the station did not reach ${what}: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 async function open(station) {
   const b = await launch({ width: 1280, height: 800 });
   await b.page.addInitScript(recorder);
@@ -110,12 +99,12 @@ describe('scans that come while a test runs', { timeout: 240000 }, () => {
       let second = null;
       for (let attempt = 1; attempt <= 3 && !second; attempt++) {
         const [c, d] = [`SCAN-C${attempt}`, `SCAN-D${attempt}`];
-        const before = (await statusUntil(quiet, (st) => st.state === 'idle', 'idle')).last_test ?? 0;
+        const before = (await quiet.statusUntil((st) => st.state === 'idle', 'idle', 5)).last_test ?? 0;
         await page.focus('#serial');
         await page.keyboard.insertText(c);
         await page.keyboard.press('Enter');
         // On the jig, or (too slow to see it there) already done.
-        await statusUntil(quiet, (st) => st.state !== 'idle' || (st.last_test ?? 0) > before, 'a test');
+        await quiet.statusUntil((st) => st.state !== 'idle' || (st.last_test ?? 0) > before, 'a test', 5);
         await page.keyboard.insertText(d);
         await page.keyboard.press('Enter');
         const outcome = await page.waitForFunction((serial) => {

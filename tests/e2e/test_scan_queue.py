@@ -17,33 +17,28 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_daemon import CABLE, SSE, Daemon  # noqa: E402
+from twfaults_lib import wait_status  # noqa: E402
 
 
-def scan_two(d, a="SCAN-A", b="SCAN-B"):
-    """POST two scans 40 ms apart from two threads; their (status, body) in order."""
-    answers = [None, None]
+def scan(d, serials):
+    """POST scans 40 ms apart (as a scanner types them), each from its own thread; their
+    (status, body) in order."""
+    answers = [None] * len(serials)
 
     def post(i, serial):
         answers[i] = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": serial, "queue": True})
 
-    ta = threading.Thread(target=post, args=(0, a))
-    tb = threading.Thread(target=post, args=(1, b))
-    ta.start()
-    time.sleep(0.040)
-    tb.start()
-    ta.join(30)
-    tb.join(30)
+    threads = [threading.Thread(target=post, args=(i, serial)) for i, serial in enumerate(serials)]
+    for t in threads:
+        t.start()
+        time.sleep(0.040)
+    for t in threads:
+        t.join(30)
     return answers
 
 
-def wait_idle(d, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st, s = d.get("/api/v1/status")
-        if s["state"] in ("idle", "done") and not s["queue"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the station never became idle: {s}")
+def idle(s):
+    return s["state"] in ("idle", "done") and not s["queue"]
 
 
 def while_busy(test, d, post, landed, tries=3):
@@ -54,7 +49,7 @@ def while_busy(test, d, post, landed, tries=3):
         answers = post(attempt)
         if landed(answers):
             return attempt, answers
-        wait_idle(d)
+        wait_status(d, idle, timeout=30)
     test.fail(f"in {tries} tries the scans never came while a test ran: {answers}")
 
 
@@ -68,7 +63,7 @@ class ScanQueue(unittest.TestCase):
 
     def test_two_scans_40ms_apart_both_stored_in_order(self):
         d = self.start()
-        n, ((sa, ra), (sb, rb)) = while_busy(self, d, lambda i: scan_two(d, f"SCAN-A{i}", f"SCAN-B{i}"),
+        n, ((sa, ra), (sb, rb)) = while_busy(self, d, lambda i: scan(d, [f"SCAN-A{i}", f"SCAN-B{i}"]),
                                              lambda ans: ans[1][0] != 202 or ans[1][1].get("state") == "queued")
         self.assertEqual((sa, sb), (202, 202), (ra, rb))
         self.assertEqual(rb["state"], "queued", rb)
@@ -97,21 +92,7 @@ class ScanQueue(unittest.TestCase):
         self.addCleanup(sse.close)
         sse.wait_for(lambda e: e[1] == "status", timeout=5)
 
-        def post_three(attempt):
-            answers = [None, None, None]
-
-            def post(i, serial):
-                answers[i] = d.request("POST", "/api/v1/tests", {"cable": CABLE, "serial": serial, "queue": True})
-
-            threads = [threading.Thread(target=post, args=(i, f"SCAN-{c}{attempt}")) for i, c in enumerate("ABC")]
-            for t in threads:
-                t.start()
-                time.sleep(0.040)   # as a scanner types them: each lands while the first test runs
-            for t in threads:
-                t.join(30)
-            return answers
-
-        n, answers = while_busy(self, d, post_three,
+        n, answers = while_busy(self, d, lambda i: scan(d, [f"SCAN-{c}{i}" for c in "ABC"]),
                                 lambda ans: all(a[0] != 202 or a[1].get("state") == "queued" for a in ans[1:]))
         self.assertEqual([a[0] for a in answers], [202, 202, 202], answers)
         self.assertEqual([a[1].get("position") for a in answers[1:]], [1, 2], answers)
@@ -123,7 +104,7 @@ class ScanQueue(unittest.TestCase):
 
     def test_refused_out_loud_when_not_queuing(self):
         d = self.start("queue_scans = no")
-        _, ((sa, ra), (sb, rb)) = while_busy(self, d, lambda i: scan_two(d, f"SCAN-A{i}", f"SCAN-B{i}"),
+        _, ((sa, ra), (sb, rb)) = while_busy(self, d, lambda i: scan(d, [f"SCAN-A{i}", f"SCAN-B{i}"]),
                                              lambda ans: ans[1][0] != 202)
         self.assertEqual(sa, 202, ra)
         self.assertEqual(sb, 409, rb)
